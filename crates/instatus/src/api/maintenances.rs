@@ -1,0 +1,285 @@
+//! Maintenance windows and their updates.
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use super::{Call, ComponentStatusEntry, ListCall, Op};
+use crate::model::{
+    ComponentId, Deleted, Maintenance, MaintenanceId, MaintenanceStatus, MaintenanceUpdateDetailed,
+    MaintenanceUpdateId, PageId, Translations,
+};
+
+/// Body of `POST /v1/{page_id}/maintenances` (spec: `CreateMaintenanceRequest`; the spec requires
+/// every flag, so they are plain booleans here).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateMaintenanceRequest {
+    /// Title.
+    pub name: String,
+    /// First message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Affected component ids.
+    pub components: Vec<ComponentId>,
+    /// Start (UTC).
+    pub start: Timestamp,
+    /// End (UTC).
+    pub end: Timestamp,
+    /// Stage.
+    pub status: MaintenanceStatus,
+    /// Notify subscribers now.
+    pub notify: bool,
+    /// Minutes, used with `auto_end`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration: Option<i64>,
+    /// Notify at start.
+    pub notify_start: bool,
+    /// Notify at end.
+    pub notify_end: bool,
+    /// Notify ahead of the start.
+    pub notify_early: bool,
+    /// Minutes ahead for the early notification.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notify_minutes: Option<i64>,
+    /// Start automatically.
+    pub auto_start: bool,
+    /// End automatically.
+    pub auto_end: bool,
+    /// Shown collapsed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_collapsed: Option<bool>,
+    /// When a collapsed maintenance expands.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expand_at: Option<Timestamp>,
+    /// Component statuses (ids must also be in `components`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub statuses: Vec<ComponentStatusEntry>,
+    /// Translations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub translations: Option<Translations>,
+}
+
+impl CreateMaintenanceRequest {
+    /// A scheduled, not-started maintenance from `start` to `end`, no notifications, no automation.
+    pub fn new(name: impl Into<String>, start: Timestamp, end: Timestamp) -> Self {
+        Self {
+            name: name.into(),
+            message: None,
+            components: Vec::new(),
+            start,
+            end,
+            status: MaintenanceStatus::NotStartedYet,
+            notify: false,
+            duration: None,
+            notify_start: false,
+            notify_end: false,
+            notify_early: false,
+            notify_minutes: None,
+            auto_start: false,
+            auto_end: false,
+            is_collapsed: None,
+            expand_at: None,
+            statuses: Vec::new(),
+            translations: None,
+        }
+    }
+}
+
+/// Body of `PUT /v1/{page_id}/maintenances/{maintenance_id}` (spec: `UpdateMaintenanceRequest`,
+/// which requires most fields: it is a full replacement).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateMaintenanceRequest {
+    /// Title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Message.
+    pub message: String,
+    /// Affected component ids.
+    pub components: Vec<ComponentId>,
+    /// Start.
+    pub start: Timestamp,
+    /// End.
+    pub end: Timestamp,
+    /// Stage.
+    pub status: MaintenanceStatus,
+    /// Notify subscribers.
+    pub notify: bool,
+    /// Component statuses.
+    pub statuses: Vec<ComponentStatusEntry>,
+    /// Minutes.
+    pub duration: i64,
+    /// Start automatically.
+    pub auto_start: bool,
+    /// End automatically.
+    pub auto_end: bool,
+    /// Translations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub translations: Option<Translations>,
+}
+
+/// Body of `POST .../maintenance-updates` (spec: `CreateMaintenanceUpdateRequest`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateMaintenanceUpdateRequest {
+    /// Message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Affected component ids.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<ComponentId>,
+    /// When it happened.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started: Option<Timestamp>,
+    /// New end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<Timestamp>,
+    /// New stage.
+    pub status: MaintenanceStatus,
+    /// Notify subscribers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notify: Option<bool>,
+    /// Component statuses.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub statuses: Vec<ComponentStatusEntry>,
+    /// Translations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub translations: Option<Translations>,
+}
+
+impl CreateMaintenanceUpdateRequest {
+    /// An update moving the maintenance to `status`.
+    pub fn new(status: MaintenanceStatus) -> Self {
+        Self {
+            message: None,
+            components: Vec::new(),
+            started: None,
+            end: None,
+            status,
+            notify: None,
+            statuses: Vec::new(),
+            translations: None,
+        }
+    }
+}
+
+/// Body of `PUT .../maintenance-updates/{id}` (spec: `UpdateMaintenanceUpdateRequest`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateMaintenanceUpdateRequest {
+    /// Message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Affected component ids.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub components: Option<Vec<ComponentId>>,
+    /// When it happened.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started: Option<Timestamp>,
+    /// End.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<Timestamp>,
+    /// Stage.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<MaintenanceStatus>,
+    /// Notify subscribers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notify: Option<bool>,
+    /// Component statuses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statuses: Option<Vec<ComponentStatusEntry>>,
+    /// Translations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub translations: Option<Translations>,
+}
+
+/// `GET /v1/{page_id}/maintenances`.
+pub fn list(page: &PageId) -> ListCall<Maintenance> {
+    ListCall::new(Op::ListMaintenances, &[page.as_str()])
+}
+
+/// `GET /v1/{page_id}/maintenances/{maintenance_id}`.
+pub fn get(page: &PageId, maintenance: &MaintenanceId) -> Call<Maintenance> {
+    Call::new(Op::GetMaintenance, &[page.as_str(), maintenance.as_str()])
+}
+
+/// `POST /v1/{page_id}/maintenances`.
+pub fn create(page: &PageId, body: &CreateMaintenanceRequest) -> Call<Maintenance> {
+    Call::with_body(Op::CreateMaintenance, &[page.as_str()], body)
+}
+
+/// `PUT /v1/{page_id}/maintenances/{maintenance_id}`.
+pub fn update(
+    page: &PageId,
+    maintenance: &MaintenanceId,
+    body: &UpdateMaintenanceRequest,
+) -> Call<Maintenance> {
+    Call::with_body(
+        Op::UpdateMaintenance,
+        &[page.as_str(), maintenance.as_str()],
+        body,
+    )
+}
+
+/// `DELETE /v1/{page_id}/maintenances/{maintenance_id}`.
+pub fn delete(page: &PageId, maintenance: &MaintenanceId) -> Call<Deleted> {
+    Call::new(
+        Op::DeleteMaintenance,
+        &[page.as_str(), maintenance.as_str()],
+    )
+}
+
+/// `POST .../maintenance-updates`.
+pub fn create_update(
+    page: &PageId,
+    maintenance: &MaintenanceId,
+    body: &CreateMaintenanceUpdateRequest,
+) -> Call<MaintenanceUpdateDetailed> {
+    Call::with_body(
+        Op::CreateMaintenanceUpdate,
+        &[page.as_str(), maintenance.as_str()],
+        body,
+    )
+}
+
+/// `GET .../maintenance-updates/{maintenance_update_id}`.
+pub fn get_update(
+    page: &PageId,
+    maintenance: &MaintenanceId,
+    update: &MaintenanceUpdateId,
+) -> Call<MaintenanceUpdateDetailed> {
+    Call::new(
+        Op::GetMaintenanceUpdate,
+        &[page.as_str(), maintenance.as_str(), update.as_str()],
+    )
+}
+
+/// `PUT .../maintenance-updates/{maintenance_update_id}`.
+pub fn edit_update(
+    page: &PageId,
+    maintenance: &MaintenanceId,
+    update: &MaintenanceUpdateId,
+    body: &UpdateMaintenanceUpdateRequest,
+) -> Call<MaintenanceUpdateDetailed> {
+    Call::with_body(
+        Op::EditMaintenanceUpdate,
+        &[page.as_str(), maintenance.as_str(), update.as_str()],
+        body,
+    )
+}
+
+/// `DELETE .../maintenance-updates/{maintenance_update_id}`.
+pub fn delete_update(
+    page: &PageId,
+    maintenance: &MaintenanceId,
+    update: &MaintenanceUpdateId,
+) -> Call<Deleted> {
+    Call::new(
+        Op::DeleteMaintenanceUpdate,
+        &[page.as_str(), maintenance.as_str(), update.as_str()],
+    )
+}

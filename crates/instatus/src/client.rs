@@ -1,0 +1,550 @@
+//! The one place that does HTTP: auth, timeouts, retries, the request rate, pagination.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::io::Read;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde::de::DeserializeOwned;
+
+use crate::api::{Call, ListCall, Method};
+use crate::error::{Error, Result, Target};
+use crate::retry::{parse_retry_after, RetryPolicy};
+use crate::throttle::Throttle;
+use crate::Secret;
+
+/// The real Instatus API.
+pub const DEFAULT_BASE_URL: &str = "https://api.instatus.com";
+
+/// Environment variable holding the API key.
+pub const API_KEY_ENV: &str = "INSTATUS_API_KEY";
+
+/// Environment variable overriding the base URL (e.g. the emulator).
+pub const BASE_URL_ENV: &str = "INSTATUS_BASE_URL";
+
+/// Largest response body read (the biggest real lists are well under 1 MiB).
+const MAX_BODY: u64 = 32 * 1024 * 1024;
+
+/// Pages walked at most by one list, so a server that ignores paging cannot loop us forever.
+const MAX_PAGES: u32 = 10_000;
+
+/// Query characters escaped: all but unreserved ones and `!` (the incidents filter is `!status`).
+const QUERY: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'!');
+
+/// Configures a [`Client`].
+///
+/// `Debug` shows every setting except the key, which prints as `***`.
+#[derive(Clone, Debug)]
+pub struct ClientBuilder {
+    api_key: Secret,
+    base_url: String,
+    connect_timeout: Duration,
+    timeout: Duration,
+    retry: RetryPolicy,
+    max_requests_per_second: Option<f64>,
+    user_agent: String,
+}
+
+impl ClientBuilder {
+    /// Sets the base URL (default [`DEFAULT_BASE_URL`]); point it at the emulator in tests.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Time allowed to open a connection (default 5 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Time allowed for one request from connect to the last byte of the answer (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// How failed requests are retried (default [`RetryPolicy::default`]).
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Spaces requests to at most this many per second (default: no limit). Instatus does not
+    /// publish its rate limit; a bridge running next to other tools may want to stay polite.
+    pub fn max_requests_per_second(mut self, rate: f64) -> Self {
+        self.max_requests_per_second = Some(rate);
+        self
+    }
+
+    /// Replaces the User-Agent (default `instatus-rs/<version>`). Instatus's edge has rejected
+    /// generic library agents, so keep it explicit.
+    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
+        self.user_agent = agent.into();
+        self
+    }
+
+    /// Builds the client, checking the settings.
+    pub fn build(self) -> Result<Client> {
+        if self.api_key.is_empty() {
+            return Err(Error::Config(format!(
+                "no API key: pass one or set {API_KEY_ENV}"
+            )));
+        }
+        let base_url = self.base_url.trim_end_matches('/').to_owned();
+        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+            return Err(Error::Config(format!(
+                "base URL {base_url:?} must start with http:// or https://"
+            )));
+        }
+        if let Some(rate) = self.max_requests_per_second {
+            if !(rate.is_finite() && rate > 0.0) {
+                return Err(Error::Config(format!(
+                    "max_requests_per_second must be a positive number, got {rate}"
+                )));
+            }
+        }
+        if self.retry.max_attempts == 0 {
+            return Err(Error::Config(
+                "retry.max_attempts must be at least 1".into(),
+            ));
+        }
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_connect(Some(self.connect_timeout))
+            .timeout_global(Some(self.timeout))
+            .user_agent(self.user_agent.as_str())
+            .build()
+            .into();
+        Ok(Client {
+            inner: Arc::new(Inner {
+                agent,
+                auth: Secret::new(format!("Bearer {}", self.api_key.expose())),
+                base_url,
+                timeout: self.timeout,
+                retry: self.retry,
+                throttle: self.max_requests_per_second.map(Throttle::new),
+                requests: AtomicU64::new(0),
+            }),
+        })
+    }
+}
+
+/// A client for the Instatus API. Cheap to clone; clones share the connection pool, the request
+/// rate and the request counter.
+///
+/// ```no_run
+/// use instatus::{api, Client};
+///
+/// let client = Client::builder("my-api-key").build()?;
+/// for page in client.list_all(api::pages::list())? {
+///     println!("{} {}", page.id, page.name_str());
+/// }
+/// # Ok::<(), instatus::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    agent: ureq::Agent,
+    auth: Secret,
+    base_url: String,
+    timeout: Duration,
+    retry: RetryPolicy,
+    throttle: Option<Throttle>,
+    requests: AtomicU64,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("api_key", &"***")
+            .field("timeout", &self.inner.timeout)
+            .field("retry", &self.inner.retry)
+            .finish()
+    }
+}
+
+/// What one HTTP attempt produced, before deciding whether to retry.
+enum Attempt {
+    Answer {
+        status: u16,
+        retry_after: Option<Duration>,
+        body: Vec<u8>,
+    },
+    /// The server cannot have seen the request (connection refused, DNS, connect timeout).
+    NotSent(String),
+    /// The request may have reached the server.
+    Broken(String),
+    TimedOut,
+}
+
+impl Client {
+    /// Starts configuring a client with an API key.
+    pub fn builder(api_key: impl Into<Secret>) -> ClientBuilder {
+        ClientBuilder {
+            api_key: api_key.into(),
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            connect_timeout: Duration::from_secs(5),
+            timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+            max_requests_per_second: None,
+            user_agent: concat!("instatus-rs/", env!("CARGO_PKG_VERSION")).to_owned(),
+        }
+    }
+
+    /// A builder from the environment: the key from `INSTATUS_API_KEY`, the base URL from
+    /// `INSTATUS_BASE_URL` when set.
+    pub fn builder_from_env() -> ClientBuilder {
+        let key = std::env::var(API_KEY_ENV).unwrap_or_default();
+        let builder = Self::builder(key);
+        match std::env::var(BASE_URL_ENV) {
+            Ok(url) if !url.is_empty() => builder.base_url(url),
+            _ => builder,
+        }
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// HTTP requests sent so far by this client and its clones, retries included.
+    pub fn request_count(&self) -> u64 {
+        self.inner.requests.load(Ordering::Relaxed)
+    }
+
+    /// Sends one call and decodes its answer.
+    pub fn send<T: DeserializeOwned>(&self, call: Call<T>) -> Result<T> {
+        self.execute(&self.inner.base_url, call, true)
+    }
+
+    /// Sends a call to a public page view ([`api::public`](crate::api::public)) on the page's
+    /// host, e.g. `https://ephemery.instatus.com`, without the key.
+    pub fn send_public<T: DeserializeOwned>(&self, page_url: &str, call: Call<T>) -> Result<T> {
+        self.execute(page_url.trim_end_matches('/'), call, false)
+    }
+
+    /// Walks every page of a list, one request per page, yielding items as they arrive. Stops
+    /// after a page shorter than the page size (the API sends no total).
+    pub fn paginate<T: DeserializeOwned>(&self, list: ListCall<T>) -> Pages<'_, T> {
+        Pages {
+            client: self,
+            list,
+            next_page: 1,
+            buffer: VecDeque::new(),
+            done: false,
+        }
+    }
+
+    /// Every item of a list.
+    pub fn list_all<T: DeserializeOwned>(&self, list: ListCall<T>) -> Result<Vec<T>> {
+        self.paginate(list).collect()
+    }
+
+    fn execute<T: DeserializeOwned>(&self, base: &str, call: Call<T>, auth: bool) -> Result<T> {
+        let target = Target {
+            op: call.op(),
+            path: call.path().to_owned(),
+        };
+        if let Some(message) = call.body_error() {
+            return Err(Error::Encode {
+                target,
+                message: message.to_owned(),
+            });
+        }
+        let url = build_url(base, &call);
+        let body = call.body().map(|v| v.to_string().into_bytes());
+        let method = call.method();
+        let policy = &self.inner.retry;
+        let started = Instant::now();
+        let mut attempt = 0u32;
+        let mut last_retry_after = None;
+        loop {
+            attempt += 1;
+            let outcome = self.attempt(method, &url, body.as_deref(), auth);
+            // Decide: done, or wait this long and try again.
+            let wait = match outcome {
+                Attempt::Answer { status, body, .. } if (200..300).contains(&status) => {
+                    return decode(&target, status, &body);
+                }
+                Attempt::Answer {
+                    status: 429,
+                    retry_after,
+                    ..
+                } => {
+                    // Rate-limited requests were not processed: safe to repeat, POST included.
+                    // A Retry-After longer than the budget ends the call instead of cutting it short.
+                    last_retry_after = retry_after;
+                    retry_after.unwrap_or_else(|| policy.backoff(attempt, fastrand::f64()))
+                }
+                Attempt::Answer { status, body, .. } if status >= 500 && method.is_idempotent() => {
+                    let wait = policy.backoff(attempt, fastrand::f64());
+                    if !self.may_retry(attempt, started, wait) {
+                        return Err(api_error(target, status, &body));
+                    }
+                    wait
+                }
+                Attempt::Answer { status, body, .. } if status >= 500 => {
+                    return Err(Error::Ambiguous {
+                        cause: Box::new(api_error(target.clone(), status, &body)),
+                        target,
+                    });
+                }
+                Attempt::Answer { status, body, .. } => {
+                    return Err(api_error(target, status, &body))
+                }
+                Attempt::NotSent(message) => {
+                    let wait = policy.backoff(attempt, fastrand::f64());
+                    if !self.may_retry(attempt, started, wait) {
+                        return Err(Error::Transport { target, message });
+                    }
+                    wait
+                }
+                Attempt::Broken(message) => {
+                    let err = Error::Transport {
+                        target: target.clone(),
+                        message,
+                    };
+                    if !method.is_idempotent() {
+                        return Err(Error::Ambiguous {
+                            target,
+                            cause: Box::new(err),
+                        });
+                    }
+                    let wait = policy.backoff(attempt, fastrand::f64());
+                    if !self.may_retry(attempt, started, wait) {
+                        return Err(err);
+                    }
+                    wait
+                }
+                Attempt::TimedOut => {
+                    let err = Error::Timeout {
+                        target: target.clone(),
+                        timeout: self.inner.timeout,
+                    };
+                    if !method.is_idempotent() {
+                        return Err(Error::Ambiguous {
+                            target,
+                            cause: Box::new(err),
+                        });
+                    }
+                    let wait = policy.backoff(attempt, fastrand::f64());
+                    if !self.may_retry(attempt, started, wait) {
+                        return Err(err);
+                    }
+                    wait
+                }
+            };
+            if !self.may_retry(attempt, started, wait) || wait > policy.max_delay {
+                // Only 429 reaches here: every other arm returned or checked already.
+                return Err(Error::RateLimited {
+                    target,
+                    attempts: attempt,
+                    retry_after: last_retry_after,
+                });
+            }
+            std::thread::sleep(wait);
+        }
+    }
+
+    /// Whether another attempt fits the policy after waiting `wait`.
+    fn may_retry(&self, attempt: u32, started: Instant, wait: Duration) -> bool {
+        let policy = &self.inner.retry;
+        attempt < policy.max_attempts && started.elapsed() + wait <= policy.max_elapsed
+    }
+
+    fn attempt(&self, method: Method, url: &str, body: Option<&[u8]>, auth: bool) -> Attempt {
+        if let Some(throttle) = &self.inner.throttle {
+            throttle.acquire();
+        }
+        self.inner.requests.fetch_add(1, Ordering::Relaxed);
+        let mut request = ureq::http::Request::builder()
+            .method(method.as_str())
+            .uri(url)
+            .header("Accept", "application/json");
+        if auth {
+            request = request.header("Authorization", self.inner.auth.expose());
+        }
+        let result = match body {
+            Some(bytes) => request
+                .header("Content-Type", "application/json")
+                .body(bytes.to_vec())
+                .map_err(|e| ureq::Error::Http(e))
+                .and_then(|r| self.inner.agent.run(r)),
+            None => request
+                .body(())
+                .map_err(|e| ureq::Error::Http(e))
+                .and_then(|r| self.inner.agent.run(r)),
+        };
+        match result {
+            Ok(mut response) => {
+                let status = response.status().as_u16();
+                let retry_after = response
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| parse_retry_after(v, jiff::Timestamp::now()));
+                let mut bytes = Vec::new();
+                let read = response
+                    .body_mut()
+                    .as_reader()
+                    .take(MAX_BODY)
+                    .read_to_end(&mut bytes);
+                match read {
+                    Ok(_) => Attempt::Answer {
+                        status,
+                        retry_after,
+                        body: bytes,
+                    },
+                    Err(e) => classify(&ureq::Error::Io(e)),
+                }
+            }
+            Err(e) => classify(&e),
+        }
+    }
+}
+
+/// Sorts a transport failure by whether the server may have seen the request.
+fn classify(error: &ureq::Error) -> Attempt {
+    use std::io::ErrorKind;
+    use ureq::Timeout as T;
+    match error {
+        ureq::Error::Timeout(T::Resolve | T::Connect) => Attempt::NotSent(error.to_string()),
+        ureq::Error::Timeout(_) => Attempt::TimedOut,
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => {
+            Attempt::NotSent(error.to_string())
+        }
+        ureq::Error::Io(io) if io.kind() == ErrorKind::TimedOut => Attempt::TimedOut,
+        ureq::Error::Io(io)
+            if matches!(
+                io.kind(),
+                ErrorKind::ConnectionRefused | ErrorKind::AddrNotAvailable | ErrorKind::NotFound
+            ) =>
+        {
+            Attempt::NotSent(error.to_string())
+        }
+        _ => Attempt::Broken(error.to_string()),
+    }
+}
+
+fn build_url<T>(base: &str, call: &Call<T>) -> String {
+    let mut url = format!("{base}{}", call.path());
+    for (i, (name, value)) in call.query_params().iter().enumerate() {
+        url.push(if i == 0 { '?' } else { '&' });
+        url.extend(utf8_percent_encode(name, QUERY));
+        url.push('=');
+        url.extend(utf8_percent_encode(value, QUERY));
+    }
+    url
+}
+
+fn decode<T: DeserializeOwned>(target: &Target, status: u16, body: &[u8]) -> Result<T> {
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|_| Error::NotJson {
+        target: target.clone(),
+        status,
+        snippet: snippet(body),
+    })?;
+    serde_path_to_error::deserialize(value).map_err(|e| Error::Decode {
+        target: target.clone(),
+        type_name: short_type_name::<T>(),
+        field: e.path().to_string(),
+        message: e.inner().to_string(),
+    })
+}
+
+fn api_error(target: Target, status: u16, body: &[u8]) -> Error {
+    let envelope = serde_json::from_slice::<serde_json::Value>(body).ok();
+    let error = envelope.as_ref().and_then(|v| v.get("error"));
+    let code = error
+        .and_then(|e| e.get("code"))
+        .and_then(|c| c.as_str())
+        .map(str::to_owned);
+    let message = error
+        .and_then(|e| e.get("message").or(Some(e)))
+        .and_then(|m| m.as_str())
+        .map(str::to_owned)
+        .unwrap_or_else(|| snippet(body));
+    Error::Api {
+        target,
+        status,
+        code,
+        message,
+    }
+}
+
+fn snippet(body: &[u8]) -> String {
+    String::from_utf8_lossy(body).chars().take(200).collect()
+}
+
+fn short_type_name<T>() -> String {
+    // `alloc::vec::Vec<instatus::model::component::Component>` → `Vec<Component>`
+    let mut out = String::new();
+    let mut segment = String::new();
+    for ch in std::any::type_name::<T>().chars() {
+        if ch.is_alphanumeric() || ch == '_' || ch == ':' {
+            segment.push(ch);
+        } else {
+            out.push_str(segment.rsplit("::").next().unwrap_or_default());
+            segment.clear();
+            out.push(ch);
+        }
+    }
+    out.push_str(segment.rsplit("::").next().unwrap_or_default());
+    out
+}
+
+/// Iterator over every item of a list, fetching one page at a time. Yields an error once and then
+/// ends if a page fails.
+pub struct Pages<'a, T> {
+    client: &'a Client,
+    list: ListCall<T>,
+    next_page: u32,
+    buffer: VecDeque<T>,
+    done: bool,
+}
+
+impl<T: DeserializeOwned> Iterator for Pages<'_, T> {
+    type Item = Result<T>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.buffer.pop_front() {
+                return Some(Ok(item));
+            }
+            if self.done {
+                return None;
+            }
+            if self.next_page > MAX_PAGES {
+                self.done = true;
+                return Some(Err(Error::Config(format!(
+                    "{} did not end after {MAX_PAGES} pages",
+                    self.list.op().name()
+                ))));
+            }
+            let call = self.list.page(self.next_page);
+            self.next_page += 1;
+            match self.client.send(call) {
+                Ok(items) => {
+                    self.done = (items.len() as u64) < u64::from(self.list.page_size());
+                    self.buffer.extend(items);
+                }
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
+}

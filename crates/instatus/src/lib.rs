@@ -1,0 +1,64 @@
+//! A typed client for the [Instatus](https://instatus.com) status page API, plus the logic that
+//! keeps a page true to the infrastructure behind it.
+//!
+//! - [`api`]: every operation a status page uses (pages, components and groups, incidents and
+//!   their updates, maintenances and their updates, subscribers, templates, metrics, team, the
+//!   current user, the public page views) as plain values, built without I/O. Their methods and
+//!   paths live in one table, [`api::operations`], checked against Instatus's OpenAPI spec.
+//! - [`Client`]: the one place that does HTTP: bearer auth, an explicit User-Agent, timeouts,
+//!   retries with backoff and jitter that honour `Retry-After`, a client-side request rate, and
+//!   pagination as an iterator. A POST is never retried once it may have reached the server.
+//! - [`model`]: response types with id newtypes, enums that keep unknown values, names that may be
+//!   strings or translation maps, and real timestamps.
+//!
+//! # Example
+//!
+//! Build the Ephemery component tree and print it. The example runs against
+//! `instatus-emulator`, the local stand-in for Instatus; against the real service, build the
+//! client with [`Client::builder_from_env`] and set `INSTATUS_API_KEY`.
+//!
+//! ```
+//! use instatus::api::{self, components::CreateComponentRequest};
+//! use instatus::model::ComponentTree;
+//! use instatus::Client;
+//! # let emulator = instatus_emulator::Emulator::start(instatus_emulator::Config::default()).unwrap();
+//! # let (base_url, api_key) = (emulator.url(), emulator.api_key().to_owned());
+//! # let page_id = emulator.create_page("ephemery", "Ephemery");
+//!
+//! let client = Client::builder(api_key).base_url(base_url).build()?;
+//! let page = instatus::model::PageId::new(page_id);
+//!
+//! let group = client.send(api::components::create(
+//!     &page,
+//!     &CreateComponentRequest::new("Ethereum Services"),
+//! ))?;
+//! for name in ["Execution Client", "Consensus Client"] {
+//!     let child = CreateComponentRequest::new(name).in_group(group.id.clone());
+//!     client.send(api::components::create(&page, &child))?;
+//! }
+//!
+//! let tree = ComponentTree::from_components(client.list_all(api::components::list(&page))?);
+//! assert!(tree.find("Ethereum Services/Consensus Client").is_some());
+//! print!("{}", tree.render());
+//! # Ok::<(), instatus::Error>(())
+//! ```
+//!
+//! # Errors
+//!
+//! Every failure is an [`Error`] that tells apart an API refusal (status, code, message), a body
+//! that is not JSON, JSON that does not fit the expected type (naming the field), a transport
+//! failure, a timeout, a rate limit that outlasted the retry budget, and a write that may or may
+//! not have happened. No error, and no `Debug` of the client or its builder, contains the API key.
+
+pub mod api;
+mod client;
+mod error;
+pub mod model;
+mod retry;
+mod secret;
+mod throttle;
+
+pub use client::{Client, ClientBuilder, Pages, API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL};
+pub use error::{Error, Result, Target};
+pub use retry::{parse_retry_after, RetryPolicy};
+pub use secret::Secret;
