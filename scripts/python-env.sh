@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Creates (once) the Python venv with the pinned Ansible tool chain and prints nothing else.
+# Usage: source scripts/python-env.sh   (puts .venv/bin first on PATH)
+set -euo pipefail
+_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+_venv="$_root/.venv"
+# ansible-core 2.19.x is the newest line that runs on Python 3.11 (2.20+ needs 3.12).
+_pins=(ansible-core==2.19.14 molecule==26.10.0 ansible-compat==26.10.0 ansible-lint==26.10.1 yamllint==1.38.0)
+if [ ! -x "$_venv/bin/ansible-playbook" ] || ! cmp -s <(printf '%s\n' "${_pins[@]}") "$_venv/.pins" 2>/dev/null; then
+  python3 -m venv "$_venv"
+  "$_venv/bin/pip" install -q --disable-pip-version-check "${_pins[@]}"
+  printf '%s\n' "${_pins[@]}" > "$_venv/.pins"
+fi
+export PATH="$_venv/bin:$PATH"
+# Keep Ansible's own state (tmp, collections installed by molecule) out of the user's home.
+export ANSIBLE_HOME="$_root/target/ansible-home"
+export ANSIBLE_LOCAL_TEMP="$ANSIBLE_HOME/tmp"
+export ANSIBLE_COLLECTIONS_PATH="$_root/target/collections"
+mkdir -p "$ANSIBLE_HOME" "$ANSIBLE_COLLECTIONS_PATH"
+unset _root _venv _pins
