@@ -23,6 +23,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub mod components;
+pub mod deviations;
 pub mod incidents;
 pub mod maintenances;
 pub mod metrics;
@@ -153,6 +154,18 @@ impl<T> Call<T> {
         match &self.body {
             Body::Json(v) => Some(v),
             _ => None,
+        }
+    }
+
+    /// The same request, decoding the answer as `U` instead: `cast::<serde_json::Value>()` gives
+    /// the raw JSON (for fields this crate does not model yet, or to check the wire format).
+    pub fn cast<U>(self) -> Call<U> {
+        Call {
+            op: self.op,
+            path: self.path,
+            query: self.query,
+            body: self.body,
+            _output: PhantomData,
         }
     }
 
