@@ -120,6 +120,29 @@ pub struct UpdateMaintenanceRequest {
     pub translations: Option<Translations>,
 }
 
+impl UpdateMaintenanceRequest {
+    /// A replacement that keeps everything `current` has, with a new `message`: change the fields
+    /// you mean to change afterwards. `None` when `current` lacks its start or duration.
+    pub fn from_maintenance(current: &Maintenance, message: impl Into<String>) -> Option<Self> {
+        let start = current.start?;
+        let end = current.end()?;
+        Some(Self {
+            name: Some(current.name.as_str().to_owned()),
+            message: message.into(),
+            components: current.components.iter().map(|c| c.id.clone()).collect(),
+            start,
+            end,
+            status: current.status.clone(),
+            notify: false,
+            statuses: Vec::new(),
+            duration: current.duration?,
+            auto_start: current.auto_start.unwrap_or(false),
+            auto_end: current.auto_end.unwrap_or(false),
+            translations: None,
+        })
+    }
+}
+
 /// Body of `POST .../maintenance-updates` (spec: `CreateMaintenanceUpdateRequest`).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
