@@ -1,0 +1,267 @@
+//! What every module shares: the connection options and [`Api`], a lazily built client that
+//! resolves the page, counts requests and turns errors into [`Failure`]s.
+
+use std::time::Duration;
+
+use instatus::api::{self, Call, ListCall};
+use instatus::model::{PageId, StatusPage};
+use instatus::{Client, API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL};
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::protocol::{Context, Failure, Outcome};
+
+/// The options of every module (flattened into each module's options). Set them once for a play
+/// with `module_defaults: {group/ephemery.instatus.instatus: {...}}`.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+pub struct CommonOptions {
+    /// The Instatus API key (Instatus dashboard, User settings, Developer settings).
+    #[schemars(extend("x-no-log" = true, "x-env" = "INSTATUS_API_KEY"))]
+    pub api_key: String,
+
+    /// The status page: its id, its subdomain, or its name (looked up with `GET /v2/pages`).
+    pub page: String,
+
+    /// The API's base URL; point it at `instatus-emulator` in tests.
+    #[serde(default = "default_base_url")]
+    #[schemars(extend("x-env" = "INSTATUS_BASE_URL"))]
+    pub base_url: String,
+
+    /// Seconds allowed for each HTTP request, from connect to the last byte of the answer.
+    #[serde(default = "default_timeout")]
+    pub timeout: u64,
+}
+
+fn default_base_url() -> String {
+    DEFAULT_BASE_URL.to_owned()
+}
+
+fn default_timeout() -> u64 {
+    30
+}
+
+// The env names in the schema attributes must match the client's.
+const _: () = {
+    assert!(matches!(API_KEY_ENV.as_bytes(), b"INSTATUS_API_KEY"));
+    assert!(matches!(BASE_URL_ENV.as_bytes(), b"INSTATUS_BASE_URL"));
+};
+
+/// The Instatus side of a module run: builds the HTTP client on the first request (a run that
+/// fails validation or needs no request never pays for it), finds the page once, and records
+/// every request for `api_requests` (and, at `-vvv`, `api_calls`).
+pub struct Api<'a> {
+    options: &'a CommonOptions,
+    client: Option<Client>,
+    pages: Option<Vec<StatusPage>>,
+    page: Option<StatusPage>,
+    calls: Vec<String>,
+}
+
+impl<'a> Api<'a> {
+    /// An API handle; nothing is built or sent yet.
+    pub fn new(options: &'a CommonOptions) -> Self {
+        Self {
+            options,
+            client: None,
+            pages: None,
+            page: None,
+            calls: Vec::new(),
+        }
+    }
+
+    fn client(&mut self) -> Result<&Client, Failure> {
+        if self.client.is_none() {
+            let client = Client::builder(self.options.api_key.as_str())
+                .base_url(self.options.base_url.as_str())
+                .timeout(Duration::from_secs(self.options.timeout.max(1)))
+                .user_agent(concat!("ephemery.instatus/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .map_err(|e| Failure::new(e.to_string()))?;
+            self.client = Some(client);
+        }
+        Ok(self.client.as_ref().expect("built above"))
+    }
+
+    /// Sends one call.
+    pub fn send<T: DeserializeOwned>(&mut self, call: Call<T>) -> Result<T, Failure> {
+        self.calls
+            .push(format!("{} {}", call.method().as_str(), call.path()));
+        let result = self.client()?.send(call);
+        result.map_err(|e| Failure::new(e.to_string()))
+    }
+
+    /// Every item of a list, page by page.
+    pub fn list_all<T: DeserializeOwned>(&mut self, list: ListCall<T>) -> Result<Vec<T>, Failure> {
+        let mut out = Vec::new();
+        for page in 1..=1000 {
+            let items = self.send(list.page(page))?;
+            let last = (items.len() as u64) < u64::from(list.page_size());
+            out.extend(items);
+            if last {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every page of the account (listed once per run).
+    pub fn pages(&mut self) -> Result<&[StatusPage], Failure> {
+        if self.pages.is_none() {
+            let pages = self.list_all(api::pages::list())?;
+            self.pages = Some(pages);
+        }
+        Ok(self.pages.as_deref().unwrap_or_default())
+    }
+
+    /// The page the `page` option names: by id, then subdomain, then name.
+    pub fn page(&mut self) -> Result<StatusPage, Failure> {
+        if let Some(page) = &self.page {
+            return Ok(page.clone());
+        }
+        let wanted = self.options.page.clone();
+        let pages = self.pages()?;
+        let by = |f: &dyn Fn(&StatusPage) -> bool| -> Vec<&StatusPage> {
+            pages.iter().filter(|p| f(p)).collect()
+        };
+        let mut found = by(&|p| p.id.as_str() == wanted);
+        if found.is_empty() {
+            found = by(&|p| p.subdomain.as_deref() == Some(wanted.as_str()));
+        }
+        if found.is_empty() {
+            found = by(&|p| p.name_str() == wanted);
+        }
+        let page = match found.as_slice() {
+            [one] => (*one).clone(),
+            [] => {
+                let known: Vec<String> = pages.iter().map(describe_page).collect();
+                return Err(Failure::new(format!(
+                    "page '{wanted}' not found (by id, subdomain or name); the API key sees: {}",
+                    if known.is_empty() { "no pages".to_owned() } else { known.join(", ") }
+                )));
+            }
+            many => {
+                return Err(Failure::new(format!(
+                    "page '{wanted}' is ambiguous: {} pages have that name; give the id or subdomain ({})",
+                    many.len(),
+                    many.iter().map(|p| describe_page(p)).collect::<Vec<_>>().join(", ")
+                )))
+            }
+        };
+        self.page = Some(page.clone());
+        Ok(page)
+    }
+
+    /// The resolved page's id.
+    pub fn page_id(&mut self) -> Result<PageId, Failure> {
+        Ok(self.page()?.id)
+    }
+
+    /// Requests sent so far.
+    pub fn requests(&self) -> usize {
+        self.calls.len()
+    }
+
+    /// Runs `work` with this API and adds `api_requests` (and `api_calls` at `-vvv`) to its
+    /// result, success or failure.
+    pub fn run(
+        options: &'a CommonOptions,
+        ctx: &mut Context,
+        work: impl FnOnce(&mut Api<'a>, &mut Context) -> Result<Outcome, Failure>,
+    ) -> Result<Outcome, Failure> {
+        let mut api = Api::new(options);
+        let result = work(&mut api, ctx);
+        let count = json!(api.requests());
+        let calls = (ctx.invocation.verbosity >= 3).then(|| json!(api.calls));
+        match result {
+            Ok(mut outcome) => {
+                outcome.data.insert("api_requests".into(), count);
+                if let Some(calls) = calls {
+                    outcome.data.insert("api_calls".into(), calls);
+                }
+                Ok(outcome)
+            }
+            Err(failure) => {
+                let mut failure = failure.with("api_requests", count);
+                if let Some(calls) = calls {
+                    failure = failure.with("api_calls", calls);
+                }
+                Err(failure)
+            }
+        }
+    }
+}
+
+/// `name (subdomain, id)` of a page, for messages.
+pub fn describe_page(page: &StatusPage) -> String {
+    format!(
+        "{} ({}, {})",
+        page.name_str(),
+        page.subdomain.as_deref().unwrap_or("-"),
+        page.id
+    )
+}
+
+/// A page as modules return it.
+pub fn page_json(page: &StatusPage) -> Value {
+    json!({
+        "id": page.id.as_str(),
+        "name": page.name_str(),
+        "subdomain": page.subdomain,
+    })
+}
+
+/// `state`: whether the object should exist.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    /// It exists, with the given settings.
+    #[default]
+    Present,
+    /// It does not exist.
+    Absent,
+}
+
+/// A component status as users write it (`major_outage`), mapped to the API's `MAJOROUTAGE`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusOption {
+    /// Working normally.
+    Operational,
+    /// In a maintenance window.
+    UnderMaintenance,
+    /// Slower or less reliable than normal.
+    DegradedPerformance,
+    /// Partly unavailable.
+    PartialOutage,
+    /// Unavailable.
+    MajorOutage,
+}
+
+impl StatusOption {
+    /// The API value.
+    pub fn to_api(self) -> instatus::model::ComponentStatus {
+        use instatus::model::ComponentStatus as S;
+        match self {
+            Self::Operational => S::Operational,
+            Self::UnderMaintenance => S::UnderMaintenance,
+            Self::DegradedPerformance => S::DegradedPerformance,
+            Self::PartialOutage => S::PartialOutage,
+            Self::MajorOutage => S::MajorOutage,
+        }
+    }
+}
+
+/// An API status as users write it: `MAJOROUTAGE` → `major_outage`; unknown values lower-cased.
+pub fn status_name(status: &instatus::model::ComponentStatus) -> String {
+    use instatus::model::ComponentStatus as S;
+    match status {
+        S::Operational => "operational".into(),
+        S::UnderMaintenance => "under_maintenance".into(),
+        S::DegradedPerformance => "degraded_performance".into(),
+        S::PartialOutage => "partial_outage".into(),
+        S::MajorOutage => "major_outage".into(),
+        other => other.as_str().to_ascii_lowercase(),
+    }
+}

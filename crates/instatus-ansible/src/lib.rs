@@ -1,0 +1,69 @@
+//! The Ansible modules of the `ephemery.instatus` collection, as one Rust binary.
+//!
+//! - [`protocol`]: the generic binary-module layer (args file, `_ansible_*` settings, validation
+//!   with `AnsibleModule`'s messages driven by the options' JSON Schema, check/diff/no_log, panics
+//!   caught, secrets masked). It imports nothing from `instatus`.
+//! - [`sidecar`]: the generated `options:` block of the sidecar docs.
+//! - [`common`]: the connection options every module has, and [`common::Api`], the lazily built
+//!   client.
+//! - [`modules`]: one file per module and [`modules::MODULES`], the registry.
+//!
+//! The binary (`src/main.rs`) is copied into `ansible/plugins/modules/` under every module name;
+//! it picks the module from `_ansible_module_name` (Ansible copies it to `AnsiballZ_NAME` before
+//! running it, so `argv[0]` is only a fallback).
+//!
+//! ```
+//! use instatus_ansible::run_args;
+//!
+//! // Validation happens before any request: this fails without touching the network.
+//! let args = r#"{"_ansible_module_name": "ephemery.instatus.component", "name": "Geth",
+//!                "page": "ephemery", "api_key": "k", "state": "gone"}"#;
+//! let result = run_args(args, "component", &|_| None);
+//! assert!(result.failed);
+//! assert_eq!(result.json["msg"], "value of state must be one of: present, absent, got: gone");
+//! ```
+
+pub mod common;
+pub mod modules;
+pub mod protocol;
+pub mod sidecar;
+
+use protocol::{ModuleResult, RawArgs};
+use serde_json::json;
+
+/// The collection's namespace and name.
+pub const COLLECTION: &str = "ephemery.instatus";
+
+/// Runs the module the args name (`_ansible_module_name`, else `fallback_name`, usually taken from
+/// `argv[0]`) on the args file's text. `env` reads environment variables.
+pub fn run_args(
+    args_text: &str,
+    fallback_name: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> ModuleResult {
+    let named = RawArgs::parse(args_text)
+        .ok()
+        .map(|raw| raw.invocation.module_name)
+        .filter(|n| !n.is_empty());
+    let name = named.unwrap_or_else(|| fallback_name.to_owned());
+    match modules::find(&name) {
+        Some(def) => protocol::execute(def, args_text, env),
+        None => ModuleResult {
+            json: json!({
+                "failed": true,
+                "changed": false,
+                "msg": format!(
+                    "this binary has no module '{name}'; it provides: {}",
+                    modules::MODULES.iter().map(|m| format!("{COLLECTION}.{}", m.name)).collect::<Vec<_>>().join(", ")
+                ),
+            }),
+            failed: true,
+        },
+    }
+}
+
+/// The short module name from `argv[0]`: `/tmp/.../AnsiballZ_component` → `component`.
+pub fn name_from_argv0(argv0: &str) -> String {
+    let file = argv0.rsplit('/').next().unwrap_or(argv0);
+    file.strip_prefix("AnsiballZ_").unwrap_or(file).to_owned()
+}

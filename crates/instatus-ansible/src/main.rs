@@ -1,0 +1,101 @@
+//! The module binary: `instatus-ansible ARGS_FILE` runs a module the way Ansible calls it;
+//! `--print-docs NAME`, `--write-docs DIR` and `--list` serve the docs and tests.
+
+use std::process::ExitCode;
+
+use instatus_ansible::{modules, name_from_argv0, protocol, run_args, sidecar};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let argv0 = args.first().map(String::as_str).unwrap_or_default();
+    match args.get(1).map(String::as_str) {
+        Some("--list") => {
+            for m in modules::MODULES {
+                println!("{}", m.name);
+            }
+            ExitCode::SUCCESS
+        }
+        Some("--print-docs") => match args.get(2).and_then(|n| modules::find(n)) {
+            Some(def) => {
+                print!("{}", sidecar::options_block(&(def.spec)()));
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("usage: {argv0} --print-docs NAME (one of: {})", names());
+                ExitCode::from(2)
+            }
+        },
+        Some("--write-docs") => write_docs(
+            args.get(2)
+                .map(String::as_str)
+                .unwrap_or("ansible/plugins/modules"),
+        ),
+        Some(path) if !path.starts_with("--") => {
+            protocol::silence_panics();
+            let text = match std::fs::read_to_string(path) {
+                Ok(text) => text,
+                Err(e) => {
+                    println!(
+                        "{}",
+                        serde_json::json!({"failed": true, "changed": false,
+                            "msg": format!("cannot read the module arguments file {path}: {e}")})
+                    );
+                    return ExitCode::FAILURE;
+                }
+            };
+            let result = run_args(&text, &name_from_argv0(argv0), &|name| {
+                std::env::var(name).ok()
+            });
+            println!("{}", result.json);
+            if result.failed {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        _ => {
+            eprintln!(
+                "usage: {argv0} ARGS_FILE | --list | --print-docs NAME | --write-docs DIR\n\
+                 Ansible runs this binary as a module ({}); see ansible-doc ephemery.instatus.NAME.",
+                names()
+            );
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn names() -> String {
+    modules::MODULES
+        .iter()
+        .map(|m| m.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn write_docs(dir: &str) -> ExitCode {
+    let mut status = ExitCode::SUCCESS;
+    for def in modules::MODULES {
+        let path = format!("{dir}/{}.yml", def.name);
+        let block = sidecar::options_block(&(def.spec)());
+        let result = std::fs::read_to_string(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| {
+                sidecar::splice(&text, &block).ok_or_else(|| {
+                    format!(
+                        "no generated-options markers ({:?} ... {:?})",
+                        sidecar::BEGIN,
+                        sidecar::END
+                    )
+                })
+            })
+            .and_then(|new| std::fs::write(&path, new).map_err(|e| e.to_string()));
+        match result {
+            Ok(()) => eprintln!("wrote the options of {path}"),
+            Err(e) => {
+                eprintln!("{path}: {e}");
+                status = ExitCode::FAILURE;
+            }
+        }
+    }
+    status
+}

@@ -1,0 +1,20 @@
+//! The modules of the collection, one file each, and [`MODULES`], the one list that registers
+//! them (the binary dispatches on it, the docs generator and the tests walk it).
+
+pub mod component;
+pub mod info;
+
+use crate::protocol::ModuleDef;
+
+/// Every module of the collection. Adding a module = a file here + one line in this list + its
+/// sidecar `ansible/plugins/modules/NAME.yml`.
+pub const MODULES: &[ModuleDef] = &[
+    ModuleDef::of::<component::ComponentModule>(),
+    ModuleDef::of::<info::InfoModule>(),
+];
+
+/// The module called `name` (short name, or a fully qualified `ephemery.instatus.NAME`).
+pub fn find(name: &str) -> Option<&'static ModuleDef> {
+    let short = name.rsplit('.').next().unwrap_or(name);
+    MODULES.iter().find(|m| m.name == short)
+}

@@ -1,0 +1,211 @@
+//! The `options:` part of a module's sidecar docs (`plugins/modules/NAME.yml`), generated from the
+//! module's [`ArgSpec`] so the docs and the validation share one source.
+//!
+//! The generated block sits between two marker comments inside `DOCUMENTATION:`; everything else in
+//! the sidecar (description, attributes, `EXAMPLES`, `RETURN`) is written by hand. [`splice`]
+//! replaces the block, [`committed_block`] reads it back for the drift test.
+
+use serde_json::Value;
+
+use crate::protocol::ArgSpec;
+
+/// First line of the generated block.
+pub const BEGIN: &str =
+    "  # BEGIN GENERATED OPTIONS: regenerate with `cargo run -p instatus-ansible -- --write-docs ansible/plugins/modules`";
+/// Last line of the generated block.
+pub const END: &str = "  # END GENERATED OPTIONS";
+
+/// The generated block, markers included, for a module with this spec.
+pub fn options_block(spec: &ArgSpec) -> String {
+    let mut out = String::new();
+    out.push_str(BEGIN);
+    out.push('\n');
+    out.push_str("  options:\n");
+    let mut options: Vec<_> = spec.options.iter().collect();
+    options.sort_by(|a, b| a.name.cmp(&b.name));
+    for option in options {
+        out.push_str(&format!("    {}:\n", option.name));
+        out.push_str("      description:\n");
+        let mut description: Vec<String> = option.description.iter().map(|p| markup(p)).collect();
+        if let Some(env) = &option.env_fallback {
+            description.push(format!(
+                "If not set, the value of the environment variable C({env}) is used."
+            ));
+        }
+        if option.no_log {
+            description.push("The value is secret: it never appears in the output.".into());
+        }
+        if description.is_empty() {
+            description.push(format!("The C({}) option.", option.name));
+        }
+        for line in description {
+            out.push_str(&format!("        - {}\n", yaml_str(&line)));
+        }
+        out.push_str(&format!("      type: {}\n", option.kind.as_str()));
+        if let Some(elements) = option.elements {
+            out.push_str(&format!("      elements: {}\n", elements.as_str()));
+        }
+        if option.required {
+            out.push_str("      required: true\n");
+        }
+        if let Some(default) = &option.default {
+            out.push_str(&format!("      default: {}\n", yaml_value(default)));
+        }
+        if let Some(choices) = &option.choices {
+            out.push_str("      choices:\n");
+            for choice in choices {
+                out.push_str(&format!("        - {}\n", yaml_value(choice)));
+            }
+        }
+    }
+    out.push_str(END);
+    out.push('\n');
+    out
+}
+
+/// `` `x` `` → `C(x)`: Rust doc markup to Ansible doc markup.
+fn markup(text: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for ch in text.chars() {
+        if ch == '`' {
+            out.push_str(if inside { ")" } else { "C(" });
+            inside = !inside;
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+fn yaml_value(value: &Value) -> String {
+    match value {
+        Value::String(s) => yaml_str(s),
+        other => other.to_string(),
+    }
+}
+
+/// A YAML scalar: plain when unambiguous, else double-quoted (JSON escaping is valid YAML).
+fn yaml_str(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && !s.contains(": ")
+        && !s.contains(" #")
+        && !s.ends_with(':')
+        && s.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || " _.,()/'-=".contains(c)
+                || (!c.is_ascii() && c != '\u{a0}')
+        })
+        && !matches!(
+            s.to_ascii_lowercase().as_str(),
+            "yes" | "no" | "true" | "false" | "on" | "off" | "null" | "y" | "n"
+        );
+    if plain {
+        s.to_owned()
+    } else {
+        serde_json::to_string(s).unwrap_or_default()
+    }
+}
+
+/// The generated block currently in a sidecar file, markers included, or `None` without markers.
+pub fn committed_block(sidecar: &str) -> Option<String> {
+    let start = sidecar.find(BEGIN)?;
+    let end = sidecar[start..].find(END)? + start + END.len();
+    let mut block = sidecar[start..end].to_owned();
+    block.push('\n');
+    Some(block)
+}
+
+/// The sidecar with its generated block replaced by `block`; `None` without markers.
+pub fn splice(sidecar: &str, block: &str) -> Option<String> {
+    let start = sidecar.find(BEGIN)?;
+    let mut end = sidecar[start..].find(END)? + start + END.len();
+    if sidecar[end..].starts_with('\n') {
+        end += 1;
+    }
+    Some(format!("{}{block}{}", &sidecar[..start], &sidecar[end..]))
+}
+
+/// A line-by-line diff of two texts, `-` for `old` and `+` for `new` (enough for a test failure).
+pub fn line_diff(old: &str, new: &str) -> String {
+    let a: Vec<&str> = old.lines().collect();
+    let b: Vec<&str> = new.lines().collect();
+    // Longest common subsequence table; blocks are small.
+    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut out) = (0, 0, String::new());
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            out.push_str(&format!("  {}\n", a[i]));
+            i += 1;
+            j += 1;
+        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] >= lcs[i + 1][j]) {
+            out.push_str(&format!("+ {}\n", b[j]));
+            j += 1;
+        } else {
+            out.push_str(&format!("- {}\n", a[i]));
+            i += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{OptionSpec, OptionType};
+
+    #[test]
+    fn block_lists_type_default_choices_and_env() {
+        let spec = ArgSpec {
+            options: vec![OptionSpec {
+                name: "state".into(),
+                kind: OptionType::Str,
+                elements: None,
+                required: false,
+                default: Some("present".into()),
+                choices: Some(vec!["present".into(), "absent".into()]),
+                no_log: false,
+                env_fallback: None,
+                description: vec!["Whether it should exist: `present` or `absent`.".into()],
+            }],
+        };
+        let block = options_block(&spec);
+        assert!(block.contains("    state:\n"), "{block}");
+        assert!(
+            block.contains("        - \"Whether it should exist: C(present) or C(absent).\"\n"),
+            "{block}"
+        );
+        assert!(block.contains("      default: present\n"), "{block}");
+        assert!(
+            block.contains("      choices:\n        - present\n        - absent\n"),
+            "{block}"
+        );
+        let sidecar =
+            format!("DOCUMENTATION:\n  module: x\n{BEGIN}\n  options: {{}}\n{END}\n  author: me\n");
+        let spliced = splice(&sidecar, &block).unwrap();
+        assert_eq!(committed_block(&spliced).unwrap(), block);
+        assert!(spliced.ends_with("  author: me\n"));
+    }
+
+    #[test]
+    fn yaml_strings_are_quoted_when_needed() {
+        assert_eq!(yaml_str("plain text"), "plain text");
+        assert_eq!(yaml_str("yes"), "\"yes\"");
+        assert_eq!(yaml_str("a: b"), "\"a: b\"");
+        assert_eq!(
+            yaml_str("https://api.instatus.com"),
+            "\"https://api.instatus.com\""
+        );
+        assert_eq!(yaml_str("30"), "\"30\"");
+    }
+}
