@@ -84,3 +84,57 @@ fn vendored_spec_is_the_shared_reference() {
         );
     }
 }
+
+/// The coverage table in docs/ is generated from the operation table and the deviations list;
+/// run with `UPDATE_DOCS=1` to rewrite it.
+#[test]
+fn api_coverage_doc_is_current() {
+    use instatus::api::deviations::{Side, DEVIATIONS};
+    let mut doc = String::from(
+        "# Instatus API coverage\n\n\
+         Generated from `crates/instatus/src/api/operations.rs` (the one table of methods and paths) and\n\
+         `crates/instatus/src/api/deviations.rs` by `cargo test -p instatus --test spec_table`\n\
+         (`UPDATE_DOCS=1` rewrites it). Every row is served by `instatus-emulator` and exercised\n\
+         against it by `tests/contract.rs`, with each request and response checked against the\n\
+         official OpenAPI spec (v2.0.0, January 2026).\n\n\
+         | operation | method | path | in the spec |\n| --- | --- | --- | --- |\n",
+    );
+    for op in Op::ALL {
+        doc.push_str(&format!(
+            "| `{}` | {} | `{}` | {} |\n",
+            op.name(),
+            op.method(),
+            op.path(),
+            op.not_in_spec()
+                .map_or("yes".to_owned(), |why| format!("no: {why}"))
+        ));
+    }
+    doc.push_str(
+        "\n## Deliberate deviations from the spec\n\n\
+         The live API differs from its spec in these places; the client and the emulator follow the\n\
+         live API, and the conformance tests allow exactly these.\n\n\
+         | operation | side | location | why |\n| --- | --- | --- | --- |\n",
+    );
+    for d in DEVIATIONS {
+        let side = if d.side == Side::Request {
+            "request"
+        } else {
+            "response"
+        };
+        doc.push_str(&format!(
+            "| `{}` | {side} | `{}` | {} |\n",
+            d.op.name(),
+            d.location,
+            d.reason.split_whitespace().collect::<Vec<_>>().join(" ")
+        ));
+    }
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/api-coverage.md");
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(path, &doc).unwrap();
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == doc,
+        "docs/api-coverage.md is stale: run `UPDATE_DOCS=1 cargo test -p instatus --test spec_table`"
+    );
+}
