@@ -1,0 +1,107 @@
+//! `instatus-emulator`: runs the local Instatus API stand-in until SIGINT/SIGTERM.
+
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use instatus_emulator::{cli, Config, Emulator, FaultRule, RateLimit};
+
+/// A faithful local stand-in for the Instatus REST API.
+#[derive(Parser)]
+#[command(name = "instatus-emulator", version, about)]
+struct Args {
+    /// Address to bind.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// Port to listen on (0 picks a free one; the chosen address is printed).
+    #[arg(long, default_value_t = 8788)]
+    port: u16,
+    /// API key clients must send as a Bearer token.
+    #[arg(
+        long,
+        env = "INSTATUS_EMULATOR_API_KEY",
+        hide_env_values = true,
+        default_value = instatus_emulator::DEFAULT_API_KEY,
+        hide_default_value = true
+    )]
+    api_key: String,
+    /// State file: loaded at start if present, saved on SIGINT/SIGTERM and POST /_emulator/save.
+    #[arg(long = "state", value_name = "FILE")]
+    state: Option<PathBuf>,
+    /// Pre-create a page: SUBDOMAIN[=NAME] (repeatable).
+    #[arg(long = "page", value_name = "SUBDOMAIN[=NAME]", value_parser = cli::parse_page)]
+    pages: Vec<(String, String)>,
+    /// Rate limit on API requests: N/SECONDS[,no-retry-after].
+    #[arg(long, value_name = "N/SECONDS[,no-retry-after]", value_parser = cli::parse_rate_limit)]
+    rate_limit: Option<RateLimit>,
+    /// Inject a fault: 'METHOD PATH ACTION[ xN]' (repeatable); ACTION = 500, 500-after,
+    /// delay=10s, delay=250ms, drop, drop-after, malformed.
+    #[arg(long = "fault", value_name = "METHOD PATH ACTION[ xN]", value_parser = cli::parse_fault)]
+    faults: Vec<FaultRule>,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let config = Config {
+        api_key: args.api_key,
+        bind: SocketAddr::new(args.host, args.port),
+        state_file: args.state,
+        rate_limit: args.rate_limit,
+        faults: args.faults,
+        pages: args.pages,
+    };
+    let emu = match Emulator::start(config) {
+        Ok(emu) => emu,
+        Err(e) => {
+            eprintln!("instatus-emulator: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "instatus-emulator listening on {}", emu.url());
+        let _ = out.flush();
+    }
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("instatus-emulator: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    rt.block_on(wait_for_signal());
+    let mut code = ExitCode::SUCCESS;
+    if let Err(e) = emu.save() {
+        eprintln!("instatus-emulator: saving state failed: {e}");
+        code = ExitCode::FAILURE;
+    }
+    emu.shutdown();
+    code
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
