@@ -40,7 +40,8 @@ struct Log {
 
 struct RateWindow {
     limit: RateLimit,
-    start: Instant,
+    /// When the current window began: the first request after the previous window ended.
+    start: Option<Instant>,
     count: u32,
 }
 
@@ -136,15 +137,18 @@ impl Shared {
         let mut rate = lock(&self.rate);
         let w = rate.as_mut()?;
         let now = Instant::now();
-        if now.duration_since(w.start) >= w.limit.window {
-            w.start = now;
-            w.count = 0;
-        }
+        let start = match w.start {
+            Some(start) if now.duration_since(start) < w.limit.window => start,
+            _ => {
+                w.count = 0;
+                *w.start.insert(now)
+            }
+        };
         w.count += 1;
         if w.count <= w.limit.limit {
             return None;
         }
-        let left = w.limit.window.saturating_sub(now.duration_since(w.start));
+        let left = w.limit.window.saturating_sub(now.duration_since(start));
         let secs = left.as_millis().div_ceil(1000).max(1) as u64;
         let msg = format!(
             "rate limit exceeded: {} requests per {} ms",
@@ -188,7 +192,7 @@ impl RateWindow {
     fn new(limit: RateLimit) -> RateWindow {
         RateWindow {
             limit,
-            start: Instant::now(),
+            start: None,
             count: 0,
         }
     }
