@@ -54,7 +54,10 @@ fn main() {
     // Warm up both paths.
     let mut raw = BufReader::new(TcpStream::connect(emulator.addr()).unwrap());
     raw.get_mut().set_nodelay(true).unwrap();
-    let client = Client::builder(emulator.api_key()).base_url(emulator.url()).build().unwrap();
+    let client = Client::builder(emulator.api_key())
+        .base_url(emulator.url())
+        .build()
+        .unwrap();
     for _ in 0..500 {
         raw_get(&mut raw, &request);
         client.send(api::user::get()).unwrap();
@@ -95,10 +98,18 @@ fn main() {
     let total: u64 = threads.into_iter().map(|t| t.join().unwrap()).sum();
     let rps = total as f64 / THROUGHPUT_FOR.as_secs_f64();
 
-    println!("instatus client benchmark (loopback, GET /v1/user, {SEQUENTIAL} sequential requests)");
+    println!(
+        "instatus client benchmark (loopback, GET /v1/user, {SEQUENTIAL} sequential requests)"
+    );
     println!("{:<44} {:>12} {:>14}", "measure", "figure", "target");
-    println!("{:<44} {:>9.1} µs {:>14}", "raw socket round trip (emulator's own time)", raw_us, "-");
-    println!("{:<44} {:>9.1} µs {:>14}", "instatus::Client round trip", client_us, "-");
+    println!(
+        "{:<44} {:>9.1} µs {:>14}",
+        "raw socket round trip (emulator's own time)", raw_us, "-"
+    );
+    println!(
+        "{:<44} {:>9.1} µs {:>14}",
+        "instatus::Client round trip", client_us, "-"
+    );
     println!(
         "{:<44} {:>9.1} µs {:>14}",
         "client overhead per request",
@@ -107,8 +118,6 @@ fn main() {
     );
     println!(
         "{:<44} {:>8.0} /s {:>14}",
-        "emulator throughput, 2 connections, 3 s",
-        rps,
-        ">= 5000 /s"
+        "emulator throughput, 2 connections, 3 s", rps, ">= 5000 /s"
     );
 }

@@ -15,9 +15,17 @@ use instatus::Client;
 const EPHEMERY: &[(&str, &[&str])] = &[
     (
         "Ethereum Services",
-        &["Execution Client", "Consensus Client", "Validator Client", "Checkpoint Sync Service"],
+        &[
+            "Execution Client",
+            "Consensus Client",
+            "Validator Client",
+            "Checkpoint Sync Service",
+        ],
     ),
-    ("Monitoring Systems", &["Prometheus", "Grafana", "Alert Manager"]),
+    (
+        "Monitoring Systems",
+        &["Prometheus", "Grafana", "Alert Manager"],
+    ),
     ("Infrastructure", &["Network", "Storage", "Server Health"]),
 ];
 
@@ -27,12 +35,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let pages = client.list_all(api::pages::list())?;
     let page = pages
         .iter()
-        .find(|p| wanted.is_empty() || p.id.as_str() == wanted || p.subdomain.as_deref() == Some(&wanted))
+        .find(|p| {
+            wanted.is_empty() || p.id.as_str() == wanted || p.subdomain.as_deref() == Some(&wanted)
+        })
         .ok_or_else(|| format!("no page {wanted:?} among {} page(s)", pages.len()))?;
     let page_id: PageId = page.id.clone();
-    println!("page {} ({}) at {}", page.name_str(), page_id, client.base_url());
+    println!(
+        "page {} ({}) at {}",
+        page.name_str(),
+        page_id,
+        client.base_url()
+    );
 
-    let mut tree = ComponentTree::from_components(client.list_all(api::components::list(&page_id))?);
+    let mut tree =
+        ComponentTree::from_components(client.list_all(api::components::list(&page_id))?);
     let mut created = 0;
     for (order, (group, children)) in EPHEMERY.iter().enumerate() {
         let group_id = match tree.find(group) {
@@ -54,7 +70,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     tree = ComponentTree::from_components(client.list_all(api::components::list(&page_id))?);
-    println!("created {created} component(s); {} request(s) in all\n", client.request_count());
+    println!(
+        "created {created} component(s); {} request(s) in all\n",
+        client.request_count()
+    );
     print!("{}", tree.render());
     Ok(())
 }

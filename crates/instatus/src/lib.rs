@@ -52,7 +52,9 @@
 
 pub mod api;
 mod client;
+pub mod desired;
 mod error;
+pub mod lookup;
 pub mod model;
 mod retry;
 mod secret;

@@ -31,7 +31,8 @@ impl Harness {
         let raw: Value = if op.needs_auth() {
             self.client.send(call.clone().cast::<Value>())
         } else {
-            self.client.send_public(&self.base, call.clone().cast::<Value>())
+            self.client
+                .send_public(&self.base, call.clone().cast::<Value>())
         }
         .unwrap_or_else(|e| panic!("{}: {e}", op.name()));
         if let (Some(schema), Some(body)) = (self.spec.request_schema(op), call.body()) {
@@ -47,9 +48,17 @@ impl Harness {
         };
         if let Some(schema) = schema {
             let problems = self.spec.violations(op, Side::Response, &schema, &raw);
-            assert!(problems.is_empty(), "{} response: {problems:#?}\n{raw:#}", op.name());
+            assert!(
+                problems.is_empty(),
+                "{} response: {problems:#?}\n{raw:#}",
+                op.name()
+            );
         } else {
-            assert!(op.not_in_spec().is_some(), "{} has no response schema", op.name());
+            assert!(
+                op.not_in_spec().is_some(),
+                "{} has no response schema",
+                op.name()
+            );
         }
         self.covered.insert(op);
         serde_path_to_error::deserialize(raw)
@@ -66,7 +75,10 @@ fn every_operation_against_the_emulator() {
     let emulator = Emulator::start(Config::default()).unwrap();
     let page = PageId::new(emulator.create_page("ephemery", "Ephemery Status"));
     let mut h = Harness {
-        client: Client::builder(emulator.api_key()).base_url(emulator.url()).build().unwrap(),
+        client: Client::builder(emulator.api_key())
+            .base_url(emulator.url())
+            .build()
+            .unwrap(),
         spec: Spec::load(),
         covered: BTreeSet::new(),
         base: emulator.url(),
@@ -86,29 +98,52 @@ fn every_operation_against_the_emulator() {
     settings.settings.brand_color = Some("#111827".into());
     let updated = h.run(api::pages::update(&scratch.id, &settings));
     assert_eq!(updated.name_str(), "Scratch");
-    assert_eq!(updated.custom_domain.as_deref(), Some("status.scratch.example"));
+    assert_eq!(
+        updated.custom_domain.as_deref(),
+        Some("status.scratch.example")
+    );
 
     // Components and groups.
-    let group = h.run(api::components::create(&page, &CreateComponentRequest::new("Ethereum Services")));
+    let group = h.run(api::components::create(
+        &page,
+        &CreateComponentRequest::new("Ethereum Services"),
+    ));
     let child = h.run(api::components::create(
         &page,
         &CreateComponentRequest::new("Execution Client").in_group(group.id.clone()),
     ));
-    assert_eq!(child.parent_id(), Some(&group.id), "create takes `group`, reads give `groupId`");
-    let network = h.run(api::components::create(&page, &CreateComponentRequest::new("Network")));
+    assert_eq!(
+        child.parent_id(),
+        Some(&group.id),
+        "create takes `group`, reads give `groupId`"
+    );
+    let network = h.run(api::components::create(
+        &page,
+        &CreateComponentRequest::new("Network"),
+    ));
     let flat = ComponentTree::from_components(h.list(api::components::list(&page)));
     let nested_list = h.list(api::components::list_tree(&page));
-    assert!(nested_list.iter().all(|c| c.group_id.is_none()), "v2 lists top level only");
+    assert!(
+        nested_list.iter().all(|c| c.group_id.is_none()),
+        "v2 lists top level only"
+    );
     let nested = ComponentTree::from_components(nested_list);
     assert_eq!(flat.render(), nested.render());
-    assert_eq!(h.run(api::components::get(&page, &child.id)).name.as_str(), "Execution Client");
+    assert_eq!(
+        h.run(api::components::get(&page, &child.id)).name.as_str(),
+        "Execution Client"
+    );
     let moved = h.run(api::components::update(
         &page,
         &network.id,
         &UpdateComponentRequest::default().move_to(Some(group.id.clone())),
     ));
     assert_eq!(moved.parent_id(), Some(&group.id));
-    let back = h.run(api::components::update(&page, &network.id, &UpdateComponentRequest::default().move_to(None)));
+    let back = h.run(api::components::update(
+        &page,
+        &network.id,
+        &UpdateComponentRequest::default().move_to(None),
+    ));
     assert_eq!(back.parent_id(), None);
     let degraded = h.run(api::components::update(
         &page,
@@ -119,7 +154,11 @@ fn every_operation_against_the_emulator() {
     let mut rename = UpdateComponentRequest::default();
     rename.description = Some("geth".into());
     let kept = h.run(api::components::update(&page, &child.id, &rename));
-    assert_eq!(kept.status, ComponentStatus::DegradedPerformance, "no status in the body keeps it");
+    assert_eq!(
+        kept.status,
+        ComponentStatus::DegradedPerformance,
+        "no status in the body keeps it"
+    );
 
     // Templates.
     let mut tpl = CreateTemplateRequest::new(
@@ -129,44 +168,78 @@ fn every_operation_against_the_emulator() {
         "We are looking into it.",
         TemplateStatus::Investigating,
     );
-    tpl.components = vec![ComponentStatusEntry::new(child.id.clone(), ComponentStatus::MajorOutage)];
+    tpl.components = vec![ComponentStatusEntry::new(
+        child.id.clone(),
+        ComponentStatus::MajorOutage,
+    )];
     let template = h.run(api::templates::create(&page, &tpl));
-    assert!(h.list(api::templates::list(&page)).iter().any(|t| t.id == template.id));
+    assert!(h
+        .list(api::templates::list(&page))
+        .iter()
+        .any(|t| t.id == template.id));
     h.run(api::templates::get(&page, &template.id));
     let mut tpl_update = UpdateTemplateRequest::default();
     tpl_update.notify = Some(false);
     h.run(api::templates::update(&page, &template.id, &tpl_update));
 
     // Incidents: statuses drive component status.
-    let mut open = CreateIncidentRequest::new("Execution client stalled", IncidentStatus::Investigating)
-        .affect(ComponentStatusEntry::new(child.id.clone(), ComponentStatus::PartialOutage));
+    let mut open =
+        CreateIncidentRequest::new("Execution client stalled", IncidentStatus::Investigating)
+            .affect(ComponentStatusEntry::new(
+                child.id.clone(),
+                ComponentStatus::PartialOutage,
+            ));
     open.message = Some("Blocks are not advancing.".into());
     let incident = h.run(api::incidents::create(&page, &open));
     assert_eq!(
         h.run(api::components::get(&page, &child.id)).status,
         ComponentStatus::PartialOutage
     );
-    assert!(h.list(api::incidents::list_open(&page)).iter().any(|i| i.id == incident.id));
+    assert!(h
+        .list(api::incidents::list_open(&page))
+        .iter()
+        .any(|i| i.id == incident.id));
     h.run(api::incidents::get(&page, &incident.id));
     let mut rename = UpdateIncidentRequest::default();
     rename.name = Some("Execution client stalled at block 1.2M".into());
     h.run(api::incidents::update(&page, &incident.id, &rename));
     let mut monitoring = CreateIncidentUpdateRequest::new(IncidentStatus::Monitoring);
     monitoring.message = Some("Restarted; watching.".into());
-    let update = h.run(api::incidents::create_update(&page, &incident.id, &monitoring));
+    let update = h.run(api::incidents::create_update(
+        &page,
+        &incident.id,
+        &monitoring,
+    ));
     h.run(api::incidents::get_update(&page, &incident.id, &update.id));
     let mut edit = UpdateIncidentUpdateRequest::default();
     edit.message = Some("Restarted geth; watching.".into());
-    h.run(api::incidents::edit_update(&page, &incident.id, &update.id, &edit));
-    h.run(api::incidents::delete_update(&page, &incident.id, &update.id));
-    let resolve = CreateIncidentUpdateRequest::new(IncidentStatus::Resolved)
-        .affect(ComponentStatusEntry::new(child.id.clone(), ComponentStatus::Operational));
+    h.run(api::incidents::edit_update(
+        &page,
+        &incident.id,
+        &update.id,
+        &edit,
+    ));
+    h.run(api::incidents::delete_update(
+        &page,
+        &incident.id,
+        &update.id,
+    ));
+    let resolve = CreateIncidentUpdateRequest::new(IncidentStatus::Resolved).affect(
+        ComponentStatusEntry::new(child.id.clone(), ComponentStatus::Operational),
+    );
     h.run(api::incidents::create_update(&page, &incident.id, &resolve));
     let resolved = h.run(api::incidents::get(&page, &incident.id));
     assert!(resolved.resolved.is_some() && !resolved.is_open());
-    assert_eq!(h.run(api::components::get(&page, &child.id)).status, ComponentStatus::Operational);
+    assert_eq!(
+        h.run(api::components::get(&page, &child.id)).status,
+        ComponentStatus::Operational
+    );
     let from_template = h.run(api::incidents::create_from_template(&page, "Node down"));
-    h.run(api::incidents::resolve_with_template(&page, &from_template.id, "Node down"));
+    h.run(api::incidents::resolve_with_template(
+        &page,
+        &from_template.id,
+        "Node down",
+    ));
     h.run(api::incidents::delete(&page, &from_template.id));
 
     // Maintenances.
@@ -177,30 +250,46 @@ fn every_operation_against_the_emulator() {
     let maintenance = h.run(api::maintenances::create(&page, &window));
     assert_eq!(maintenance.duration, Some(90));
     assert_eq!(maintenance.end(), Some(end));
-    assert!(h.list(api::maintenances::list(&page)).iter().any(|m| m.id == maintenance.id));
+    assert!(h
+        .list(api::maintenances::list(&page))
+        .iter()
+        .any(|m| m.id == maintenance.id));
     h.run(api::maintenances::get(&page, &maintenance.id));
-    h.run(api::maintenances::update(
-        &page,
-        &maintenance.id,
-        &{
-            let mut u = UpdateMaintenanceRequest::from_maintenance(&maintenance, "Rescheduled.")
-                .expect("the maintenance has a start and a duration");
-            u.duration = 120;
-            u
-        },
-    ));
+    h.run(api::maintenances::update(&page, &maintenance.id, &{
+        let mut u = UpdateMaintenanceRequest::from_maintenance(&maintenance, "Rescheduled.")
+            .expect("the maintenance has a start and a duration");
+        u.duration = 120;
+        u
+    }));
     let mut started = CreateMaintenanceUpdateRequest::new(MaintenanceStatus::InProgress);
     started.message = Some("Started.".into());
-    let m_update = h.run(api::maintenances::create_update(&page, &maintenance.id, &started));
+    let m_update = h.run(api::maintenances::create_update(
+        &page,
+        &maintenance.id,
+        &started,
+    ));
     assert_eq!(
         h.run(api::components::get(&page, &child.id)).status,
         ComponentStatus::UnderMaintenance
     );
-    h.run(api::maintenances::get_update(&page, &maintenance.id, &m_update.id));
+    h.run(api::maintenances::get_update(
+        &page,
+        &maintenance.id,
+        &m_update.id,
+    ));
     let mut m_edit = UpdateMaintenanceUpdateRequest::default();
     m_edit.message = Some("Started the upgrade.".into());
-    h.run(api::maintenances::edit_update(&page, &maintenance.id, &m_update.id, &m_edit));
-    h.run(api::maintenances::delete_update(&page, &maintenance.id, &m_update.id));
+    h.run(api::maintenances::edit_update(
+        &page,
+        &maintenance.id,
+        &m_update.id,
+        &m_edit,
+    ));
+    h.run(api::maintenances::delete_update(
+        &page,
+        &maintenance.id,
+        &m_update.id,
+    ));
     h.run(api::maintenances::delete(&page, &maintenance.id));
 
     // Subscribers.
@@ -212,12 +301,22 @@ fn every_operation_against_the_emulator() {
     assert!(h.list(api::subscribers::list(&page)).is_empty());
 
     // Metrics.
-    let metric = h.run(api::metrics::create(&page, &AddMetricRequest::new("Block time", "s")));
-    assert!(h.list(api::metrics::list(&page)).iter().any(|m| m.id == metric.id));
+    let metric = h.run(api::metrics::create(
+        &page,
+        &AddMetricRequest::new("Block time", "s"),
+    ));
+    assert!(h
+        .list(api::metrics::list(&page))
+        .iter()
+        .any(|m| m.id == metric.id));
     let mut m = UpdateMetricRequest::default();
     m.suffix = Some("ms".into());
     h.run(api::metrics::update(&page, &metric.id, &m));
-    h.run(api::metrics::add_datapoint(&page, &metric.id, &AddDatapointRequest::new(1_795_609_929_000, 12.5)));
+    h.run(api::metrics::add_datapoint(
+        &page,
+        &metric.id,
+        &AddDatapointRequest::new(1_795_609_929_000, 12.5),
+    ));
     let many = AddMultipleDatapointsRequest::new(vec![
         AddDatapointRequest::new(1_795_609_959_000, 12.1),
         AddDatapointRequest::new(1_795_609_989_000, 11.8),
@@ -228,7 +327,10 @@ fn every_operation_against_the_emulator() {
     h.run(api::metrics::delete(&page, &metric.id));
 
     // Team.
-    h.run(api::team::add(&page, &AddTeammateRequest::new("dev@ephemery.dev", TeammatePermission::Write)));
+    h.run(api::team::add(
+        &page,
+        &AddTeammateRequest::new("dev@ephemery.dev", TeammatePermission::Write),
+    ));
     let member = h
         .list(api::team::list(&page))
         .into_iter()
@@ -240,27 +342,43 @@ fn every_operation_against_the_emulator() {
     let summary = h.run(api::public::summary());
     assert_eq!(summary.page.name, "Ephemery Status");
     let public = h.run(api::public::components());
-    assert!(public.components.iter().any(|c| c.name == "Execution Client"
-        && c.group.as_ref().map(|g| g.name.as_str()) == Some("Ethereum Services")));
+    assert!(public
+        .components
+        .iter()
+        .any(|c| c.name == "Execution Client"
+            && c.group.as_ref().map(|g| g.name.as_str()) == Some("Ethereum Services")));
 
     // Deletes.
     h.run(api::templates::delete(&page, &template.id));
     let gone = h.run(api::components::delete(&page, &group.id));
     assert_eq!(gone.id, group.id.as_str());
     let orphan = h.run(api::components::get(&page, &child.id));
-    assert_eq!(orphan.parent_id(), None, "deleting a group keeps its children");
+    assert_eq!(
+        orphan.parent_id(),
+        None,
+        "deleting a group keeps its children"
+    );
     h.run(api::pages::delete(&scratch.id));
 
-    let missing: Vec<&str> = Op::ALL.iter().filter(|op| !h.covered.contains(op)).map(|op| op.name()).collect();
+    let missing: Vec<&str> = Op::ALL
+        .iter()
+        .filter(|op| !h.covered.contains(op))
+        .map(|op| op.name())
+        .collect();
     assert!(missing.is_empty(), "operations not exercised: {missing:?}");
 
     // What the emulator received is what the spec describes, too.
     for record in emulator.requests() {
         let method = instatus::api::Method::parse(&record.method).unwrap();
-        let (op, _) = Op::route(method, &record.path).expect("every request routes to an operation");
+        let (op, _) =
+            Op::route(method, &record.path).expect("every request routes to an operation");
         if let (Some(schema), Some(body)) = (h.spec.request_schema(op), record.body.as_ref()) {
             let problems = h.spec.violations(op, Side::Request, schema, body);
-            assert!(problems.is_empty(), "{} as received: {problems:#?}", op.name());
+            assert!(
+                problems.is_empty(),
+                "{} as received: {problems:#?}",
+                op.name()
+            );
         }
     }
 }
@@ -269,10 +387,16 @@ fn every_operation_against_the_emulator() {
 fn pagination_walks_every_page() {
     let emulator = Emulator::start(Config::default()).unwrap();
     let page = PageId::new(emulator.create_page("big", "Big"));
-    let client = Client::builder(emulator.api_key()).base_url(emulator.url()).build().unwrap();
+    let client = Client::builder(emulator.api_key())
+        .base_url(emulator.url())
+        .build()
+        .unwrap();
     for i in 0..230 {
         client
-            .send(api::components::create(&page, &CreateComponentRequest::new(format!("c{i:03}"))))
+            .send(api::components::create(
+                &page,
+                &CreateComponentRequest::new(format!("c{i:03}")),
+            ))
             .unwrap();
     }
     emulator.clear_requests();
@@ -281,11 +405,20 @@ fn pagination_walks_every_page() {
     let ids: BTreeSet<_> = all.iter().map(|c| c.id.clone()).collect();
     assert_eq!(ids.len(), 230, "no item twice");
     let queries: Vec<String> = emulator.requests().into_iter().map(|r| r.query).collect();
-    assert_eq!(queries, ["page=1&per_page=100", "page=2&per_page=100", "page=3&per_page=100"]);
+    assert_eq!(
+        queries,
+        [
+            "page=1&per_page=100",
+            "page=2&per_page=100",
+            "page=3&per_page=100"
+        ]
+    );
 
     // An exact multiple of the page size needs one more (empty) page to know it ended.
     emulator.clear_requests();
-    let fifties = client.list_all(api::components::list(&page).per_page(46)).unwrap();
+    let fifties = client
+        .list_all(api::components::list(&page).per_page(46))
+        .unwrap();
     assert_eq!(fifties.len(), 230);
     assert_eq!(emulator.requests().len(), 6);
 

@@ -63,7 +63,11 @@ fn rate_limit_with_retry_after_waits_as_told() {
     }
     // Two fit the first window; the third got 429 + Retry-After and waited for the next window.
     assert_eq!(statuses(&emulator, "GET"), [200, 200, 429, 200]);
-    assert!(start.elapsed() >= Duration::from_millis(900), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() >= Duration::from_millis(900),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 #[test]
@@ -77,11 +81,17 @@ fn rate_limit_without_retry_after_backs_off() {
     client.send(api::user::get()).unwrap();
     // A POST is safe to repeat after a 429: the request was refused, not processed.
     client
-        .send(api::components::create(&page, &CreateComponentRequest::new("Network")))
+        .send(api::components::create(
+            &page,
+            &CreateComponentRequest::new("Network"),
+        ))
         .unwrap();
     let posts = statuses(&emulator, "POST");
     assert_eq!(posts.last(), Some(&200));
-    assert!(posts[..posts.len() - 1].iter().all(|&s| s == 429) && posts.len() >= 2, "{posts:?}");
+    assert!(
+        posts[..posts.len() - 1].iter().all(|&s| s == 429) && posts.len() >= 2,
+        "{posts:?}"
+    );
     emulator.set_rate_limit(None);
     assert_eq!(components(&client, &page).len(), 1, "created exactly once");
 }
@@ -97,9 +107,15 @@ fn rate_limit_longer_than_the_budget_gives_up_with_the_wait() {
     client.send(api::user::get()).unwrap();
     let start = Instant::now();
     let err = client.send(api::user::get()).unwrap_err();
-    assert!(start.elapsed() < Duration::from_secs(2), "did not sit out a 60 s Retry-After");
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "did not sit out a 60 s Retry-After"
+    );
     match err {
-        Error::RateLimited { retry_after: Some(wait), .. } => assert!(wait > Duration::from_secs(50)),
+        Error::RateLimited {
+            retry_after: Some(wait),
+            ..
+        } => assert!(wait > Duration::from_secs(50)),
         other => panic!("expected RateLimited, got {other:?}"),
     }
 }
@@ -107,7 +123,12 @@ fn rate_limit_longer_than_the_budget_gives_up_with_the_wait() {
 #[test]
 fn a_burst_of_500s_on_a_read_is_retried() {
     let (emulator, client, page) = setup();
-    emulator.add_fault(fault("GET", "/v1/*/components", FaultAction::Status(500), 3));
+    emulator.add_fault(fault(
+        "GET",
+        "/v1/*/components",
+        FaultAction::Status(500),
+        3,
+    ));
     assert!(components(&client, &page).is_empty());
     assert_eq!(statuses(&emulator, "GET"), [500, 500, 500, 200]);
 }
@@ -115,7 +136,12 @@ fn a_burst_of_500s_on_a_read_is_retried() {
 #[test]
 fn too_many_500s_give_up_with_the_api_error() {
     let (emulator, client, page) = setup();
-    emulator.add_fault(fault("GET", "/v1/*/components", FaultAction::Status(503), 50));
+    emulator.add_fault(fault(
+        "GET",
+        "/v1/*/components",
+        FaultAction::Status(503),
+        50,
+    ));
     let err = client.list_all(api::components::list(&page)).unwrap_err();
     assert_eq!(err.status(), Some(503));
     assert_eq!(statuses(&emulator, "GET").len(), FAST.max_attempts as usize);
@@ -124,12 +150,24 @@ fn too_many_500s_give_up_with_the_api_error() {
 #[test]
 fn a_500_after_a_create_is_ambiguous_and_not_repeated() {
     let (emulator, client, page) = setup();
-    emulator.add_fault(fault("POST", "/v1/*/components", FaultAction::StatusAfter(500), 1));
+    emulator.add_fault(fault(
+        "POST",
+        "/v1/*/components",
+        FaultAction::StatusAfter(500),
+        1,
+    ));
     let err = client
-        .send(api::components::create(&page, &CreateComponentRequest::new("Network")))
+        .send(api::components::create(
+            &page,
+            &CreateComponentRequest::new("Network"),
+        ))
         .unwrap_err();
     assert!(err.is_ambiguous(), "{err}");
-    assert_eq!(statuses(&emulator, "POST"), [500], "one POST, no blind retry");
+    assert_eq!(
+        statuses(&emulator, "POST"),
+        [500],
+        "one POST, no blind retry"
+    );
     // The write did happen: looking it up finds exactly one.
     assert_eq!(components(&client, &page).len(), 1);
 }
@@ -137,23 +175,46 @@ fn a_500_after_a_create_is_ambiguous_and_not_repeated() {
 #[test]
 fn a_stalled_read_times_out_and_is_retried() {
     let (emulator, client, page) = setup();
-    emulator.add_fault(fault("GET", "/v1/*/components", FaultAction::Delay(Duration::from_secs(10)), 1));
+    emulator.add_fault(fault(
+        "GET",
+        "/v1/*/components",
+        FaultAction::Delay(Duration::from_secs(10)),
+        1,
+    ));
     let start = Instant::now();
     assert!(components(&client, &page).is_empty());
-    assert!(start.elapsed() < Duration::from_secs(5), "gave up on the stall after the 1 s timeout");
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "gave up on the stall after the 1 s timeout"
+    );
     assert_eq!(client.request_count(), 2);
 }
 
 #[test]
 fn a_stalled_create_is_ambiguous_after_one_attempt() {
     let (emulator, client, page) = setup();
-    emulator.add_fault(fault("POST", "/v1/*/components", FaultAction::Delay(Duration::from_secs(10)), 1));
+    emulator.add_fault(fault(
+        "POST",
+        "/v1/*/components",
+        FaultAction::Delay(Duration::from_secs(10)),
+        1,
+    ));
     let before = client.request_count();
     let err = client
-        .send(api::components::create(&page, &CreateComponentRequest::new("Network")))
+        .send(api::components::create(
+            &page,
+            &CreateComponentRequest::new("Network"),
+        ))
         .unwrap_err();
-    assert!(matches!(&err, Error::Ambiguous { cause, .. } if matches!(**cause, Error::Timeout { .. })), "{err:?}");
-    assert_eq!(client.request_count() - before, 1, "a POST that may have landed is not re-sent");
+    assert!(
+        matches!(&err, Error::Ambiguous { cause, .. } if matches!(**cause, Error::Timeout { .. })),
+        "{err:?}"
+    );
+    assert_eq!(
+        client.request_count() - before,
+        1,
+        "a POST that may have landed is not re-sent"
+    );
 }
 
 #[test]
@@ -165,10 +226,17 @@ fn dropped_connections() {
 
     emulator.add_fault(fault("POST", "/v1/*/components", FaultAction::DropAfter, 1));
     let err = client
-        .send(api::components::create(&page, &CreateComponentRequest::new("Network")))
+        .send(api::components::create(
+            &page,
+            &CreateComponentRequest::new("Network"),
+        ))
         .unwrap_err();
     assert!(err.is_ambiguous(), "{err}");
-    assert_eq!(components(&client, &page).len(), 1, "processed once, never re-sent");
+    assert_eq!(
+        components(&client, &page).len(),
+        1,
+        "processed once, never re-sent"
+    );
 }
 
 #[test]
@@ -179,12 +247,18 @@ fn connection_refused_is_retried_then_reported() {
     };
     let client = Client::builder("k")
         .base_url(format!("http://127.0.0.1:{port}"))
-        .retry(RetryPolicy { max_attempts: 3, ..FAST })
+        .retry(RetryPolicy {
+            max_attempts: 3,
+            ..FAST
+        })
         .build()
         .unwrap();
     // Nothing reached a server, so even a POST may be repeated.
     let err = client
-        .send(api::components::create(&PageId::new("p"), &CreateComponentRequest::new("x")))
+        .send(api::components::create(
+            &PageId::new("p"),
+            &CreateComponentRequest::new("x"),
+        ))
         .unwrap_err();
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
     assert_eq!(client.request_count(), 3);
@@ -195,12 +269,20 @@ fn malformed_json_and_wrong_shapes_are_named() {
     let (emulator, client, _) = setup();
     emulator.add_fault(fault("GET", "/v1/user", FaultAction::Malformed, 1));
     match client.send(api::user::get()).unwrap_err() {
-        Error::NotJson { status: 200, snippet, .. } => assert!(snippet.starts_with("{\"id\"")),
+        Error::NotJson {
+            status: 200,
+            snippet,
+            ..
+        } => assert!(snippet.starts_with("{\"id\"")),
         other => panic!("expected NotJson, got {other:?}"),
     }
-    let err = client.send(api::user::get().cast::<Vec<Component>>()).unwrap_err();
+    let err = client
+        .send(api::user::get().cast::<Vec<Component>>())
+        .unwrap_err();
     match &err {
-        Error::Decode { type_name, field, .. } => {
+        Error::Decode {
+            type_name, field, ..
+        } => {
             assert_eq!(type_name, "Vec<Component>");
             assert_eq!(field, ".");
         }
@@ -213,7 +295,9 @@ fn malformed_json_and_wrong_shapes_are_named() {
 fn the_api_key_never_shows() {
     let emulator = Emulator::start(Config::default()).unwrap();
     let key = "0123456789abcdef0123456789abcdef";
-    let builder = Client::builder(key).base_url(emulator.url()).retry(RetryPolicy::none());
+    let builder = Client::builder(key)
+        .base_url(emulator.url())
+        .retry(RetryPolicy::none());
     let client = builder.clone().build().unwrap();
     let err = client.send(api::user::get()).unwrap_err();
     assert_eq!(err.status(), Some(401));

@@ -207,6 +207,15 @@ pub fn update(page: &PageId, body: &UpdateStatusPageRequest) -> Call<StatusPage>
     Call::with_body(Op::UpdatePage, &[page.as_str()], body)
 }
 
+/// `PUT /v2/{page_id}` with just the given API fields (camelCase names), for callers that compute
+/// the changed fields themselves (the declarative planner).
+pub fn update_fields(
+    page: &PageId,
+    fields: &serde_json::Map<String, serde_json::Value>,
+) -> Call<StatusPage> {
+    Call::with_body(Op::UpdatePage, &[page.as_str()], fields)
+}
+
 /// `DELETE /v2/{page_id}`.
 pub fn delete(page: &PageId) -> Call<Deleted> {
     Call::new(Op::DeletePage, &[page.as_str()])

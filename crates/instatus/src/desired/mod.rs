@@ -1,0 +1,57 @@
+//! Declarative page management: describe the page you want, get the fewest writes that make
+//! Instatus agree, apply them.
+//!
+//! 1. [`PageSpec`]: settings plus the component tree, as users declare it.
+//! 2. [`read`]: the current page and its components, in few requests (the page list, then
+//!    `ceil(N/100)` component pages).
+//! 3. [`plan`](plan::plan): a pure function from (spec, current) to a [`Plan`]: create parents
+//!    before children, re-parent, reorder, update fields, delete only with `prune`. Components are
+//!    found by name path, an explicit `previous_names` renames, and live status is never touched
+//!    unless the spec sets it. Planning the same spec against its own result gives an empty plan.
+//! 4. [`apply`](apply::apply): one write per change, stopping at the first failure with an exact
+//!    account of what was done.
+//!
+//! ```
+//! use instatus::desired::{plan, Current, PageSpec, PlanOptions};
+//! # let page: instatus::model::StatusPage = serde_json::from_value(serde_json::json!({"id": "ckpage"})).unwrap();
+//! let spec: PageSpec = serde_json::from_value(serde_json::json!({
+//!     "settings": {"brand_color": "#111827"},
+//!     "components": [
+//!         {"name": "Ethereum Services", "components": [
+//!             {"name": "Execution Client", "description": "geth"},
+//!             {"name": "Consensus Client"}
+//!         ]}
+//!     ]
+//! }))?;
+//! let current = Current { page, components: vec![] };
+//! let plan = plan::plan(&spec, &current, PlanOptions::default()).unwrap();
+//! assert_eq!(plan.write_count(), 4); // settings + group + 2 children
+//! print!("{}", plan.render());
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+
+pub mod apply;
+pub mod plan;
+mod render;
+mod spec;
+
+pub use apply::{apply, Applied, ApplyError};
+pub use plan::{
+    plan, ComponentChange, Current, FieldChange, PageChange, Parent, Plan, PlanOptions,
+};
+pub use spec::{
+    ComponentSpec, CredentialsUpdate, PageSettingsSpec, PageSpec, SmsCredentials, SpecError,
+};
+
+use crate::lookup::{find_page, LookupError};
+use crate::{api, Client};
+
+/// Reads the page (found by id, subdomain or name) and its components.
+pub fn read(client: &Client, page: &str) -> Result<Current, LookupError> {
+    let page = find_page(client, page)?;
+    let components = client.list_all(api::components::list(&page.id))?;
+    Ok(Current { page, components })
+}
+
+#[cfg(test)]
+mod tests;

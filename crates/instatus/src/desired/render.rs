@@ -1,0 +1,240 @@
+//! Showing a plan to people: a tree diff for logs and check mode, and before/after texts for
+//! Ansible's `--diff`.
+
+use std::fmt::Write as _;
+
+use serde_json::json;
+
+use super::plan::{ComponentChange, Current, FieldChange, Parent, Plan};
+use super::spec::PageSpec;
+use crate::model::{Component, ComponentTree};
+
+impl Plan {
+    /// The plan as a readable tree diff: `+` create, `~` change, `-` delete.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        if self.is_empty() {
+            out.push_str("no changes\n");
+        }
+        if let Some(page) = &self.page {
+            out.push_str("~ page settings\n");
+            for f in &page.fields {
+                let _ = writeln!(out, "    {}", field_line(f));
+            }
+        }
+        for change in &self.components {
+            match change {
+                ComponentChange::Create { path, fields, .. } => {
+                    let _ = writeln!(out, "+ {path}{}", details(fields));
+                }
+                ComponentChange::Update {
+                    path, from, fields, ..
+                } => match from {
+                    Some(from) => {
+                        let _ = writeln!(out, "~ {from} → {path}{}", details(fields));
+                    }
+                    None => {
+                        let _ = writeln!(out, "~ {path}{}", details(fields));
+                    }
+                },
+                ComponentChange::Delete { path, .. } => {
+                    let _ = writeln!(out, "- {path}");
+                }
+            }
+        }
+        if !self.unmanaged.is_empty() {
+            let _ = writeln!(
+                out,
+                "  not declared, left alone (prune deletes them): {}",
+                self.unmanaged.join(", ")
+            );
+        }
+        for w in &self.warnings {
+            let _ = writeln!(out, "! {w}");
+        }
+        out
+    }
+
+    /// The page as it is and as it will be, limited to what `spec` manages, for a line diff.
+    pub fn before_after(&self, spec: &PageSpec, current: &Current) -> (String, String) {
+        let before_settings = settings_text(spec, current, None);
+        let after_settings = settings_text(
+            spec,
+            current,
+            self.page.as_ref().map(|p| p.fields.as_slice()),
+        );
+        let after = self.predict(current);
+        (
+            format!("{before_settings}{}", components_text(&current.components)),
+            format!("{after_settings}{}", components_text(&after)),
+        )
+    }
+
+    /// The components as they will be once the plan is applied (new ones get placeholder ids).
+    pub fn predict(&self, current: &Current) -> Vec<Component> {
+        let mut list: Vec<Component> =
+            ComponentTree::from_components(current.components.iter().cloned())
+                .walk()
+                .into_iter()
+                .map(|i| {
+                    ComponentTree::from_components(current.components.iter().cloned())
+                        .node(i)
+                        .component
+                        .clone()
+                })
+                .collect();
+        let parent_id = |p: &Parent| match p {
+            Parent::TopLevel => None,
+            Parent::Existing(id) => Some(id.as_str().to_owned()),
+            Parent::Planned(path) => Some(format!("new:{path}")),
+        };
+        for change in &self.components {
+            match change {
+                ComponentChange::Create {
+                    path,
+                    parent,
+                    request,
+                    ..
+                } => {
+                    let value = json!({
+                        "id": format!("new:{path}"),
+                        "name": request.name,
+                        "description": request.description,
+                        "status": request.status.clone().unwrap_or(crate::model::ComponentStatus::Operational),
+                        "order": request.order,
+                        "showUptime": request.show_uptime.unwrap_or(true),
+                        "groupId": parent_id(parent),
+                        "archivedAt": request.archived.filter(|a| *a).map(|_| "1970-01-01T00:00:00Z"),
+                    });
+                    if let Ok(c) = serde_json::from_value(value) {
+                        list.push(c);
+                    }
+                }
+                ComponentChange::Update {
+                    id,
+                    parent,
+                    request,
+                    ..
+                } => {
+                    if let Some(c) = list.iter_mut().find(|c| &c.id == id) {
+                        if let Some(name) = &request.name {
+                            c.name = name.as_str().into();
+                        }
+                        if let Some(d) = &request.description {
+                            c.description = Some(d.as_str().into());
+                        }
+                        if let Some(s) = &request.status {
+                            c.status = s.clone();
+                        }
+                        if let Some(o) = request.order {
+                            c.order = Some(o);
+                        }
+                        if let Some(b) = request.show_uptime {
+                            c.show_uptime = Some(b);
+                        }
+                        if let Some(a) = request.archived {
+                            c.archived_at = a.then(|| jiff::Timestamp::UNIX_EPOCH);
+                        }
+                        if let Some(p) = parent {
+                            c.group_id = parent_id(p).map(Into::into);
+                            c.group = None;
+                        }
+                    }
+                }
+                ComponentChange::Delete { id, .. } => {
+                    list.retain(|c| &c.id != id);
+                    for c in list.iter_mut().filter(|c| c.parent_id() == Some(id)) {
+                        c.group_id = None;
+                        c.group = None;
+                    }
+                }
+            }
+        }
+        list
+    }
+}
+
+fn field_line(f: &FieldChange) -> String {
+    format!(
+        "{}: {} → {}",
+        f.field,
+        f.before
+            .as_deref()
+            .map_or("(unset)".to_owned(), |v| format!("{v:?}")),
+        f.after
+            .as_deref()
+            .map_or("(unset)".to_owned(), |v| format!("{v:?}"))
+    )
+}
+
+fn details(fields: &[FieldChange]) -> String {
+    if fields.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = fields.iter().map(field_line).collect();
+    format!("  ({})", parts.join("; "))
+}
+
+fn settings_text(spec: &PageSpec, current: &Current, changed: Option<&[FieldChange]>) -> String {
+    let declared = match serde_json::to_value(&spec.settings) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => return String::new(),
+    };
+    let page = serde_json::to_value(&current.page).unwrap_or_default();
+    let mut out = String::new();
+    for key in declared.keys() {
+        if key.starts_with("sms_credentials") {
+            continue;
+        }
+        let now = if key == "name" {
+            Some(current.page.name_str().to_owned())
+        } else {
+            let camel: String = key
+                .split('_')
+                .enumerate()
+                .map(|(i, w)| {
+                    if i == 0 {
+                        w.to_owned()
+                    } else {
+                        w[..1].to_uppercase() + &w[1..]
+                    }
+                })
+                .collect();
+            page.get(&camel).filter(|v| !v.is_null()).map(|v| match v {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+        };
+        let value = changed
+            .and_then(|fields| fields.iter().find(|f| &f.field == key))
+            .map_or(now, |f| f.after.clone());
+        let _ = writeln!(out, "{key}: {}", value.as_deref().unwrap_or("(unset)"));
+    }
+    if !out.is_empty() {
+        out.insert_str(0, "settings:\n");
+        out = out.replace('\n', "\n  ").trim_end().to_owned() + "\n";
+    }
+    out
+}
+
+fn components_text(components: &[Component]) -> String {
+    let tree = ComponentTree::from_components(components.iter().cloned());
+    let mut out = String::from("components:\n");
+    for i in tree.walk() {
+        let node = tree.node(i);
+        let c = &node.component;
+        let indent = if node.parent.is_some() { "    " } else { "  " };
+        let mut attrs = vec![format!("status {}", c.status)];
+        if !c.description_str().is_empty() {
+            attrs.push(format!("description {:?}", c.description_str()));
+        }
+        if c.show_uptime == Some(false) {
+            attrs.push("uptime hidden".into());
+        }
+        if c.is_archived() {
+            attrs.push("archived".into());
+        }
+        let _ = writeln!(out, "{indent}- {} ({})", c.name, attrs.join(", "));
+    }
+    out
+}

@@ -1,0 +1,356 @@
+//! The declared page: settings and the component tree, as users write them (YAML or JSON).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{ComponentStatus, SmsService, PATH_SEPARATOR};
+use crate::Secret;
+
+/// A whole status page as declared: settings plus the component tree in page order.
+///
+/// A setting left out is not managed (whatever the page has stays). Components are identified by
+/// their name path (`Ethereum Services/Execution Client`); a rename is declared with
+/// `previous_names`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PageSpec {
+    /// Page settings; only the ones given are managed.
+    #[serde(default)]
+    pub settings: PageSettingsSpec,
+    /// Top-level components and groups, in page order. A component with `components` is a group.
+    #[serde(default)]
+    pub components: Vec<ComponentSpec>,
+}
+
+/// Page settings. Every field is optional: `None` means "not managed".
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PageSettingsSpec {
+    /// The page name shown in the header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The slug: `<subdomain>.instatus.com`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subdomain: Option<String>,
+    /// Custom domain, e.g. `status.ephemery.xyz` (point a CNAME at Instatus).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_domain: Option<String>,
+    /// The organisation's website, linked from the page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub website_url: Option<String>,
+    /// Public contact email.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_email: Option<String>,
+    /// Language code (`en`, `fr`, `de`...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// Logo image URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_url: Option<String>,
+    /// Favicon URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub favicon_url: Option<String>,
+    /// Use the large header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_large_header: Option<bool>,
+    /// Brand colour (`#rrggbb` or `rgb(r,g,b)`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brand_color: Option<String>,
+    /// Colour for operational.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ok_color: Option<String>,
+    /// Colour for degraded performance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub degraded_color: Option<String>,
+    /// Colour for partial outage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disrupted_color: Option<String>,
+    /// Colour for major outage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub down_color: Option<String>,
+    /// Colour for maintenance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice_color: Option<String>,
+    /// Colour for unknown status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unknown_color: Option<String>,
+    /// Global CSS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub css_global: Option<String>,
+    /// HTML injected in `<head>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html_in_meta: Option<String>,
+    /// HTML above the header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html_above_header: Option<String>,
+    /// HTML below the header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html_below_header: Option<String>,
+    /// HTML above the footer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html_above_footer: Option<String>,
+    /// HTML below the footer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html_below_footer: Option<String>,
+    /// HTML below the summary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html_below_summary: Option<String>,
+    /// Google Analytics id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub google_analytics: Option<String>,
+    /// Let visitors subscribe by SMS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscribe_by_sms: Option<bool>,
+    /// SMS provider (`twilio`, `vonage`, `esendex`, `messagebird`, `sns`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms_service: Option<SmsService>,
+    /// Credentials of the SMS provider. The API never returns them, so they are sent only when
+    /// `sms_service` changes, or on every run with `sms_credentials_update: always`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms_credentials: Option<SmsCredentials>,
+    /// `on_change` (default) or `always`: when to send `sms_credentials`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms_credentials_update: Option<CredentialsUpdate>,
+    /// Date format (date-fns pattern).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_format: Option<String>,
+    /// Short date format (date-fns pattern).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_format_short: Option<String>,
+    /// Time format (date-fns pattern).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_format: Option<String>,
+    /// Launch date shown on the page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub launch_date: Option<String>,
+}
+
+/// When write-only credentials are sent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialsUpdate {
+    /// Only with a change of the provider (the API cannot tell us whether they changed).
+    #[default]
+    OnChange,
+    /// On every run (never idempotent: reports a change each time).
+    Always,
+}
+
+/// SMS provider credentials (write-only; `Debug` hides the secret ones).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SmsCredentials {
+    /// Twilio account SID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub twilio_sid: Option<String>,
+    /// Twilio auth token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub twilio_token: Option<Secret>,
+    /// Twilio sender number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub twilio_sender: Option<String>,
+    /// Esendex user name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub esendex_username: Option<String>,
+    /// Esendex password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub esendex_password: Option<Secret>,
+    /// Esendex account reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub esendex_account_ref: Option<String>,
+    /// Vonage (Nexmo) key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nexmo_key: Option<Secret>,
+    /// Vonage (Nexmo) secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nexmo_secret: Option<Secret>,
+    /// Vonage (Nexmo) sender.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nexmo_sender: Option<String>,
+}
+
+/// One component, or a group when it has `components`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ComponentSpec {
+    /// The name, unique among its siblings.
+    pub name: String,
+    /// The description; Markdown links work (e.g. to a Grafana dashboard). Not managed when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Show the uptime bar. Not managed when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_uptime: Option<bool>,
+    /// Archive (hide) the component. Not managed when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archived: Option<bool>,
+    /// The live status. Left out (the normal case), the status belongs to monitoring and is never
+    /// touched; set it only to force a status from configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ComponentStatus>,
+    /// Names (or name paths) this component had before: an existing component found under one of
+    /// them is renamed (and moved) instead of a new one being created.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub previous_names: Vec<String>,
+    /// Children, in page order: their presence makes this component a group.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<ComponentSpec>,
+}
+
+impl ComponentSpec {
+    /// A component with just a name.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Whether this is a group.
+    pub fn is_group(&self) -> bool {
+        !self.components.is_empty()
+    }
+}
+
+/// A problem in a declared page, with the field path it is at.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct SpecError {
+    /// Where, e.g. `components[0].components[2].name`.
+    pub path: String,
+    /// What is wrong, with the allowed values where there is a list.
+    pub message: String,
+}
+
+impl PageSpec {
+    /// Checks what serde cannot: names, duplicates, nesting depth, enum values. Returns every
+    /// problem, not just the first.
+    pub fn validate(&self) -> Result<(), Vec<SpecError>> {
+        let mut errors = Vec::new();
+        check_siblings(&self.components, "components", 0, &mut errors);
+        if let Some(status) = self.settings.sms_service.as_ref().filter(|s| !s.is_known()) {
+            errors.push(SpecError {
+                path: "settings.sms_service".into(),
+                message: format!(
+                    "'{status}' is not a valid SMS service; allowed values: {}",
+                    SmsService::KNOWN.join(", ")
+                ),
+            });
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+fn check_siblings(list: &[ComponentSpec], at: &str, depth: usize, errors: &mut Vec<SpecError>) {
+    let mut seen = std::collections::HashSet::new();
+    for (i, c) in list.iter().enumerate() {
+        let here = format!("{at}[{i}]");
+        let name = c.name.trim();
+        if name.is_empty() {
+            errors.push(SpecError {
+                path: format!("{here}.name"),
+                message: "must not be empty".into(),
+            });
+        } else if name.contains(PATH_SEPARATOR) {
+            errors.push(SpecError {
+                path: format!("{here}.name"),
+                message: format!("{:?} contains '{PATH_SEPARATOR}', which separates group and component in name paths", c.name),
+            });
+        } else if name != c.name {
+            errors.push(SpecError {
+                path: format!("{here}.name"),
+                message: format!("{:?} has leading or trailing spaces", c.name),
+            });
+        } else if !seen.insert(name.to_owned()) {
+            errors.push(SpecError {
+                path: format!("{here}.name"),
+                message: format!(
+                    "{:?} is declared twice at this level; names identify components",
+                    c.name
+                ),
+            });
+        }
+        if let Some(status) = c.status.as_ref().filter(|s| !s.is_known()) {
+            errors.push(SpecError {
+                path: format!("{here}.status"),
+                message: format!(
+                    "'{status}' is not a valid component status; allowed values: {}",
+                    ComponentStatus::KNOWN.join(", ")
+                ),
+            });
+        }
+        if c.is_group() {
+            if depth >= 1 {
+                errors.push(SpecError {
+                    path: format!("{here}.components"),
+                    message:
+                        "Instatus groups hold components, not groups: only one level of nesting"
+                            .into(),
+                });
+            } else {
+                check_siblings(
+                    &c.components,
+                    &format!("{here}.components"),
+                    depth + 1,
+                    errors,
+                );
+            }
+            if c.status.is_some() {
+                errors.push(SpecError {
+                    path: format!("{here}.status"),
+                    message:
+                        "a group's status follows its components; set status on the components"
+                            .into(),
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_problem_is_reported_with_its_path() {
+        let spec: PageSpec = serde_json::from_value(serde_json::json!({
+            "components": [
+                {"name": "Ethereum Services", "components": [
+                    {"name": "Execution Client", "status": "DEGRADED"},
+                    {"name": "Execution Client"},
+                    {"name": "Deep", "components": [{"name": "Too deep"}]}
+                ]},
+                {"name": "a/b"}
+            ]
+        }))
+        .unwrap();
+        let errors: Vec<String> = spec
+            .validate()
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                "components[0].components[0].status: 'DEGRADED' is not a valid component status; allowed values: OPERATIONAL, UNDERMAINTENANCE, DEGRADEDPERFORMANCE, PARTIALOUTAGE, MAJOROUTAGE",
+                "components[0].components[1].name: \"Execution Client\" is declared twice at this level; names identify components",
+                "components[0].components[2].components: Instatus groups hold components, not groups: only one level of nesting",
+                "components[1].name: \"a/b\" contains '/', which separates group and component in name paths",
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_fields_are_rejected_by_name() {
+        let err = serde_json::from_value::<PageSpec>(serde_json::json!({
+            "components": [{"name": "x", "colour": "red"}]
+        }))
+        .unwrap_err();
+        assert!(err.to_string().contains("unknown field `colour`"), "{err}");
+    }
+}
