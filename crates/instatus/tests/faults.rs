@@ -75,7 +75,7 @@ fn rate_limit_without_retry_after_backs_off() {
     let (emulator, client, page) = setup();
     emulator.set_rate_limit(Some(RateLimit {
         limit: 1,
-        window: Duration::from_millis(300),
+        window: Duration::from_millis(100),
         retry_after: false,
     }));
     client.send(api::user::get()).unwrap();
