@@ -381,11 +381,11 @@ impl Client {
             Some(bytes) => request
                 .header("Content-Type", "application/json")
                 .body(bytes.to_vec())
-                .map_err(|e| ureq::Error::Http(e))
+                .map_err(ureq::Error::Http)
                 .and_then(|r| self.inner.agent.run(r)),
             None => request
                 .body(())
-                .map_err(|e| ureq::Error::Http(e))
+                .map_err(ureq::Error::Http)
                 .and_then(|r| self.inner.agent.run(r)),
         };
         match result {

@@ -6,10 +6,24 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use instatus::api::{
-    self, components::*, deviations::Side, incidents::*, maintenances::*, metrics::*, pages::*,
-    subscribers::*, team::*, templates::*, Call, ComponentStatusEntry, Op,
+use instatus::api::components::{CreateComponentRequest, UpdateComponentRequest};
+use instatus::api::incidents::{
+    CreateIncidentRequest, CreateIncidentUpdateRequest, UpdateIncidentRequest,
+    UpdateIncidentUpdateRequest,
 };
+use instatus::api::maintenances::{
+    CreateMaintenanceRequest, CreateMaintenanceUpdateRequest, UpdateMaintenanceRequest,
+    UpdateMaintenanceUpdateRequest,
+};
+use instatus::api::metrics::{
+    AddDatapointRequest, AddMetricRequest, AddMultipleDatapointsRequest, UpdateMetricRequest,
+};
+use instatus::api::pages::{CreateStatusPageRequest, UpdateStatusPageRequest};
+use instatus::api::subscribers::AddSubscriberRequest;
+use instatus::api::team::AddTeammateRequest;
+use instatus::api::templates::{CreateTemplateRequest, UpdateTemplateRequest};
+use instatus::api::{self, deviations::Side, Call, ComponentStatusEntry, Op};
+
 use instatus::model::*;
 use instatus::Client;
 use instatus_emulator::{Config, Emulator};

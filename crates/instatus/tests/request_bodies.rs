@@ -3,10 +3,24 @@
 
 mod support;
 
-use instatus::api::{
-    self, components::*, deviations::Side, incidents::*, maintenances::*, metrics::*, pages::*,
-    subscribers::*, team::*, templates::*, ComponentStatusEntry,
+use instatus::api::components::{CreateComponentRequest, UpdateComponentRequest};
+use instatus::api::incidents::{
+    CreateIncidentRequest, CreateIncidentUpdateRequest, UpdateIncidentRequest,
+    UpdateIncidentUpdateRequest,
 };
+use instatus::api::maintenances::{
+    CreateMaintenanceRequest, CreateMaintenanceUpdateRequest, UpdateMaintenanceRequest,
+    UpdateMaintenanceUpdateRequest,
+};
+use instatus::api::metrics::{
+    AddDatapointRequest, AddMetricRequest, AddMultipleDatapointsRequest, UpdateMetricRequest,
+};
+use instatus::api::pages::{CreateStatusPageRequest, UpdateStatusPageRequest};
+use instatus::api::subscribers::AddSubscriberRequest;
+use instatus::api::team::AddTeammateRequest;
+use instatus::api::templates::{CreateTemplateRequest, UpdateTemplateRequest};
+use instatus::api::{self, deviations::Side, ComponentStatusEntry};
+
 use instatus::model::*;
 use serde_json::{json, Value};
 use support::openapi::Spec;

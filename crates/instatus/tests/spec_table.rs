@@ -54,7 +54,9 @@ fn the_table_covers_every_status_page_operation_of_the_spec() {
             let covered = Op::ALL
                 .iter()
                 .any(|op| op.path() == path && op.method().as_str().eq_ignore_ascii_case(method));
-            if !covered && !(path == "/v1/{page_id}/subscribers" && method == "get") {
+            // The subscriber list has a v1 and a v2 form; the table uses the current v2 one.
+            let superseded = path == "/v1/{page_id}/subscribers" && method == "get";
+            if !(covered || superseded) {
                 missing.push(format!("{} {path}", method.to_uppercase()));
             }
         }

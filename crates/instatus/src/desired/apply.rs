@@ -31,7 +31,7 @@ pub struct ApplyError {
     pub total: usize,
     /// Why.
     #[source]
-    pub source: Error,
+    pub source: Box<Error>,
 }
 
 /// Applies `plan` to `page`. Stops at the first failure and says exactly what was applied.
@@ -47,7 +47,7 @@ pub fn apply(client: &Client, page: &PageId, plan: &Plan) -> Result<Applied, App
         done: done.clone(),
         failed,
         total,
-        source,
+        source: Box::new(source),
     };
 
     if let Some(change) = &plan.page {

@@ -133,7 +133,7 @@ impl Plan {
                             c.show_uptime = Some(b);
                         }
                         if let Some(a) = request.archived {
-                            c.archived_at = a.then(|| jiff::Timestamp::UNIX_EPOCH);
+                            c.archived_at = a.then_some(jiff::Timestamp::UNIX_EPOCH);
                         }
                         if let Some(p) = parent {
                             c.group_id = parent_id(p).map(Into::into);
