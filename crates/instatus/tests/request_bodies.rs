@@ -4,21 +4,13 @@
 mod support;
 
 use instatus::api::components::{CreateComponentRequest, UpdateComponentRequest};
-use instatus::api::incidents::{
-    CreateIncidentRequest, CreateIncidentUpdateRequest, UpdateIncidentRequest,
-    UpdateIncidentUpdateRequest,
-};
-use instatus::api::maintenances::{
-    CreateMaintenanceRequest, CreateMaintenanceUpdateRequest, UpdateMaintenanceRequest,
-    UpdateMaintenanceUpdateRequest,
-};
-use instatus::api::metrics::{
-    AddDatapointRequest, AddMetricRequest, AddMultipleDatapointsRequest, UpdateMetricRequest,
-};
+use instatus::api::incidents::{CreateIncidentRequest, CreateIncidentUpdateRequest};
+use instatus::api::maintenances::{CreateMaintenanceRequest, CreateMaintenanceUpdateRequest};
+use instatus::api::metrics::{AddDatapointRequest, AddMultipleDatapointsRequest};
 use instatus::api::pages::{CreateStatusPageRequest, UpdateStatusPageRequest};
 use instatus::api::subscribers::AddSubscriberRequest;
 use instatus::api::team::AddTeammateRequest;
-use instatus::api::templates::{CreateTemplateRequest, UpdateTemplateRequest};
+use instatus::api::templates::CreateTemplateRequest;
 use instatus::api::{self, deviations::Side, ComponentStatusEntry};
 
 use instatus::model::*;
