@@ -316,7 +316,8 @@ mod tests {
                 .collect();
             let refs: Vec<&str> = params.iter().map(String::as_str).collect();
             let path = op.fill(&refs);
-            let (found, got) = Op::route(op.method(), &path).expect(op.name());
+            let (found, got) =
+                Op::route(op.method(), &path).unwrap_or_else(|| panic!("{}", op.name()));
             assert_eq!(found, op, "{path}");
             assert_eq!(got, params);
         }

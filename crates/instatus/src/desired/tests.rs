@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use super::*;
-use crate::model::{Component, ComponentStatus, StatusPage};
+use crate::model::{Component, StatusPage};
 
 fn page() -> StatusPage {
     serde_json::from_value(json!({"id": "ckpage", "name": "Ephemery", "brandColor": "#10B981"}))
