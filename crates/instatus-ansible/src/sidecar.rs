@@ -39,7 +39,7 @@ pub fn options_block(spec: &ArgSpec) -> String {
             description.push(format!("The C({}) option.", option.name));
         }
         for line in description {
-            out.push_str(&format!("        - {}\n", yaml_str(&line)));
+            out.push_str(&list_item(&line));
         }
         out.push_str(&format!("      type: {}\n", option.kind.as_str()));
         if let Some(elements) = option.elements {
@@ -60,6 +60,28 @@ pub fn options_block(spec: &ArgSpec) -> String {
     }
     out.push_str(END);
     out.push('\n');
+    out
+}
+
+/// One description paragraph as a list item: plain or quoted when short, folded (`>-`) and
+/// wrapped at 100 columns when long (ansible-lint allows 160).
+fn list_item(text: &str) -> String {
+    if text.len() <= 100 {
+        return format!("        - {}\n", yaml_str(text));
+    }
+    let mut out = String::from("        - >-\n");
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.len() + 1 + word.len() > 90 {
+            out.push_str(&format!("          {line}\n"));
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push_str(&format!("          {line}\n"));
     out
 }
 
