@@ -63,6 +63,9 @@ impl Plan {
             current,
             self.page.as_ref().map(|p| p.fields.as_slice()),
         );
+        if spec.components.is_empty() && current.components.is_empty() {
+            return (before_settings, after_settings);
+        }
         let after = self.predict(current);
         (
             format!("{before_settings}{}", components_text(&current.components)),

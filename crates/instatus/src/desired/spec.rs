@@ -23,8 +23,10 @@ pub struct PageSpec {
 }
 
 /// Page settings. Every field is optional: `None` means "not managed".
+///
+/// Not `deny_unknown_fields`, so it can be flattened into a module's options; [`PageSpec::from_json`]
+/// rejects unknown settings by name instead.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct PageSettingsSpec {
     /// The page name shown in the header.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -222,7 +224,46 @@ pub struct SpecError {
     pub message: String,
 }
 
+impl PageSettingsSpec {
+    /// The setting names, as declared.
+    pub fn names() -> Vec<String> {
+        let schema = schemars::schema_for!(PageSettingsSpec);
+        schema
+            .get("properties")
+            .and_then(serde_json::Value::as_object)
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+}
+
 impl PageSpec {
+    /// Reads a declared page from JSON (what a module or a config file gives), reporting every
+    /// problem with its field path: unknown keys, wrong types, and what [`validate`](Self::validate) checks.
+    pub fn from_json(value: serde_json::Value) -> Result<PageSpec, Vec<SpecError>> {
+        if let Some(settings) = value.get("settings").and_then(serde_json::Value::as_object) {
+            let known = PageSettingsSpec::names();
+            let unknown: Vec<SpecError> = settings
+                .keys()
+                .filter(|k| !known.contains(k))
+                .map(|k| SpecError {
+                    path: format!("settings.{k}"),
+                    message: format!("unknown setting; allowed: {}", known.join(", ")),
+                })
+                .collect();
+            if !unknown.is_empty() {
+                return Err(unknown);
+            }
+        }
+        let spec: PageSpec = serde_path_to_error::deserialize(value).map_err(|e| {
+            vec![SpecError {
+                path: e.path().to_string(),
+                message: e.inner().to_string(),
+            }]
+        })?;
+        spec.validate()?;
+        Ok(spec)
+    }
+
     /// Checks what serde cannot: names, duplicates, nesting depth, enum values. Returns every
     /// problem, not just the first.
     pub fn validate(&self) -> Result<(), Vec<SpecError>> {
@@ -346,11 +387,23 @@ mod tests {
     }
 
     #[test]
-    fn unknown_fields_are_rejected_by_name() {
-        let err = serde_json::from_value::<PageSpec>(serde_json::json!({
-            "components": [{"name": "x", "colour": "red"}]
+    fn unknown_fields_are_rejected_by_name_and_path() {
+        let err = PageSpec::from_json(serde_json::json!({
+            "components": [{"name": "x"}, {"name": "y", "colour": "red"}]
         }))
         .unwrap_err();
-        assert!(err.to_string().contains("unknown field `colour`"), "{err}");
+        assert_eq!(err[0].path, "components[1].colour");
+        assert!(
+            err[0].message.contains("unknown field `colour`"),
+            "{}",
+            err[0]
+        );
+        let err = PageSpec::from_json(serde_json::json!({"settings": {"brand_colour": "#fff"}}))
+            .unwrap_err();
+        assert_eq!(err[0].path, "settings.brand_colour");
+        assert!(err[0].message.contains("brand_color"), "{}", err[0]);
+        let err =
+            PageSpec::from_json(serde_json::json!({"components": [{"name": 5}]})).unwrap_err();
+        assert_eq!(err[0].path, "components[0].name");
     }
 }
