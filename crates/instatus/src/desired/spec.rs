@@ -108,7 +108,9 @@ pub struct PageSettingsSpec {
     pub sms_service: Option<SmsService>,
     /// Credentials of the SMS provider. The API never returns them, so they are sent only when
     /// `sms_service` changes, or on every run with `sms_credentials_update: always`.
+    // `x-no-log` marks the option secret for the Ansible modules that flatten these settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-no-log" = true))]
     pub sms_credentials: Option<SmsCredentials>,
     /// `on_change` (default) or `always`: when to send `sms_credentials`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,0 +1,165 @@
+//! `ephemery.instatus.page_spec`: the whole page in one task: settings and the component tree,
+//! converged with the fewest requests (the page list, the component list, one write per
+//! difference). Components are found by name path; `previous_names` renames; live status is never
+//! touched unless a component sets `status`; undeclared components are kept unless `prune`.
+
+use instatus::desired::{self, CredentialsUpdate, PageSpec, PlanOptions, SmsCredentials};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use crate::common::{page_json, Api, CommonOptions};
+use crate::protocol::{AnsibleModule, Context, Diff, Failure, Outcome};
+
+/// The module.
+pub struct PageSpecModule;
+
+/// Options of `ephemery.instatus.page_spec`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct PageSpecOptions {
+    /// Connection options.
+    #[serde(flatten)]
+    pub common: CommonOptions,
+
+    /// Page settings, with the names of the `ephemery.instatus.page` options (`name`,
+    /// `custom_domain`, `brand_color`, `css_global`, `html_below_header`, `sms_service`...). A
+    /// setting left out is not managed.
+    #[serde(default)]
+    pub settings: Map<String, Value>,
+
+    /// The component tree in page order: each item has `name` and optionally `description`,
+    /// `show_uptime`, `archived`, `status` (only to force a live status), `previous_names` (to
+    /// rename) and `components` (children: the item is then a group; one level of nesting).
+    #[serde(default)]
+    pub components: Vec<Map<String, Value>>,
+
+    /// Delete the components the spec does not declare. Without it they are kept and listed in
+    /// `unmanaged`.
+    #[serde(default)]
+    pub prune: bool,
+
+    /// SMS provider credentials (write-only: sent when `settings.sms_service` changes, or always
+    /// with `sms_credentials_update=always`).
+    #[schemars(extend("x-no-log" = true))]
+    pub sms_credentials: Option<SmsCredentials>,
+
+    /// When to send `sms_credentials`.
+    #[serde(default)]
+    pub sms_credentials_update: CredentialsUpdate,
+}
+
+impl AnsibleModule for PageSpecModule {
+    const NAME: &'static str = "page_spec";
+    type Options = PageSpecOptions;
+
+    fn run(options: PageSpecOptions, ctx: &mut Context) -> Result<Outcome, Failure> {
+        Api::run(&options.common, ctx, |api, ctx| run(&options, api, ctx))
+    }
+}
+
+fn spec_of(o: &PageSpecOptions) -> Result<PageSpec, Failure> {
+    if o.settings.contains_key("sms_credentials") {
+        return Err(Failure::new(
+            "settings.sms_credentials: give the credentials in the sms_credentials option, which is kept out of logs",
+        ));
+    }
+    let mut spec = PageSpec::from_json(json!({
+        "settings": o.settings,
+        "components": o.components,
+    }))
+    .map_err(|errors| {
+        Failure::new(
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    })?;
+    spec.settings.sms_credentials = o.sms_credentials.clone();
+    spec.settings.sms_credentials_update = Some(o.sms_credentials_update);
+    Ok(spec)
+}
+
+fn run(o: &PageSpecOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome, Failure> {
+    let spec = spec_of(o)?;
+    let page = api.page()?;
+    let components = api.list_all(instatus::api::components::list(&page.id))?;
+    let current = desired::Current {
+        page: page.clone(),
+        components,
+    };
+    let plan =
+        desired::plan(&spec, &current, PlanOptions { prune: o.prune }).map_err(|errors| {
+            Failure::new(
+                errors
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+        })?;
+    for warning in &plan.warnings {
+        ctx.warn(warning.clone());
+    }
+    let (before, after) = plan.before_after(&spec, &current);
+    let diff = Diff::text(before, after).headers("page (before)", "page (after)");
+    let lines: Vec<String> = plan.render().lines().map(str::to_owned).collect();
+    let counts = count(&plan);
+    let summary = format!(
+        "{} created, {} updated, {} deleted{}",
+        counts.0,
+        counts.1,
+        counts.2,
+        if plan.page.is_some() {
+            ", page settings changed"
+        } else {
+            ""
+        }
+    );
+    let mut outcome = if plan.is_empty() {
+        Outcome::new(false, "the page is as declared")
+    } else if ctx.check_mode() {
+        Outcome::new(true, format!("would apply: {summary}"))
+    } else {
+        let client = api.client()?;
+        let applied = desired::apply(client, &page.id, &plan).map_err(|e| {
+            Failure::new(e.to_string())
+                .with("applied", json!(e.done))
+                .with("failed_change", json!(e.failed))
+        })?;
+        for recovered in &applied.recovered {
+            ctx.warn(format!(
+                "{recovered}: the write's outcome was unclear; read back and found done"
+            ));
+        }
+        Outcome::new(true, format!("applied: {summary}")).with(
+            "created",
+            Value::Object(
+                applied
+                    .created
+                    .iter()
+                    .map(|(path, id)| (path.clone(), json!(id.as_str())))
+                    .collect(),
+            ),
+        )
+    };
+    outcome = outcome
+        .with("page", page_json(&page))
+        .with("plan", json!(lines))
+        .with("writes", json!(plan.write_count()))
+        .with("unmanaged", json!(plan.unmanaged))
+        .with_diff(diff);
+    Ok(outcome)
+}
+
+/// (created, updated, deleted) components.
+fn count(plan: &desired::Plan) -> (usize, usize, usize) {
+    plan.components
+        .iter()
+        .fold((0, 0, 0), |(c, u, d), change| match change {
+            desired::ComponentChange::Create { .. } => (c + 1, u, d),
+            desired::ComponentChange::Update { .. } => (c, u + 1, d),
+            _ => (c, u, d + 1),
+        })
+}
