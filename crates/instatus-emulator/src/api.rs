@@ -69,7 +69,8 @@ type Obj = Map<String, Value>;
 // ---------------------------------------------------------------------------------------------
 // Query strings and bodies
 
-fn percent_decode(s: &str) -> String {
+/// Decodes `%XX` escapes and `+` (as a space); invalid escapes stay as they are.
+pub(crate) fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -274,7 +275,8 @@ fn opt_statuses(m: &Obj, key: &str) -> Result<Option<Vec<(String, String)>>, Api
     Ok(Some(out))
 }
 
-fn html_escape(s: &str) -> String {
+/// Escapes `& < > " '` for HTML text and attribute values.
+pub(crate) fn html_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         match c {
@@ -476,7 +478,8 @@ fn apply_page_settings(page: &mut Page, m: &Obj) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn setting(page: &Page, key: &str) -> Value {
+/// A page setting as the API reports it: the stored value, or its default when unset or null.
+pub(crate) fn setting(page: &Page, key: &str) -> Value {
     match page.settings.get(key) {
         Some(v) if !v.is_null() => v.clone(),
         _ => page_setting_default(key),
@@ -490,7 +493,8 @@ fn status_components(page: &Page) -> impl Iterator<Item = &Component> {
         .filter(|c| c.archived_at.is_none() && !c.is_parent)
 }
 
-fn severity(status: &str) -> u8 {
+/// How bad a component status is: 0 (operational) to 4 (major outage); unknown ones count as 2.
+pub(crate) fn severity(status: &str) -> u8 {
     match status {
         "OPERATIONAL" => 0,
         "UNDERMAINTENANCE" => 1,
@@ -799,7 +803,7 @@ fn new_component(
 }
 
 /// Components by `order`, then creation.
-fn sorted_components(page: &Page) -> Vec<&Component> {
+pub(crate) fn sorted_components(page: &Page) -> Vec<&Component> {
     let mut v: Vec<(usize, &Component)> = page.components.iter().enumerate().collect();
     v.sort_by_key(|(i, c)| (c.order, *i));
     v.into_iter().map(|(_, c)| c).collect()

@@ -5,7 +5,9 @@
 //! Tests start it with [`Emulator::start`] on port 0; demos run the `instatus-emulator` binary.
 //!
 //! Besides the API, a control API under `/_emulator` (no auth, not logged) lets tests inspect the
-//! request log, inject faults, set a rate limit, and read, reset or save the state.
+//! request log, inject faults, set a rate limit, and read, reset or save the state. It also
+//! renders each page it holds as an Instatus-like HTML status page at `/_emulator/preview/{page}`
+//! (see [`Emulator::preview_url`] and [`Emulator::preview_html`]), with an index at `/_emulator/`.
 //!
 //! ```no_run
 //! use instatus_emulator::{Config, Emulator};
@@ -24,6 +26,7 @@ use serde::{Deserialize, Serialize};
 
 mod api;
 pub mod cli;
+mod preview;
 mod server;
 mod state;
 mod time;
@@ -183,6 +186,17 @@ impl Emulator {
     /// The base URL, e.g. `http://127.0.0.1:8788`.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The URL of the rendered preview of the first page: `<url>/_emulator/preview`.
+    pub fn preview_url(&self) -> String {
+        format!("{}/_emulator/preview", self.url())
+    }
+
+    /// The page preview as served at `/_emulator/preview/{page}`, where `page` is a page id or
+    /// subdomain (`None`: the first page). `None` when there is no such page.
+    pub fn preview_html(&self, page: Option<&str>) -> Option<Result<String, String>> {
+        self.shared.preview(page)
     }
 
     /// The address the server listens on.

@@ -62,6 +62,7 @@ fn main() -> ExitCode {
     {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "instatus-emulator listening on {}", emu.url());
+        let _ = writeln!(out, "preview: {}", emu.preview_url());
         let _ = out.flush();
     }
     let rt = match tokio::runtime::Builder::new_current_thread()

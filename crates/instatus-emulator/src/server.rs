@@ -128,6 +128,12 @@ impl Shared {
         std::fs::rename(&tmp, path)
     }
 
+    /// The preview of a page (by id or subdomain; `None` = the first); `None` if there is none.
+    pub fn preview(&self, page: Option<&str>) -> Option<Result<String, String>> {
+        let state = lock(&self.state);
+        crate::preview::find(&state, page).map(crate::preview::render_page)
+    }
+
     fn reset(&self) {
         *lock(&self.state) = State::new();
     }
@@ -291,6 +297,68 @@ fn respond(status: u16, body: Bytes) -> Resp {
         hyper::header::HeaderValue::from_static("application/json; charset=utf-8"),
     );
     resp
+}
+
+fn html_resp(status: u16, html: String) -> Resp {
+    let mut resp = respond(status, Bytes::from(html));
+    resp.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    resp.headers_mut().insert(
+        hyper::header::CACHE_CONTROL,
+        hyper::header::HeaderValue::from_static("no-store"),
+    );
+    resp
+}
+
+/// A rendered page, or a 500 page naming the template error.
+fn rendered(result: Result<String, String>) -> Resp {
+    match result {
+        Ok(html) => html_resp(200, html),
+        Err(e) => html_resp(
+            500,
+            format!(
+                "<!doctype html><title>Preview failed</title><p>{}</p>",
+                api::html_escape(&e)
+            ),
+        ),
+    }
+}
+
+/// `GET /_emulator/`, `/_emulator/preview` and `/_emulator/preview/{page id or subdomain}`.
+fn preview(shared: &Shared, sub: &str) -> Resp {
+    if sub.is_empty() {
+        return rendered(crate::preview::render_index(&lock(&shared.state)));
+    }
+    let key = match sub.strip_prefix("/preview") {
+        Some("") => None,
+        Some(rest) => match rest.strip_prefix('/') {
+            Some(k) if !k.contains('/') => Some(api::percent_decode(k)),
+            _ => {
+                return html_resp(
+                    404,
+                    crate::preview::render_not_found(&format!("No preview at /_emulator{sub}.")),
+                )
+            }
+        },
+        None => {
+            return html_resp(
+                404,
+                crate::preview::render_not_found(&format!("Nothing at /_emulator{sub}.")),
+            )
+        }
+    };
+    match shared.preview(key.as_deref()) {
+        Some(result) => rendered(result),
+        None => {
+            let what = match &key {
+                Some(k) => format!("The emulator holds no page with the id or subdomain '{k}'."),
+                None => "The emulator holds no pages yet.".to_owned(),
+            };
+            html_resp(404, crate::preview::render_not_found(&what))
+        }
+    }
 }
 
 fn json_resp(status: u16, v: &Value) -> Resp {
@@ -466,6 +534,9 @@ fn control(shared: &Shared, method: &str, path: &str, query: &str, body: &[u8]) 
     let sub = path.trim_start_matches("/_emulator").trim_end_matches('/');
     match (method, sub) {
         ("GET", "/health") => ok(json!({"ok": true})),
+        ("GET", s) if s.is_empty() || s == "/preview" || s.starts_with("/preview/") => {
+            preview(shared, s)
+        }
         ("GET", "/requests") => {
             let since = api::query_param(query, "since")
                 .and_then(|s| s.parse().ok())

@@ -1,4 +1,5 @@
-//! The `instatus-emulator` binary: the listening line, flag errors, state on SIGTERM.
+//! The `instatus-emulator` binary: the listening and preview lines, flag errors, state on
+//! SIGTERM.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -17,10 +18,9 @@ fn prints_the_listening_line_with_port_0() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    stdout.read_line(&mut line).unwrap();
     let url = line
         .trim()
         .strip_prefix("instatus-emulator listening on ")
@@ -40,6 +40,19 @@ fn prints_the_listening_line_with_port_0() {
     assert_eq!(resp.status().as_u16(), 200);
     let body = resp.body_mut().read_to_string().unwrap();
     assert!(body.contains("\"subdomain\":\"ephemery\""), "{body}");
+    let mut second = String::new();
+    stdout.read_line(&mut second).unwrap();
+    assert_eq!(second.trim(), format!("preview: {url}/_emulator/preview"));
+    let mut resp = agent
+        .get(format!("{url}/_emulator/preview"))
+        .call()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let html = resp.body_mut().read_to_string().unwrap();
+    assert!(
+        html.contains("<h1 id=\"page-name\">Ephemery</h1>"),
+        "{html}"
+    );
     child.kill().unwrap();
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -81,10 +94,9 @@ fn saves_state_on_sigterm() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    stdout.read_line(&mut line).unwrap();
     assert!(line.starts_with("instatus-emulator listening on "));
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
