@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 echo "== cargo test (workspace)"
 cargo test --workspace --all-targets --quiet
 cargo test --workspace --doc --quiet
+echo "== cargo test preview_browser (headless Chromium screenshots of the emulator's page preview)"
+cargo test -q -p instatus-emulator --test preview_browser -- --ignored
 
 for stage in scripts/test-ansible.sh scripts/test-molecule.sh; do
   if [ -x "$stage" ]; then
