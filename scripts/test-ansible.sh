@@ -59,6 +59,9 @@ echo "== playbooks against the emulator"
 playbook component
 playbook info
 playbook errors
+playbook page
+playbook page_spec
+playbook subscriber
 
 echo "== --diff shows a readable before/after"
 playbook diff --diff
@@ -74,11 +77,15 @@ playbook errors -vvv
 vvv_logs+=("$last_log")
 playbook diff -vvv --diff
 vvv_logs+=("$last_log")
-if grep -qF -- "$EMULATOR_API_KEY" "${vvv_logs[@]}"; then
-  fail "the API key is absent from -vvv output" "$(grep -lF -- "$EMULATOR_API_KEY" "${vvv_logs[@]}" | head -n 1)"
-else
-  pass "the API key is absent from -vvv output"
-fi
+playbook subscriber -vvv
+vvv_logs+=("$last_log")
+for secret in "$EMULATOR_API_KEY" s3cr3t-webhook-token; do
+  if grep -qF -- "$secret" "${vvv_logs[@]}"; then
+    fail "secret ${secret:0:12}... is absent from -vvv output" "$(grep -lF -- "$secret" "${vvv_logs[@]}" | head -n 1)"
+  else
+    pass "secret ${secret:0:12}... is absent from -vvv output"
+  fi
+done
 if grep -q 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER' "${vvv_logs[0]}" && grep -q '"api_calls"' "${vvv_logs[0]}"; then
   pass "-vvv shows invocation with the key masked, and api_calls"
 else

@@ -3,6 +3,7 @@
 
 pub mod component;
 pub mod info;
+pub mod subscriber;
 
 use crate::protocol::ModuleDef;
 
@@ -11,6 +12,7 @@ use crate::protocol::ModuleDef;
 pub const MODULES: &[ModuleDef] = &[
     ModuleDef::of::<component::ComponentModule>(),
     ModuleDef::of::<info::InfoModule>(),
+    ModuleDef::of::<subscriber::SubscriberModule>(),
 ];
 
 /// The module called `name` (short name, or a fully qualified `ephemery.instatus.NAME`).
