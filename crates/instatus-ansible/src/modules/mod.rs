@@ -2,7 +2,9 @@
 //! them (the binary dispatches on it, the docs generator and the tests walk it).
 
 pub mod component;
+pub mod incident;
 pub mod info;
+pub mod maintenance;
 pub mod subscriber;
 
 use crate::protocol::ModuleDef;
@@ -13,6 +15,8 @@ pub const MODULES: &[ModuleDef] = &[
     ModuleDef::of::<component::ComponentModule>(),
     ModuleDef::of::<info::InfoModule>(),
     ModuleDef::of::<subscriber::SubscriberModule>(),
+    ModuleDef::of::<incident::IncidentModule>(),
+    ModuleDef::of::<maintenance::MaintenanceModule>(),
 ];
 
 /// The module called `name` (short name, or a fully qualified `ephemery.instatus.NAME`).

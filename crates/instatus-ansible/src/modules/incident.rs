@@ -1,0 +1,698 @@
+//! `ephemery.instatus.incident`: open, update and resolve one incident, found by name (or id).
+//!
+//! Identity is the title of an *open* incident (at most one may have it), or the id. The
+//! lifecycle is `state` (`open`, `resolved`, `absent`); the stage of an open incident is
+//! `status` (`investigating`, `identified`, `monitoring`). A change to an open incident is posted
+//! as ONE incident update (never a PUT of the incident), so subscribers see the history.
+//!
+//! The pure parts — picking the incident, parsing the options, deciding what changed — are plain
+//! functions with unit tests below; [`run`] only reads, compares and writes.
+
+use std::collections::BTreeMap;
+
+use instatus::api::incidents::{self, CreateIncidentRequest, CreateIncidentUpdateRequest};
+use instatus::api::{components, ComponentStatusEntry};
+use instatus::model::{ComponentId, ComponentStatus, ComponentTree, Incident, IncidentStatus};
+use jiff::Timestamp;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use crate::common::{status_name, Api, CommonOptions, StatusOption};
+use crate::protocol::{AnsibleModule, Context, Diff, Failure, Outcome, Rules};
+
+/// The module.
+pub struct IncidentModule;
+
+/// `state`: where the incident should be in its lifecycle.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum IncidentState {
+    /// Open (created when missing), with the given stage, message and components.
+    #[default]
+    Open,
+    /// Resolved (no change when it is already resolved or no open incident has the name).
+    Resolved,
+    /// Deleted (rarely wanted: it removes the incident from the page's history).
+    Absent,
+}
+
+/// `status`: the stage of an open incident, as users write it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum IncidentStage {
+    /// The cause is being looked for.
+    Investigating,
+    /// The cause is known.
+    Identified,
+    /// A fix is in place and being watched.
+    Monitoring,
+}
+
+impl IncidentStage {
+    /// The API value.
+    pub fn to_api(self) -> IncidentStatus {
+        match self {
+            Self::Investigating => IncidentStatus::Investigating,
+            Self::Identified => IncidentStatus::Identified,
+            Self::Monitoring => IncidentStatus::Monitoring,
+        }
+    }
+}
+
+/// Options of `ephemery.instatus.incident`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct IncidentOptions {
+    /// Connection options.
+    #[serde(flatten)]
+    pub common: CommonOptions,
+
+    /// The incident's title. It identifies the incident: the open incident with this title (at
+    /// most one may have it), or a new one. Required unless `id` is given.
+    pub name: Option<String>,
+
+    /// The incident's id, instead of finding it by `name` (the title is then not changed).
+    pub id: Option<String>,
+
+    /// `open` opens the incident (or posts an update when it differs), `resolved` posts a
+    /// resolving update (no change when it is resolved already, or when no open incident has the
+    /// name), `absent` deletes the incident (by id, or the only incident with the name).
+    #[serde(default)]
+    pub state: IncidentState,
+
+    /// The stage of the open incident. Omitted: `investigating` for a new incident, the current
+    /// stage for an open one. Only with `state=open` (resolving is `state=resolved`).
+    pub status: Option<IncidentStage>,
+
+    /// The text of the update (the first update of a new incident). An update is posted when it
+    /// differs from the latest update's message; omitted, the message is not compared.
+    pub message: Option<String>,
+
+    /// The affected components and their statuses, by name path (`Group/Component`, or the name
+    /// of a top-level component), e.g. `{"Ethereum Services/Execution Client": major_outage}`.
+    /// The statuses are `operational`, `under_maintenance`, `degraded_performance`,
+    /// `partial_outage` and `major_outage`. Given, it is the whole list of affected components;
+    /// omitted, the affected components are left as they are. With `state=resolved` it defaults
+    /// to every affected component back to `operational`.
+    pub components: Option<BTreeMap<String, String>>,
+
+    /// Notify the page's subscribers of the new incident or update.
+    #[serde(default)]
+    pub notify: bool,
+
+    /// When a new incident started (RFC 3339, e.g. `2026-11-26T14:00:00Z`); default now. Used
+    /// only when the incident is created.
+    pub started: Option<String>,
+}
+
+impl AnsibleModule for IncidentModule {
+    const NAME: &'static str = "incident";
+    type Options = IncidentOptions;
+    const RULES: Rules = Rules {
+        mutually_exclusive: &[],
+        required_one_of: &[&["name", "id"]],
+        required_if: &[],
+    };
+
+    fn run(options: IncidentOptions, ctx: &mut Context) -> Result<Outcome, Failure> {
+        Api::run(&options.common, ctx, |api, ctx| run(&options, api, ctx))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pure helpers (shared with the maintenance module).
+
+/// Parses a timestamp option (RFC 3339, e.g. `2026-11-26T14:00:00Z`), naming the option on error.
+pub fn parse_timestamp(option: &str, text: &str) -> Result<Timestamp, Failure> {
+    text.trim().parse::<Timestamp>().map_err(|e| {
+        Failure::new(format!(
+            "{option} must be an RFC 3339 timestamp such as 2026-11-26T14:00:00Z, got: '{text}' ({e})"
+        ))
+    })
+}
+
+/// Parses the `components` option's statuses (`major_outage`...), naming the option and every
+/// bad entry on error. Returns (path, status) pairs in path order.
+pub fn parse_statuses(
+    components: &BTreeMap<String, String>,
+) -> Result<Vec<(String, ComponentStatus)>, Failure> {
+    let mut out = Vec::new();
+    let mut bad = Vec::new();
+    for (path, status) in components {
+        match serde_json::from_value::<StatusOption>(json!(status.trim())) {
+            Ok(s) => out.push((path.clone(), s.to_api())),
+            Err(_) => bad.push(format!("'{path}': '{status}'")),
+        }
+    }
+    if bad.is_empty() {
+        Ok(out)
+    } else {
+        Err(Failure::new(format!(
+            "components has invalid statuses ({}); each must be one of: operational, \
+             under_maintenance, degraded_performance, partial_outage, major_outage",
+            bad.join(", ")
+        )))
+    }
+}
+
+/// Resolves component name paths through the tree. Fails naming `option`, every unknown or
+/// ambiguous path, and the paths the page has.
+pub fn resolve_paths<'p>(
+    tree: &ComponentTree,
+    option: &str,
+    paths: impl IntoIterator<Item = &'p str>,
+) -> Result<Vec<ComponentId>, Failure> {
+    let mut ids = Vec::new();
+    let mut unknown = Vec::new();
+    let mut ambiguous = Vec::new();
+    for path in paths {
+        match tree.find_all(path).as_slice() {
+            [one] => ids.push(tree.node(*one).component.id.clone()),
+            [] => unknown.push(format!("'{path}'")),
+            many => ambiguous.push(format!("'{path}' ({} components)", many.len())),
+        }
+    }
+    if unknown.is_empty() && ambiguous.is_empty() {
+        return Ok(ids);
+    }
+    let mut problems = Vec::new();
+    if !unknown.is_empty() {
+        let known: Vec<String> = tree.walk().into_iter().map(|i| tree.path(i)).collect();
+        problems.push(format!(
+            "unknown components {} (the page has: {})",
+            unknown.join(", "),
+            if known.is_empty() {
+                "no components".to_owned()
+            } else {
+                known.join(", ")
+            }
+        ));
+    }
+    if !ambiguous.is_empty() {
+        problems.push(format!(
+            "ambiguous names {}; remove the duplicates first",
+            ambiguous.join(", ")
+        ));
+    }
+    Err(Failure::new(format!("{option}: {}", problems.join("; "))))
+}
+
+/// The name path of the component `id` in the tree; its id when the page no longer has it.
+pub fn path_of(tree: &ComponentTree, id: &ComponentId) -> String {
+    tree.walk()
+        .into_iter()
+        .find(|&i| &tree.node(i).component.id == id)
+        .map(|i| tree.path(i))
+        .unwrap_or_else(|| id.to_string())
+}
+
+/// The message of the newest update, by creation time (or list order: newest first); `None`
+/// when it has none (or an empty one).
+pub fn latest_message(incident: &Incident) -> Option<&str> {
+    incident
+        .updates
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, u)| (u.created_at.or(u.started), std::cmp::Reverse(*i)))
+        .and_then(|(_, u)| u.message.as_deref())
+        .filter(|m| !m.is_empty())
+}
+
+/// The incident's affected components: id → status.
+pub fn affected(incident: &Incident) -> BTreeMap<ComponentId, ComponentStatus> {
+    incident
+        .components
+        .iter()
+        .map(|c| {
+            (
+                c.id.clone(),
+                c.status.clone().unwrap_or(ComponentStatus::Operational),
+            )
+        })
+        .collect()
+}
+
+/// Picks the incident a task means from every incident of the page: by `id`, else the open one
+/// titled `name` (`any_state`: any one titled `name`, for deletion). Several → a failure listing
+/// their ids.
+pub fn select<'i>(
+    incidents: &'i [Incident],
+    id: Option<&str>,
+    name: Option<&str>,
+    any_state: bool,
+) -> Result<Option<&'i Incident>, Failure> {
+    if let Some(id) = id {
+        return Ok(incidents.iter().find(|i| i.id.as_str() == id));
+    }
+    let name = name.unwrap_or_default();
+    let found: Vec<&Incident> = incidents
+        .iter()
+        .filter(|i| i.name.as_str() == name && (any_state || i.is_open()))
+        .collect();
+    match found.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(one)),
+        many => Err(Failure::new(format!(
+            "{} {}incidents are titled '{name}' (ids: {}); give the id instead of the name",
+            many.len(),
+            if any_state { "" } else { "open " },
+            many.iter()
+                .map(|i| i.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// What differs between an incident and the task: any of `status`, `components`, `message`, in
+/// that order. Empty: nothing to post.
+pub fn changes(
+    current: &Incident,
+    status: &IncidentStatus,
+    components: Option<&BTreeMap<ComponentId, ComponentStatus>>,
+    message: Option<&str>,
+) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if &current.status != status {
+        out.push("status");
+    }
+    if components.is_some_and(|c| c != &affected(current)) {
+        out.push("components");
+    }
+    if message.is_some_and(|m| m.trim() != latest_message(current).unwrap_or_default().trim()) {
+        out.push("message");
+    }
+    out
+}
+
+/// An incident status as users write it (`INVESTIGATING` → `investigating`).
+fn stage_name(status: &IncidentStatus) -> String {
+    status.as_str().to_ascii_lowercase()
+}
+
+/// The incident as the module returns it.
+fn view(incident: &Incident, tree: &ComponentTree) -> Value {
+    let components: Map<String, Value> = affected(incident)
+        .iter()
+        .map(|(id, status)| (path_of(tree, id), json!(status_name(status))))
+        .collect();
+    json!({
+        "id": incident.id.as_str(),
+        "name": incident.name.as_str(),
+        "status": stage_name(&incident.status),
+        "message": latest_message(incident),
+        "components": components,
+        "started": incident.started.map(|t| t.to_string()),
+        "resolved": incident.resolved.map(|t| t.to_string()),
+    })
+}
+
+/// The diff view: what a reader of `--diff` cares about (no id, no times).
+fn diff_view(v: &Value) -> Value {
+    let mut v = v.clone();
+    if let Some(map) = v.as_object_mut() {
+        for key in ["id", "started", "resolved"] {
+            map.remove(key);
+        }
+    }
+    v
+}
+
+/// `before` with the stage, message and components the task posts.
+fn predict(
+    before: &Value,
+    status: &IncidentStatus,
+    message: Option<&str>,
+    components: &BTreeMap<ComponentId, ComponentStatus>,
+    tree: &ComponentTree,
+) -> Value {
+    let mut after = before.clone();
+    after["status"] = json!(stage_name(status));
+    // The update posted carries the message (none: the latest update has none).
+    after["message"] = json!(message.filter(|m| !m.is_empty()));
+    let map: Map<String, Value> = components
+        .iter()
+        .map(|(id, s)| (path_of(tree, id), json!(status_name(s))))
+        .collect();
+    after["components"] = Value::Object(map);
+    after
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run.
+
+fn run(o: &IncidentOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome, Failure> {
+    // Options first: a bad option fails before any request.
+    if let Some(name) = &o.name {
+        if name.trim().is_empty() {
+            return Err(Failure::new("name must not be empty"));
+        }
+    }
+    if o.status.is_some() && o.state != IncidentState::Open {
+        return Err(Failure::new(format!(
+            "status is the stage of an open incident and applies only with state=open, not state={}",
+            json!(o.state).as_str().unwrap_or_default()
+        )));
+    }
+    let started = o
+        .started
+        .as_deref()
+        .map(|s| parse_timestamp("started", s))
+        .transpose()?;
+    let wanted = o.components.as_ref().map(parse_statuses).transpose()?;
+    let label = match (&o.id, &o.name) {
+        (Some(id), _) => format!("incident {id}"),
+        (None, Some(name)) => format!("incident '{name}'"),
+        (None, None) => "incident".to_owned(),
+    };
+    let check = ctx.check_mode();
+
+    let page = api.page_id()?;
+    let all = api.list_all(incidents::list(&page))?;
+    let existing = select(
+        &all,
+        o.id.as_deref(),
+        o.name.as_deref(),
+        o.state == IncidentState::Absent,
+    )?;
+    if let (Some(found), Some(id), Some(name)) = (existing, &o.id, &o.name) {
+        if found.name.as_str() != name {
+            return Err(Failure::new(format!(
+                "name '{name}' does not match the title of incident {id} ('{}'); the module does not rename incidents",
+                found.name
+            )));
+        }
+    }
+
+    if o.state == IncidentState::Absent {
+        let Some(found) = existing else {
+            return Ok(Outcome::new(false, format!("{label} is absent"))
+                .with_diff(Diff::new(json!({}), json!({}))));
+        };
+        let tree = ComponentTree::from_components(api.list_all(components::list(&page))?);
+        let before = view(found, &tree);
+        if !check {
+            api.send(incidents::delete(&page, &found.id))?;
+        }
+        let verb = if check { "would delete" } else { "deleted" };
+        return Ok(Outcome::new(true, format!("{verb} {label}"))
+            .with("incident", before.clone())
+            .with_diff(Diff::new(diff_view(&before), json!({})).headers(&label, &label)));
+    }
+
+    let tree = ComponentTree::from_components(api.list_all(components::list(&page))?);
+    let desired: Option<BTreeMap<ComponentId, ComponentStatus>> = match &wanted {
+        None => None,
+        Some(pairs) => {
+            let ids = resolve_paths(&tree, "components", pairs.iter().map(|(p, _)| p.as_str()))?;
+            Some(
+                ids.into_iter()
+                    .zip(pairs.iter().map(|(_, s)| s.clone()))
+                    .collect(),
+            )
+        }
+    };
+
+    let Some(current) = existing else {
+        if let Some(id) = &o.id {
+            return Err(Failure::new(format!(
+                "id: the page has no incident {id}; give name to open a new incident"
+            )));
+        }
+        if o.state == IncidentState::Resolved {
+            return Ok(
+                Outcome::new(false, format!("no open {label}: nothing to resolve"))
+                    .with("incident", Value::Null)
+                    .with_diff(Diff::new(json!({}), json!({}))),
+            );
+        }
+        // Open a new incident.
+        let name = o.name.clone().unwrap_or_default();
+        let status = o
+            .status
+            .map(IncidentStage::to_api)
+            .unwrap_or(IncidentStatus::Investigating);
+        let components = desired.unwrap_or_default();
+        let predicted = json!({
+            "id": null,
+            "name": name,
+            "status": stage_name(&status),
+            "message": o.message,
+            "components": components.iter()
+                .map(|(id, s)| (path_of(&tree, id), json!(status_name(s))))
+                .collect::<Map<String, Value>>(),
+            "started": started.map(|t| t.to_string()),
+            "resolved": null,
+        });
+        let shown = if check {
+            predicted.clone()
+        } else {
+            let mut body = CreateIncidentRequest::new(name.as_str(), status);
+            body.message = o.message.clone();
+            body.started = started;
+            body.notify = Some(o.notify);
+            for (id, s) in &components {
+                body = body.affect(ComponentStatusEntry::new(id.clone(), s.clone()));
+            }
+            view(&api.send(incidents::create(&page, &body))?, &tree)
+        };
+        let verb = if check { "would open" } else { "opened" };
+        return Ok(Outcome::new(true, format!("{verb} {label}"))
+            .with("incident", shown)
+            .with("created", json!(true))
+            .with_diff(Diff::new(json!({}), diff_view(&predicted)).headers(&label, &label)));
+    };
+
+    let before = view(current, &tree);
+    let (status, components) = match o.state {
+        IncidentState::Resolved => {
+            if !current.is_open() {
+                return Ok(Outcome::new(false, format!("{label} is already resolved"))
+                    .with("incident", before.clone())
+                    .with("created", json!(false))
+                    .with_diff(Diff::new(diff_view(&before), diff_view(&before))));
+            }
+            let back: BTreeMap<ComponentId, ComponentStatus> = desired.unwrap_or_else(|| {
+                affected(current)
+                    .into_keys()
+                    .map(|id| (id, ComponentStatus::Operational))
+                    .collect()
+            });
+            (IncidentStatus::Resolved, back)
+        }
+        _ => {
+            let status = match (o.status, current.is_open()) {
+                (Some(s), _) => s.to_api(),
+                (None, true) => current.status.clone(),
+                (None, false) => IncidentStatus::Investigating,
+            };
+            (status, desired.unwrap_or_else(|| affected(current)))
+        }
+    };
+    let what = if o.state == IncidentState::Resolved {
+        vec!["status"]
+    } else {
+        changes(
+            current,
+            &status,
+            o.components.is_some().then_some(&components),
+            o.message.as_deref(),
+        )
+    };
+    if what.is_empty() {
+        return Ok(Outcome::new(false, format!("{label} is up to date"))
+            .with("incident", before.clone())
+            .with("created", json!(false))
+            .with_diff(Diff::new(diff_view(&before), diff_view(&before))));
+    }
+    let after = predict(&before, &status, o.message.as_deref(), &components, &tree);
+    let shown = if check {
+        after.clone()
+    } else {
+        let mut body = CreateIncidentUpdateRequest::new(status.clone());
+        body.message = o.message.clone();
+        body.notify = Some(o.notify);
+        if o.components.is_some() || status == IncidentStatus::Resolved {
+            for (id, s) in &components {
+                body = body.affect(ComponentStatusEntry::new(id.clone(), s.clone()));
+            }
+        } else {
+            // Keep the affected list and leave the live statuses to whoever set them.
+            body.components = components.keys().cloned().collect();
+        }
+        api.send(incidents::create_update(&page, &current.id, &body))?;
+        view(&api.send(incidents::get(&page, &current.id))?, &tree)
+    };
+    let msg = if status == IncidentStatus::Resolved {
+        format!(
+            "{} {label}",
+            if check { "would resolve" } else { "resolved" }
+        )
+    } else {
+        format!(
+            "{} {label}: {}",
+            if check { "would update" } else { "updated" },
+            what.join(", ")
+        )
+    };
+    Ok(Outcome::new(true, msg)
+        .with("incident", shown)
+        .with("created", json!(false))
+        .with_diff(Diff::new(diff_view(&before), diff_view(&after)).headers(&label, &label)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn incident(id: &str, name: &str, status: &str, comps: Value, updates: Value) -> Incident {
+        serde_json::from_value(json!({
+            "id": id, "name": name, "status": status,
+            "components": comps, "updates": updates,
+        }))
+        .unwrap()
+    }
+
+    fn open_geth() -> Incident {
+        incident(
+            "i1",
+            "Geth down",
+            "INVESTIGATING",
+            json!([{"id": "c1", "name": "Execution Client", "status": "MAJOROUTAGE"}]),
+            json!([
+                {"id": "u2", "message": "still looking", "status": "INVESTIGATING",
+                 "createdAt": "2026-11-26T14:10:00Z"},
+                {"id": "u1", "message": "looking", "status": "INVESTIGATING",
+                 "createdAt": "2026-11-26T14:00:00Z"},
+            ]),
+        )
+    }
+
+    #[test]
+    fn the_latest_message_is_the_newest_update() {
+        assert_eq!(latest_message(&open_geth()), Some("still looking"));
+        // Oldest-first order, same answer.
+        let mut i = open_geth();
+        i.updates.reverse();
+        assert_eq!(latest_message(&i), Some("still looking"));
+    }
+
+    #[test]
+    fn nothing_differs_when_status_components_and_message_match() {
+        let i = open_geth();
+        let comps = affected(&i);
+        assert!(changes(
+            &i,
+            &IncidentStatus::Investigating,
+            Some(&comps),
+            Some("still looking ")
+        )
+        .is_empty());
+        assert!(changes(&i, &IncidentStatus::Investigating, None, None).is_empty());
+    }
+
+    #[test]
+    fn each_difference_is_named() {
+        let i = open_geth();
+        let mut comps = affected(&i);
+        comps.insert(ComponentId::new("c1"), ComponentStatus::PartialOutage);
+        assert_eq!(
+            changes(
+                &i,
+                &IncidentStatus::Identified,
+                Some(&comps),
+                Some("found it")
+            ),
+            ["status", "components", "message"]
+        );
+        let mut more = affected(&i);
+        more.insert(ComponentId::new("c2"), ComponentStatus::MajorOutage);
+        assert_eq!(
+            changes(&i, &IncidentStatus::Investigating, Some(&more), None),
+            ["components"]
+        );
+    }
+
+    #[test]
+    fn only_open_incidents_match_a_name_and_duplicates_fail_with_ids() {
+        let resolved = incident("i0", "Geth down", "RESOLVED", json!([]), json!([]));
+        let all = vec![resolved.clone(), open_geth()];
+        let found = select(&all, None, Some("Geth down"), false).unwrap();
+        assert_eq!(found.unwrap().id.as_str(), "i1");
+        // Deleting by name considers resolved incidents too: two match.
+        let err = select(&all, None, Some("Geth down"), true).unwrap_err();
+        assert!(err.msg.contains("ids: i0, i1"), "{}", err.msg);
+        let mut twin = open_geth();
+        twin.id = "i2".into();
+        let err = select(&[open_geth(), twin], None, Some("Geth down"), false).unwrap_err();
+        assert_eq!(
+            err.msg,
+            "2 open incidents are titled 'Geth down' (ids: i1, i2); give the id instead of the name"
+        );
+        assert!(select(&[resolved], None, Some("Geth down"), false)
+            .unwrap()
+            .is_none());
+        assert_eq!(
+            select(&all, Some("i0"), None, false)
+                .unwrap()
+                .unwrap()
+                .id
+                .as_str(),
+            "i0"
+        );
+    }
+
+    #[test]
+    fn bad_statuses_and_timestamps_name_the_option() {
+        let mut comps = BTreeMap::new();
+        comps.insert("A/B".to_owned(), "major_outage".to_owned());
+        comps.insert("C".to_owned(), "down".to_owned());
+        let err = parse_statuses(&comps).unwrap_err();
+        assert!(
+            err.msg
+                .starts_with("components has invalid statuses ('C': 'down')"),
+            "{}",
+            err.msg
+        );
+        comps.remove("C");
+        assert_eq!(
+            parse_statuses(&comps).unwrap(),
+            [("A/B".to_owned(), ComponentStatus::MajorOutage)]
+        );
+        assert!(parse_timestamp("started", "yesterday")
+            .unwrap_err()
+            .msg
+            .starts_with("started must be an RFC 3339 timestamp"));
+        assert_eq!(
+            parse_timestamp("started", "2026-11-26T14:00:00Z")
+                .unwrap()
+                .to_string(),
+            "2026-11-26T14:00:00Z"
+        );
+    }
+
+    #[test]
+    fn unknown_paths_are_listed_with_the_known_ones() {
+        let tree = ComponentTree::from_components(
+            serde_json::from_value::<Vec<instatus::model::Component>>(json!([
+                {"id": "g", "name": "Ethereum Services", "isParent": true, "status": "OPERATIONAL"},
+                {"id": "c1", "name": "Execution Client", "groupId": "g", "status": "OPERATIONAL"},
+            ]))
+            .unwrap(),
+        );
+        assert_eq!(
+            resolve_paths(&tree, "components", ["Ethereum Services/Execution Client"]).unwrap(),
+            [ComponentId::new("c1")]
+        );
+        let err = resolve_paths(&tree, "components", ["Nope", "Execution Client"]).unwrap_err();
+        assert_eq!(
+            err.msg,
+            "components: unknown components 'Nope', 'Execution Client' (the page has: \
+             Ethereum Services, Ethereum Services/Execution Client)"
+        );
+        assert_eq!(
+            path_of(&tree, &ComponentId::new("c1")),
+            "Ethereum Services/Execution Client"
+        );
+    }
+}
