@@ -62,6 +62,8 @@ playbook errors
 playbook page
 playbook page_spec
 playbook subscriber
+playbook incident --diff
+playbook maintenance --diff
 
 echo "== --diff shows a readable before/after"
 playbook diff --diff

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs the Molecule scenarios in molecule/ against the emulator: each scenario's prepare starts
+# its own emulator on 127.0.0.1 and cleanup stops it. Needs the release emulator binary and the
+# collection installed into target/collections (both done here).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/python-env.sh
+
+cargo build --quiet --release -p instatus-emulator --bin instatus-emulator
+tarball=$(scripts/build-collection.sh | tail -n 1)
+ansible-galaxy collection install "$tarball" -p "$ANSIBLE_COLLECTIONS_PATH" --force --offline >/dev/null
+
+passed=0
+failed=0
+for scenario in molecule/*/molecule.yml; do
+  name=$(basename "$(dirname "$scenario")")
+  if molecule test -s "$name"; then
+    passed=$((passed + 1)); echo "ok   molecule scenario $name"
+  else
+    failed=$((failed + 1)); echo "FAIL molecule scenario $name"
+    molecule cleanup -s "$name" >/dev/null 2>&1 || true
+  fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
