@@ -71,7 +71,9 @@ impl<'a> Api<'a> {
         }
     }
 
-    fn client(&mut self) -> Result<&Client, Failure> {
+    /// The HTTP client, built on first use (for work that goes through the library directly,
+    /// such as `instatus::desired::apply`).
+    pub fn client(&mut self) -> Result<&Client, Failure> {
         if self.client.is_none() {
             let client = Client::builder(self.options.api_key.as_str())
                 .base_url(self.options.base_url.as_str())
@@ -81,7 +83,9 @@ impl<'a> Api<'a> {
                 .map_err(|e| Failure::new(e.to_string()))?;
             self.client = Some(client);
         }
-        Ok(self.client.as_ref().expect("built above"))
+        self.client
+            .as_ref()
+            .ok_or_else(|| Failure::new("the HTTP client could not be built"))
     }
 
     /// Sends one call.
@@ -158,9 +162,11 @@ impl<'a> Api<'a> {
         Ok(self.page()?.id)
     }
 
-    /// Requests sent so far.
+    /// HTTP requests sent so far, retries and requests made through [`Api::client`] included.
     pub fn requests(&self) -> usize {
-        self.calls.len()
+        self.client.as_ref().map_or(0, |c| {
+            usize::try_from(c.request_count()).unwrap_or(usize::MAX)
+        })
     }
 
     /// Runs `work` with this API and adds `api_requests` (and `api_calls` at `-vvv`) to its

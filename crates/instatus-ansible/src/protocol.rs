@@ -642,6 +642,8 @@ pub struct Diff {
     pub before_header: Option<String>,
     /// Optional label of `after`.
     pub after_header: Option<String>,
+    /// `before` and `after` are ready-made text (see [`Diff::text`]), shown as they are.
+    pub text: bool,
 }
 
 impl Diff {
@@ -650,6 +652,16 @@ impl Diff {
         Self {
             before,
             after,
+            ..Self::default()
+        }
+    }
+
+    /// A diff between two texts already laid out for reading (one item per line).
+    pub fn text(before: String, after: String) -> Self {
+        Self {
+            before: Value::String(before),
+            after: Value::String(after),
+            text: true,
             ..Self::default()
         }
     }
@@ -664,11 +676,12 @@ impl Diff {
     fn to_json(&self) -> Value {
         // Ansible renders strings line by line: YAML-like text reads better than one JSON line.
         let mut out = Map::new();
-        out.insert(
-            "before".into(),
-            Value::String(render_for_diff(&self.before)),
-        );
-        out.insert("after".into(), Value::String(render_for_diff(&self.after)));
+        let render = |v: &Value| match (self.text, v) {
+            (true, Value::String(s)) => s.clone(),
+            _ => render_for_diff(v),
+        };
+        out.insert("before".into(), Value::String(render(&self.before)));
+        out.insert("after".into(), Value::String(render(&self.after)));
         if let Some(h) = &self.before_header {
             out.insert("before_header".into(), Value::String(h.clone()));
         }

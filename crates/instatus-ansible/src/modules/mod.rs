@@ -5,6 +5,8 @@ pub mod component;
 pub mod incident;
 pub mod info;
 pub mod maintenance;
+pub mod page;
+pub mod page_spec;
 pub mod subscriber;
 
 use crate::protocol::ModuleDef;
@@ -17,6 +19,8 @@ pub const MODULES: &[ModuleDef] = &[
     ModuleDef::of::<subscriber::SubscriberModule>(),
     ModuleDef::of::<incident::IncidentModule>(),
     ModuleDef::of::<maintenance::MaintenanceModule>(),
+    ModuleDef::of::<page::PageModule>(),
+    ModuleDef::of::<page_spec::PageSpecModule>(),
 ];
 
 /// The module called `name` (short name, or a fully qualified `ephemery.instatus.NAME`).
