@@ -12,6 +12,12 @@ ansible-galaxy collection install "$tarball" -p "$ANSIBLE_COLLECTIONS_PATH" --fo
 
 passed=0
 failed=0
+# The scenarios, examples and benchmarks are playbooks users read: lint them like the collection.
+if ansible-lint molecule examples benchmarks; then
+  passed=$((passed + 1)); echo "ok   ansible-lint (production) on molecule/ examples/ benchmarks/"
+else
+  failed=$((failed + 1)); echo "FAIL ansible-lint (production) on molecule/ examples/ benchmarks/"
+fi
 for scenario in molecule/*/molecule.yml; do
   name=$(basename "$(dirname "$scenario")")
   if molecule test -s "$name"; then
