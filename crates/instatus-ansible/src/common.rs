@@ -119,40 +119,16 @@ impl<'a> Api<'a> {
         Ok(self.pages.as_deref().unwrap_or_default())
     }
 
-    /// The page the `page` option names: by id, then subdomain, then name.
+    /// The page the `page` option names: by id, then subdomain, then name (the library's rule,
+    /// [`instatus::lookup::select_page`]).
     pub fn page(&mut self) -> Result<StatusPage, Failure> {
         if let Some(page) = &self.page {
             return Ok(page.clone());
         }
         let wanted = self.options.page.clone();
-        let pages = self.pages()?;
-        let by = |f: &dyn Fn(&StatusPage) -> bool| -> Vec<&StatusPage> {
-            pages.iter().filter(|p| f(p)).collect()
-        };
-        let mut found = by(&|p| p.id.as_str() == wanted);
-        if found.is_empty() {
-            found = by(&|p| p.subdomain.as_deref() == Some(wanted.as_str()));
-        }
-        if found.is_empty() {
-            found = by(&|p| p.name_str() == wanted);
-        }
-        let page = match found.as_slice() {
-            [one] => (*one).clone(),
-            [] => {
-                let known: Vec<String> = pages.iter().map(describe_page).collect();
-                return Err(Failure::new(format!(
-                    "page '{wanted}' not found (by id, subdomain or name); the API key sees: {}",
-                    if known.is_empty() { "no pages".to_owned() } else { known.join(", ") }
-                )));
-            }
-            many => {
-                return Err(Failure::new(format!(
-                    "page '{wanted}' is ambiguous: {} pages have that name; give the id or subdomain ({})",
-                    many.len(),
-                    many.iter().map(|p| describe_page(p)).collect::<Vec<_>>().join(", ")
-                )))
-            }
-        };
+        let pages = self.pages()?.to_vec();
+        let page = instatus::lookup::select_page(pages, &wanted)
+            .map_err(|e| Failure::new(e.to_string()))?;
         self.page = Some(page.clone());
         Ok(page)
     }
@@ -197,16 +173,6 @@ impl<'a> Api<'a> {
             }
         }
     }
-}
-
-/// `name (subdomain, id)` of a page, for messages.
-pub fn describe_page(page: &StatusPage) -> String {
-    format!(
-        "{} ({}, {})",
-        page.name_str(),
-        page.subdomain.as_deref().unwrap_or("-"),
-        page.id
-    )
 }
 
 /// A page as modules return it.
