@@ -175,6 +175,17 @@ impl<'a> Api<'a> {
     }
 }
 
+/// Every problem of a page declaration as one failure message (`path: problem; path: problem`).
+pub fn spec_failure(errors: Vec<instatus::desired::SpecError>) -> Failure {
+    Failure::new(
+        errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; "),
+    )
+}
+
 /// A page as modules return it.
 pub fn page_json(page: &StatusPage) -> Value {
     json!({

@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::common::{page_json, Api, CommonOptions};
+use crate::common::{page_json, spec_failure, Api, CommonOptions};
 use crate::protocol::{AnsibleModule, Context, Diff, Failure, Outcome};
 
 /// The module.
@@ -41,29 +41,13 @@ fn run(o: &PageOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome,
         settings: o.settings.clone(),
         components: Vec::new(),
     };
-    spec.validate().map_err(|errors| {
-        Failure::new(
-            errors
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
-    })?;
+    spec.validate().map_err(spec_failure)?;
     let page = api.page()?;
     let current = Current {
         page: page.clone(),
         components: Vec::new(),
     };
-    let plan = desired::plan(&spec, &current, PlanOptions::default()).map_err(|errors| {
-        Failure::new(
-            errors
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
-    })?;
+    let plan = desired::plan(&spec, &current, PlanOptions::default()).map_err(spec_failure)?;
     let (before, after) = plan.before_after(&spec, &current);
     let diff = Diff::text(before, after).headers("page settings (before)", "page settings (after)");
     let Some(change) = &plan.page else {

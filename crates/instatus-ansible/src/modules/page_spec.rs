@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::common::{page_json, Api, CommonOptions};
+use crate::common::{page_json, spec_failure, Api, CommonOptions};
 use crate::protocol::{AnsibleModule, Context, Diff, Failure, Outcome};
 
 /// The module.
@@ -67,15 +67,7 @@ fn spec_of(o: &PageSpecOptions) -> Result<PageSpec, Failure> {
         "settings": o.settings,
         "components": o.components,
     }))
-    .map_err(|errors| {
-        Failure::new(
-            errors
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
-    })?;
+    .map_err(spec_failure)?;
     spec.settings.sms_credentials = o.sms_credentials.clone();
     spec.settings.sms_credentials_update = Some(o.sms_credentials_update);
     Ok(spec)
@@ -90,15 +82,7 @@ fn run(o: &PageSpecOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
         components,
     };
     let plan =
-        desired::plan(&spec, &current, PlanOptions { prune: o.prune }).map_err(|errors| {
-            Failure::new(
-                errors
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            )
-        })?;
+        desired::plan(&spec, &current, PlanOptions { prune: o.prune }).map_err(spec_failure)?;
     for warning in &plan.warnings {
         ctx.warn(warning.clone());
     }
