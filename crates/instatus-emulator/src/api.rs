@@ -662,23 +662,8 @@ fn create_page(st: &mut State, body: &[u8]) -> R {
             return Err(bad(format!("workspace {ws} not found")));
         }
     }
-    let mut draft = Page {
-        id: String::new(),
-        subdomain: subdomain.clone(),
-        name: name.clone(),
-        email: email.clone(),
-        workspace_id: String::new(),
-        settings: Map::new(),
-        created_at: String::new(),
-        updated_at: String::new(),
-        components: Vec::new(),
-        incidents: Vec::new(),
-        maintenances: Vec::new(),
-        subscribers: Vec::new(),
-        templates: Vec::new(),
-        metrics: Vec::new(),
-        team: Vec::new(),
-    };
+    // Settings are checked on a draft first so a bad one leaves no half-made page behind.
+    let mut draft = Page::new(String::new(), &subdomain, &name, &email, String::new(), "");
     apply_page_settings(&mut draft, &m)?;
     let now = time::now_str();
     let id = st.add_page(&subdomain, &name, &email, &now);

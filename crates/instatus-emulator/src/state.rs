@@ -281,8 +281,30 @@ impl State {
     pub fn add_page(&mut self, subdomain: &str, name: &str, email: &str, now: &str) -> String {
         let id = self.new_id();
         let workspace_id = self.new_id();
-        self.pages.push(Page {
-            id: id.clone(),
+        self.pages.push(Page::new(
+            id.clone(),
+            subdomain,
+            name,
+            email,
+            workspace_id,
+            now,
+        ));
+        id
+    }
+}
+
+impl Page {
+    /// A page with default settings and nothing under it, created and last updated at `now`.
+    pub fn new(
+        id: String,
+        subdomain: &str,
+        name: &str,
+        email: &str,
+        workspace_id: String,
+        now: &str,
+    ) -> Page {
+        Page {
+            id,
             subdomain: subdomain.to_owned(),
             name: name.to_owned(),
             email: email.to_owned(),
@@ -297,8 +319,7 @@ impl State {
             templates: Vec::new(),
             metrics: Vec::new(),
             team: Vec::new(),
-        });
-        id
+        }
     }
 }
 
