@@ -206,7 +206,12 @@ fn opt_enum(m: &Obj, key: &str, allowed: &[&str]) -> Result<Option<String>, ApiE
 }
 
 fn req_enum(m: &Obj, key: &str, allowed: &[&str]) -> Result<String, ApiError> {
-    opt_enum(m, key, allowed)?.ok_or_else(|| {
+    required_enum(key, opt_enum(m, key, allowed)?, allowed)
+}
+
+/// `value` of the enum field `key`, or the error for a missing one.
+fn required_enum(key: &str, value: Option<String>, allowed: &[&str]) -> Result<String, ApiError> {
+    value.ok_or_else(|| {
         bad(format!(
             "missing required field '{key}'; allowed values: {}",
             allowed.join(", ")
@@ -1127,6 +1132,150 @@ fn apply_statuses(
     }
 }
 
+/// [`apply_statuses`] for a notice being created: its affected components are `components`.
+fn new_affected(
+    pg: &mut Page,
+    components: &[String],
+    statuses: &[(String, String)],
+    now: &str,
+) -> Vec<(String, String)> {
+    let mut affected = Vec::new();
+    apply_statuses(pg, &mut affected, Some(components), statuses, now);
+    affected
+}
+
+/// The body fields incidents, maintenances and their updates share, each `None` when absent.
+/// `message` is not among them: updating an incident does not take one.
+struct NoticeFields {
+    components: Option<Vec<String>>,
+    started: Option<String>,
+    status: Option<String>,
+    notify: Option<bool>,
+    /// Empty when absent.
+    statuses: Vec<(String, String)>,
+    translations: Option<Value>,
+}
+
+impl NoticeFields {
+    /// Reads the fields, `status` checked against `allowed`; the start time is under
+    /// `started_key` (`start` on a maintenance itself, `started` elsewhere).
+    fn parse(m: &Obj, allowed: &[&str], started_key: &str) -> Result<NoticeFields, ApiError> {
+        Ok(NoticeFields {
+            components: opt_str_list(m, "components")?,
+            started: opt_ts(m, started_key)?,
+            status: opt_enum(m, "status", allowed)?,
+            notify: opt_bool(m, "notify")?,
+            statuses: opt_statuses(m, "statuses")?.unwrap_or_default(),
+            translations: opt_translations(m)?,
+        })
+    }
+}
+
+/// [`NoticeFields`] of a request that must give a status and sets the rest in full: absent
+/// `components` are none and an absent `notify` is false.
+struct FullNoticeFields {
+    components: Vec<String>,
+    started: Option<String>,
+    status: String,
+    notify: bool,
+    statuses: Vec<(String, String)>,
+    translations: Option<Value>,
+}
+
+impl FullNoticeFields {
+    /// As [`NoticeFields::parse`], then requires `status`.
+    fn parse(m: &Obj, allowed: &[&str], started_key: &str) -> Result<FullNoticeFields, ApiError> {
+        let given = NoticeFields::parse(m, allowed, started_key)?;
+        Ok(FullNoticeFields {
+            status: required_enum("status", given.status, allowed)?,
+            components: given.components.unwrap_or_default(),
+            started: given.started,
+            notify: given.notify.unwrap_or(false),
+            statuses: given.statuses,
+            translations: given.translations,
+        })
+    }
+}
+
+/// Writes the fields a request gave onto an existing update.
+fn edit_update(u: &mut NoticeUpdate, message: Option<String>, fields: NoticeFields, now: &str) {
+    if let Some(x) = message {
+        u.message = x;
+    }
+    if let Some(x) = fields.started {
+        u.started = x;
+    }
+    if let Some(x) = fields.status {
+        u.status = x;
+    }
+    if let Some(x) = fields.notify {
+        u.notify = x;
+    }
+    if let Some(t) = fields.translations {
+        u.translations = t;
+    }
+    u.updated_at = now.to_owned();
+}
+
+/// An existing incident or maintenance of a page, by index: the notices that record the
+/// components they affect.
+#[derive(Clone, Copy)]
+enum Notice {
+    Incident(usize),
+    Maintenance(usize),
+}
+
+impl Notice {
+    fn affected(self, pg: &Page) -> &Vec<(String, String)> {
+        match self {
+            Notice::Incident(i) => &pg.incidents[i].components,
+            Notice::Maintenance(i) => &pg.maintenances[i].components,
+        }
+    }
+
+    fn affected_mut(self, pg: &mut Page) -> &mut Vec<(String, String)> {
+        match self {
+            Notice::Incident(i) => &mut pg.incidents[i].components,
+            Notice::Maintenance(i) => &mut pg.maintenances[i].components,
+        }
+    }
+
+    /// `components` when a request lists them, else the ones this notice already affects.
+    fn listed(self, pg: &Page, components: Option<&[String]>) -> Vec<String> {
+        components.map_or_else(
+            || self.affected(pg).iter().map(|(c, _)| c.clone()).collect(),
+            <[String]>::to_vec,
+        )
+    }
+
+    /// Checks an edit's `components` and `statuses` against the page, then applies them.
+    fn edit_affected(
+        self,
+        pg: &mut Page,
+        fields: &NoticeFields,
+        now: &str,
+    ) -> Result<(), ApiError> {
+        let listed = self.listed(pg, fields.components.as_deref());
+        check_affected(pg, &listed, &fields.statuses)?;
+        self.apply_statuses(pg, fields.components.as_deref(), &fields.statuses, now);
+        Ok(())
+    }
+
+    /// [`apply_statuses`] on this notice's affected components.
+    fn apply_statuses(
+        self,
+        pg: &mut Page,
+        components: Option<&[String]>,
+        statuses: &[(String, String)],
+        now: &str,
+    ) {
+        // Taken out while the page's live components change, then put back.
+        let mut affected = std::mem::take(self.affected_mut(pg));
+        apply_statuses(pg, &mut affected, components, statuses, now);
+        *self.affected_mut(pg) = affected;
+    }
+}
+
 fn impact(affected: &[(String, String)]) -> &'static str {
     let worst = affected.iter().map(|(_, s)| severity(s)).max().unwrap_or(0);
     match worst {
@@ -1275,34 +1424,36 @@ fn create_incident(st: &mut State, page_id: &str, body: &[u8]) -> R {
     let m = parse_obj(body)?;
     missing(&["name", "status"], &m)?;
     let name = req_str(&m, "name")?;
-    let status = req_enum(&m, "status", INCIDENT_STATUS)?;
     let message = opt_str(&m, "message")?.unwrap_or_default();
-    let components = opt_str_list(&m, "components")?.unwrap_or_default();
-    let started = opt_ts(&m, "started")?;
-    let notify = opt_bool(&m, "notify")?.unwrap_or(false);
+    let fields = FullNoticeFields::parse(&m, INCIDENT_STATUS, "started")?;
     let should_publish = opt_bool(&m, "shouldPublish")?.unwrap_or(true);
-    let statuses = opt_statuses(&m, "statuses")?.unwrap_or_default();
-    let translations = opt_translations(&m)?;
-    check_affected(&st.pages[i], &components, &statuses)?;
+    check_affected(&st.pages[i], &fields.components, &fields.statuses)?;
     let id = st.new_id();
     let uid = st.new_id();
     let now = time::now_str();
-    let started = started.unwrap_or_else(|| now.clone());
+    let started = fields.started.unwrap_or_else(|| now.clone());
     let pg = &mut st.pages[i];
-    let mut affected = Vec::new();
-    apply_statuses(pg, &mut affected, Some(&components), &statuses, &now);
+    let affected = new_affected(pg, &fields.components, &fields.statuses, &now);
+    let first = new_update(
+        uid,
+        message,
+        &fields.status,
+        fields.notify,
+        started.clone(),
+        &now,
+    );
     let mut inc = Incident {
         id,
         name,
-        status: status.clone(),
-        started: started.clone(),
+        status: fields.status,
+        started,
         resolved: None,
         duration: None,
-        notify,
+        notify: fields.notify,
         should_publish,
         components: affected,
-        updates: vec![new_update(uid, message, &status, notify, started, &now)],
-        translations: translations.unwrap_or_else(|| json!({})),
+        updates: vec![first],
+        translations: fields.translations.unwrap_or_else(|| json!({})),
         created_at: now.clone(),
         updated_at: now.clone(),
     };
@@ -1316,39 +1467,24 @@ fn update_incident(st: &mut State, page_id: &str, id: &str, body: &[u8]) -> R {
     let ii = incident_idx(&st.pages[i], id)?;
     let m = parse_obj(body)?;
     let name = opt_str(&m, "name")?;
-    let components = opt_str_list(&m, "components")?;
-    let started = opt_ts(&m, "started")?;
-    let status = opt_enum(&m, "status", INCIDENT_STATUS)?;
-    let notify = opt_bool(&m, "notify")?;
-    let statuses = opt_statuses(&m, "statuses")?.unwrap_or_default();
-    let translations = opt_translations(&m)?;
+    let fields = NoticeFields::parse(&m, INCIDENT_STATUS, "started")?;
     let pg = &mut st.pages[i];
-    let listed = components.clone().unwrap_or_else(|| {
-        pg.incidents[ii]
-            .components
-            .iter()
-            .map(|(c, _)| c.clone())
-            .collect()
-    });
-    check_affected(pg, &listed, &statuses)?;
     let now = time::now_str();
-    let mut affected = std::mem::take(&mut pg.incidents[ii].components);
-    apply_statuses(pg, &mut affected, components.as_deref(), &statuses, &now);
+    Notice::Incident(ii).edit_affected(pg, &fields, &now)?;
     let inc = &mut pg.incidents[ii];
-    inc.components = affected;
     if let Some(n) = name {
         inc.name = n;
     }
-    if let Some(s) = started {
+    if let Some(s) = fields.started {
         inc.started = s;
     }
-    if let Some(s) = status {
+    if let Some(s) = fields.status {
         inc.status = s;
     }
-    if let Some(n) = notify {
+    if let Some(n) = fields.notify {
         inc.notify = n;
     }
-    if let Some(t) = translations {
+    if let Some(t) = fields.translations {
         inc.translations = t;
     }
     inc.updated_at = now.clone();
@@ -1401,10 +1537,8 @@ fn push_incident_update(
     let now = time::now_str();
     let started = started.unwrap_or_else(|| now.clone());
     let pg = &mut st.pages[i];
-    let mut affected = std::mem::take(&mut pg.incidents[ii].components);
-    apply_statuses(pg, &mut affected, components, statuses, &now);
+    Notice::Incident(ii).apply_statuses(pg, components, statuses, &now);
     let inc = &mut pg.incidents[ii];
-    inc.components = affected;
     let mut u = new_update(uid, message, &status, notify, started.clone(), &now);
     if let Some(t) = translations {
         u.translations = t;
@@ -1429,26 +1563,21 @@ fn create_incident_update(st: &mut State, page_id: &str, inc_id: &str, body: &[u
     let ii = incident_idx(&st.pages[i], inc_id)?;
     let m = parse_obj(body)?;
     missing(&["status", "components", "statuses"], &m)?;
-    let status = req_enum(&m, "status", INCIDENT_STATUS)?;
     let message = opt_str(&m, "message")?.unwrap_or_default();
-    let components = opt_str_list(&m, "components")?.unwrap_or_default();
-    let started = opt_ts(&m, "started")?;
-    let notify = opt_bool(&m, "notify")?.unwrap_or(false);
-    let statuses = opt_statuses(&m, "statuses")?.unwrap_or_default();
-    let translations = opt_translations(&m)?;
-    check_affected(&st.pages[i], &components, &statuses)?;
-    let list = (!components.is_empty()).then_some(components.as_slice());
+    let fields = FullNoticeFields::parse(&m, INCIDENT_STATUS, "started")?;
+    check_affected(&st.pages[i], &fields.components, &fields.statuses)?;
+    let list = (!fields.components.is_empty()).then_some(fields.components.as_slice());
     let ui = push_incident_update(
         st,
         i,
         ii,
         message,
-        status,
-        notify,
-        started,
+        fields.status,
+        fields.notify,
+        fields.started,
         list,
-        &statuses,
-        translations,
+        &fields.statuses,
+        fields.translations,
     );
     let pg = &st.pages[i];
     let inc = &pg.incidents[ii];
@@ -1475,44 +1604,15 @@ fn edit_incident_update(st: &mut State, page_id: &str, inc_id: &str, id: &str, b
     let ui = update_idx(&st.pages[i].incidents[ii].updates, "incident update", id)?;
     let m = parse_obj(body)?;
     let message = opt_str(&m, "message")?;
-    let components = opt_str_list(&m, "components")?;
-    let started = opt_ts(&m, "started")?;
-    let status = opt_enum(&m, "status", INCIDENT_STATUS)?;
-    let notify = opt_bool(&m, "notify")?;
-    let statuses = opt_statuses(&m, "statuses")?.unwrap_or_default();
-    let translations = opt_translations(&m)?;
+    let fields = NoticeFields::parse(&m, INCIDENT_STATUS, "started")?;
     let pg = &mut st.pages[i];
-    let listed = components.clone().unwrap_or_else(|| {
-        pg.incidents[ii]
-            .components
-            .iter()
-            .map(|(c, _)| c.clone())
-            .collect()
-    });
-    check_affected(pg, &listed, &statuses)?;
     let now = time::now_str();
-    let mut affected = std::mem::take(&mut pg.incidents[ii].components);
-    apply_statuses(pg, &mut affected, components.as_deref(), &statuses, &now);
+    Notice::Incident(ii).edit_affected(pg, &fields, &now)?;
     let inc = &mut pg.incidents[ii];
-    inc.components = affected;
     let latest = ui + 1 == inc.updates.len();
-    let u = &mut inc.updates[ui];
-    if let Some(x) = message {
-        u.message = x;
-    }
-    if let Some(x) = started {
-        u.started = x;
-    }
-    if let Some(x) = &status {
-        u.status = x.clone();
-    }
-    if let Some(x) = notify {
-        u.notify = x;
-    }
-    if let Some(t) = translations {
-        u.translations = t;
-    }
-    u.updated_at = now.clone();
+    let status = fields.status.clone();
+    edit_update(&mut inc.updates[ui], message, fields, &now);
+    // Only the latest update's status is the incident's.
     if latest {
         if let Some(s) = status {
             let at = inc.updates[ui].started.clone();
@@ -1570,8 +1670,7 @@ fn create_incident_from_template(st: &mut State, page_id: &str, key: &str) -> R 
     let uid = st.new_id();
     let now = time::now_str();
     let pg = &mut st.pages[i];
-    let mut affected = Vec::new();
-    apply_statuses(pg, &mut affected, Some(&components), &statuses, &now);
+    let affected = new_affected(pg, &components, &statuses, &now);
     let mut inc = Incident {
         id,
         name: t.name.clone(),
@@ -1766,11 +1865,9 @@ fn create_maintenance(st: &mut State, page_id: &str, body: &[u8]) -> R {
     )?;
     let name = req_str(&m, "name")?;
     let message = opt_str(&m, "message")?.unwrap_or_default();
-    let components = opt_str_list(&m, "components")?.unwrap_or_default();
-    let start = opt_ts(&m, "start")?.unwrap_or_default();
+    let fields = FullNoticeFields::parse(&m, MAINTENANCE_STATUS, "start")?;
+    let start = fields.started.unwrap_or_default();
     let end = opt_ts(&m, "end")?;
-    let status = req_enum(&m, "status", MAINTENANCE_STATUS)?;
-    let notify = opt_bool(&m, "notify")?.unwrap_or(false);
     let duration = opt_i64(&m, "duration")?;
     let notify_start = opt_bool(&m, "notifyStart")?.unwrap_or(false);
     let notify_end = opt_bool(&m, "notifyEnd")?.unwrap_or(false);
@@ -1780,28 +1877,33 @@ fn create_maintenance(st: &mut State, page_id: &str, body: &[u8]) -> R {
     let auto_end = opt_bool(&m, "autoEnd")?.unwrap_or(false);
     opt_bool(&m, "isCollapsed")?;
     opt_ts(&m, "expandAt")?;
-    let statuses = opt_statuses(&m, "statuses")?.unwrap_or_default();
-    let translations = opt_translations(&m)?;
     if let (Some(e), true) = (&end, duration.is_none()) {
         if time::parse_str(e) < time::parse_str(&start) {
             return Err(bad("field 'end' must not be before 'start'"));
         }
     }
-    check_affected(&st.pages[i], &components, &statuses)?;
+    check_affected(&st.pages[i], &fields.components, &fields.statuses)?;
     let id = st.new_id();
     let uid = st.new_id();
     let now = time::now_str();
     let pg = &mut st.pages[i];
-    let effective = maintenance_statuses(&status, &components, &statuses);
-    let mut affected = Vec::new();
-    apply_statuses(pg, &mut affected, Some(&components), &effective, &now);
+    let effective = maintenance_statuses(&fields.status, &fields.components, &fields.statuses);
+    let affected = new_affected(pg, &fields.components, &effective, &now);
+    let first = new_update(
+        uid,
+        message,
+        &fields.status,
+        fields.notify,
+        now.clone(),
+        &now,
+    );
     let mt = Maintenance {
         id,
         name,
-        status: status.clone(),
+        status: fields.status,
         duration: window_minutes(&start, end.as_deref(), duration),
         start: start.clone(),
-        notify,
+        notify: fields.notify,
         notify_start,
         notify_end,
         notify_early,
@@ -1809,8 +1911,8 @@ fn create_maintenance(st: &mut State, page_id: &str, body: &[u8]) -> R {
         auto_start,
         auto_end,
         components: affected,
-        updates: vec![new_update(uid, message, &status, notify, now.clone(), &now)],
-        translations: translations.unwrap_or_else(|| json!({})),
+        updates: vec![first],
+        translations: fields.translations.unwrap_or_else(|| json!({})),
         created_at: now.clone(),
         updated_at: now,
     };
@@ -1841,35 +1943,30 @@ fn update_maintenance(st: &mut State, page_id: &str, id: &str, body: &[u8]) -> R
         &m,
     )?;
     let name = opt_str(&m, "name")?;
+    // Checked, though a maintenance keeps no message of its own.
     opt_str(&m, "message")?;
-    let components = opt_str_list(&m, "components")?.unwrap_or_default();
-    let start = opt_ts(&m, "start")?.unwrap_or_default();
+    let fields = FullNoticeFields::parse(&m, MAINTENANCE_STATUS, "start")?;
+    let start = fields.started.unwrap_or_default();
     let end = opt_ts(&m, "end")?;
-    let status = req_enum(&m, "status", MAINTENANCE_STATUS)?;
-    let notify = opt_bool(&m, "notify")?.unwrap_or(false);
-    let statuses = opt_statuses(&m, "statuses")?.unwrap_or_default();
     let duration = opt_i64(&m, "duration")?;
     let auto_start = opt_bool(&m, "autoStart")?.unwrap_or(false);
     let auto_end = opt_bool(&m, "autoEnd")?.unwrap_or(false);
-    let translations = opt_translations(&m)?;
-    check_affected(&st.pages[i], &components, &statuses)?;
+    check_affected(&st.pages[i], &fields.components, &fields.statuses)?;
     let now = time::now_str();
     let pg = &mut st.pages[i];
-    let effective = maintenance_statuses(&status, &components, &statuses);
-    let mut affected = std::mem::take(&mut pg.maintenances[mi].components);
-    apply_statuses(pg, &mut affected, Some(&components), &effective, &now);
+    let effective = maintenance_statuses(&fields.status, &fields.components, &fields.statuses);
+    Notice::Maintenance(mi).apply_statuses(pg, Some(&fields.components), &effective, &now);
     let mt = &mut pg.maintenances[mi];
-    mt.components = affected;
     if let Some(n) = name {
         mt.name = n;
     }
     mt.start = start.clone();
     mt.duration = window_minutes(&start, end.as_deref(), duration);
-    mt.status = status;
-    mt.notify = notify;
+    mt.status = fields.status;
+    mt.notify = fields.notify;
     mt.auto_start = auto_start;
     mt.auto_end = auto_end;
-    if let Some(t) = translations {
+    if let Some(t) = fields.translations {
         mt.translations = t;
     }
     mt.updated_at = now;
@@ -1908,39 +2005,26 @@ fn create_maintenance_update(st: &mut State, page_id: &str, mt_id: &str, body: &
     let mi = maintenance_idx(&st.pages[i], mt_id)?;
     let m = parse_obj(body)?;
     let message = opt_str(&m, "message")?.unwrap_or_default();
-    let components = opt_str_list(&m, "components")?;
-    let started = opt_ts(&m, "started")?;
+    let fields = FullNoticeFields::parse(&m, MAINTENANCE_STATUS, "started")?;
     let end = opt_ts(&m, "end")?;
-    let status = req_enum(&m, "status", MAINTENANCE_STATUS)?;
-    let notify = opt_bool(&m, "notify")?.unwrap_or(false);
-    let statuses = opt_statuses(&m, "statuses")?.unwrap_or_default();
-    let translations = opt_translations(&m)?;
-    let listed = components
-        .clone()
-        .filter(|c| !c.is_empty())
-        .unwrap_or_else(|| {
-            st.pages[i].maintenances[mi]
-                .components
-                .iter()
-                .map(|(c, _)| c.clone())
-                .collect()
-        });
-    check_affected(&st.pages[i], &listed, &statuses)?;
+    let notice = Notice::Maintenance(mi);
+    // An empty list, like none, keeps the components the maintenance already affects.
+    let given = (!fields.components.is_empty()).then_some(fields.components.as_slice());
+    let listed = notice.listed(&st.pages[i], given);
+    check_affected(&st.pages[i], &listed, &fields.statuses)?;
     let uid = st.new_id();
     let now = time::now_str();
-    let started = started.unwrap_or_else(|| now.clone());
+    let started = fields.started.unwrap_or_else(|| now.clone());
     let pg = &mut st.pages[i];
-    let effective = maintenance_statuses(&status, &listed, &statuses);
-    let mut affected = std::mem::take(&mut pg.maintenances[mi].components);
-    apply_statuses(pg, &mut affected, Some(&listed), &effective, &now);
+    let effective = maintenance_statuses(&fields.status, &listed, &fields.statuses);
+    notice.apply_statuses(pg, Some(&listed), &effective, &now);
     let mt = &mut pg.maintenances[mi];
-    mt.components = affected;
-    mt.status = status.clone();
+    mt.status = fields.status.clone();
     if let Some(e) = end {
         mt.duration = time::minutes_between(&mt.start, &e);
     }
-    let mut u = new_update(uid, message, &status, notify, started, &now);
-    if let Some(t) = translations {
+    let mut u = new_update(uid, message, &fields.status, fields.notify, started, &now);
+    if let Some(t) = fields.translations {
         u.translations = t;
     }
     mt.updates.push(u);
@@ -1970,55 +2054,27 @@ fn edit_maintenance_update(st: &mut State, page_id: &str, mt_id: &str, id: &str,
     )?;
     let m = parse_obj(body)?;
     let message = opt_str(&m, "message")?;
-    let components = opt_str_list(&m, "components")?;
-    let started = opt_ts(&m, "started")?;
+    let fields = NoticeFields::parse(&m, MAINTENANCE_STATUS, "started")?;
     let end = opt_ts(&m, "end")?;
-    let status = opt_enum(&m, "status", MAINTENANCE_STATUS)?;
-    let notify = opt_bool(&m, "notify")?;
-    let statuses = opt_statuses(&m, "statuses")?.unwrap_or_default();
-    let translations = opt_translations(&m)?;
-    let listed = components.clone().unwrap_or_else(|| {
-        st.pages[i].maintenances[mi]
-            .components
-            .iter()
-            .map(|(c, _)| c.clone())
-            .collect()
-    });
-    check_affected(&st.pages[i], &listed, &statuses)?;
+    let notice = Notice::Maintenance(mi);
+    let listed = notice.listed(&st.pages[i], fields.components.as_deref());
+    check_affected(&st.pages[i], &listed, &fields.statuses)?;
     let now = time::now_str();
     let pg = &mut st.pages[i];
     let latest = ui + 1 == pg.maintenances[mi].updates.len();
-    let effective = match (&status, latest) {
-        (Some(s), true) => maintenance_statuses(s, &listed, &statuses),
-        _ => statuses,
+    let effective = match (&fields.status, latest) {
+        (Some(s), true) => maintenance_statuses(s, &listed, &fields.statuses),
+        _ => fields.statuses.clone(),
     };
-    let mut affected = std::mem::take(&mut pg.maintenances[mi].components);
-    apply_statuses(pg, &mut affected, components.as_deref(), &effective, &now);
+    notice.apply_statuses(pg, fields.components.as_deref(), &effective, &now);
     let mt = &mut pg.maintenances[mi];
-    mt.components = affected;
     if let Some(e) = end {
         mt.duration = time::minutes_between(&mt.start, &e);
     }
-    if let (Some(s), true) = (&status, latest) {
+    if let (Some(s), true) = (&fields.status, latest) {
         mt.status = s.clone();
     }
-    let u = &mut mt.updates[ui];
-    if let Some(x) = message {
-        u.message = x;
-    }
-    if let Some(x) = started {
-        u.started = x;
-    }
-    if let Some(x) = status {
-        u.status = x;
-    }
-    if let Some(x) = notify {
-        u.notify = x;
-    }
-    if let Some(t) = translations {
-        u.translations = t;
-    }
-    u.updated_at = now;
+    edit_update(&mut mt.updates[ui], message, fields, &now);
     let mt = &pg.maintenances[mi];
     Ok(render_maintenance_update_detailed(pg, mt, &mt.updates[ui]))
 }
