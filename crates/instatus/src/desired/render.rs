@@ -75,17 +75,12 @@ impl Plan {
 
     /// The components as they will be once the plan is applied (new ones get placeholder ids).
     pub fn predict(&self, current: &Current) -> Vec<Component> {
-        let mut list: Vec<Component> =
-            ComponentTree::from_components(current.components.iter().cloned())
-                .walk()
-                .into_iter()
-                .map(|i| {
-                    ComponentTree::from_components(current.components.iter().cloned())
-                        .node(i)
-                        .component
-                        .clone()
-                })
-                .collect();
+        let tree = ComponentTree::from_components(current.components.iter().cloned());
+        let mut list: Vec<Component> = tree
+            .walk()
+            .into_iter()
+            .map(|i| tree.node(i).component.clone())
+            .collect();
         let parent_id = |p: &Parent| match p {
             Parent::TopLevel => None,
             Parent::Existing(id) => Some(id.as_str().to_owned()),
