@@ -86,8 +86,11 @@ fn run(o: &PageSpecOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
     for warning in &plan.warnings {
         ctx.warn(warning.clone());
     }
-    let (before, after) = plan.before_after(&spec, &current);
-    let diff = Diff::text(before, after).headers("page (before)", "page (after)");
+    // The before/after texts are only worth building when Ansible will show them.
+    let diff = ctx.invocation.diff_mode.then(|| {
+        let (before, after) = plan.before_after(&spec, &current);
+        Diff::text(before, after).headers("page (before)", "page (after)")
+    });
     let lines: Vec<String> = plan.render().lines().map(str::to_owned).collect();
     let counts = count(&plan);
     let summary = format!(
@@ -132,8 +135,10 @@ fn run(o: &PageSpecOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
         .with("page", page_json(&page))
         .with("plan", json!(lines))
         .with("writes", json!(plan.write_count()))
-        .with("unmanaged", json!(plan.unmanaged))
-        .with_diff(diff);
+        .with("unmanaged", json!(plan.unmanaged));
+    if let Some(diff) = diff {
+        outcome = outcome.with_diff(diff);
+    }
     Ok(outcome)
 }
 
