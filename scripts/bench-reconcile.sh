@@ -3,12 +3,14 @@
 #   1. through the library (cargo bench --bench reconcile: requests, planning time per component);
 #   2. with ephemery.instatus.page_spec and with plain ansible.builtin.uri tasks
 #      (benchmarks/uri-baseline.yml), first apply and no-op apply: requests and wall time, ratios.
-# Requests are read from the emulator's log. SIZES="10 100" limits the sizes.
+# Requests are read from the emulator's log. SIZES="10 100" limits the sizes; TOOLS=page-spec.yml
+# runs only the collection (the baseline takes minutes at 1,000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/python-env.sh
 source scripts/emulator.sh
 sizes=${SIZES:-"10 100 1000"}
+tools=${TOOLS:-"page-spec.yml uri-baseline.yml"}
 
 echo "== 1. the library alone"
 cargo bench -q -p instatus --bench reconcile
@@ -48,17 +50,18 @@ print(json.dumps({"components": [
     for g in range(n // 10)]}))
 PY
   declare -A first noop
-  for tool in page-spec.yml uri-baseline.yml; do
+  for tool in $tools; do
     emulator_stop
     emulator_start --page "bench=Bench"
     export INSTATUS_BASE_URL=$EMULATOR_URL INSTATUS_API_KEY=$EMULATOR_API_KEY
     first[$tool]=$(run "$tool")
     noop[$tool]=$(run "$tool")
   done
-  for tool in page-spec.yml uri-baseline.yml; do
+  for tool in $tools; do
     read -r fs fr fw <<<"${first[$tool]}"; read -r ns nr nw <<<"${noop[$tool]}"
     printf '%6s | %-10s | %8ss %6s req (%5s) | %8ss %6s req (%5s) |\n' "$n" "${tool%.yml}" "$fs" "$fr" "$fw" "$ns" "$nr" "$nw"
   done
+  [ -n "${first[uri-baseline.yml]:-}" ] && [ -n "${first[page-spec.yml]:-}" ] || continue
   read -r afs afr _ <<<"${first[page-spec.yml]}"; read -r ans anr _ <<<"${noop[page-spec.yml]}"
   read -r bfs bfr _ <<<"${first[uri-baseline.yml]}"; read -r bns bnr _ <<<"${noop[uri-baseline.yml]}"
   python3 -c "print(f'{\"\":>6} | {\"uri/module\":<10} | {$bfs/$afs:7.1f}x time {$bfr/$afr:5.1f}x req     | {$bns/$ans:7.1f}x time {$bnr/$anr:5.1f}x req     |')"
