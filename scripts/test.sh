@@ -5,6 +5,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The page-preview test drives Debian's Chromium; install it when missing (as CI does).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== installing chromium (Debian package) for the page-preview test"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+  else
+    echo "the page-preview test needs Debian's chromium: sudo apt-get install chromium" >&2
+    exit 1
+  fi
+fi
+
 echo "== cargo test (workspace)"
 cargo test --workspace --all-targets --quiet
 cargo test --workspace --doc --quiet
