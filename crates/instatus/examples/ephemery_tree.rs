@@ -8,6 +8,7 @@
 //! ```
 
 use instatus::api::{self, components::CreateComponentRequest};
+use instatus::lookup::find_page;
 use instatus::model::{ComponentTree, PageId};
 use instatus::Client;
 
@@ -31,14 +32,15 @@ const EPHEMERY: &[(&str, &[&str])] = &[
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = Client::builder_from_env().build()?;
-    let wanted = std::env::var("INSTATUS_PAGE").unwrap_or_default();
-    let pages = client.list_all(api::pages::list())?;
-    let page = pages
-        .iter()
-        .find(|p| {
-            wanted.is_empty() || p.id.as_str() == wanted || p.subdomain.as_deref() == Some(&wanted)
-        })
-        .ok_or_else(|| format!("no page {wanted:?} among {} page(s)", pages.len()))?;
+    // The page by id, subdomain or name (the library's rule); the first page when unset.
+    let page = match std::env::var("INSTATUS_PAGE") {
+        Ok(wanted) if !wanted.is_empty() => find_page(&client, &wanted)?,
+        _ => client
+            .list_all(api::pages::list())?
+            .into_iter()
+            .next()
+            .ok_or("the API key sees no status page")?,
+    };
     let page_id: PageId = page.id.clone();
     println!(
         "page {} ({}) at {}",
