@@ -29,7 +29,8 @@ pub struct CommonOptions {
     #[schemars(extend("x-env" = "INSTATUS_BASE_URL"))]
     pub base_url: String,
 
-    /// Seconds allowed for each HTTP request, from connect to the last byte of the answer.
+    /// Seconds allowed for each HTTP request, from connect to the last byte of the answer (1 to
+    /// 3600).
     #[serde(default = "default_timeout")]
     pub timeout: u64,
 }
@@ -41,6 +42,9 @@ fn default_base_url() -> String {
 fn default_timeout() -> u64 {
     30
 }
+
+/// The longest `timeout` accepted, in seconds: an hour is already far past any sane request.
+pub const MAX_TIMEOUT: u64 = 3600;
 
 // The env names in the schema attributes must match the client's.
 const _: () = {
@@ -75,9 +79,15 @@ impl<'a> Api<'a> {
     /// such as `instatus::desired::apply`).
     pub fn client(&mut self) -> Result<&Client, Failure> {
         if self.client.is_none() {
+            if !(1..=MAX_TIMEOUT).contains(&self.options.timeout) {
+                return Err(Failure::new(format!(
+                    "timeout: must be a number of seconds from 1 to {MAX_TIMEOUT}, got {}",
+                    self.options.timeout
+                )));
+            }
             let client = Client::builder(self.options.api_key.as_str())
                 .base_url(self.options.base_url.as_str())
-                .timeout(Duration::from_secs(self.options.timeout.max(1)))
+                .timeout(Duration::from_secs(self.options.timeout))
                 .user_agent(concat!("ephemery.instatus/", env!("CARGO_PKG_VERSION")))
                 .build()
                 .map_err(|e| Failure::new(e.to_string()))?;
@@ -96,18 +106,17 @@ impl<'a> Api<'a> {
         result.map_err(|e| Failure::new(e.to_string()))
     }
 
-    /// Every item of a list, page by page.
+    /// Every item of a list, page by page (the library's pagination: it stops after a short
+    /// page, with no page cap).
     pub fn list_all<T: DeserializeOwned>(&mut self, list: ListCall<T>) -> Result<Vec<T>, Failure> {
-        let mut out = Vec::new();
-        for page in 1..=1000 {
-            let items = self.send(list.page(page))?;
-            let last = (items.len() as u64) < u64::from(list.page_size());
-            out.extend(items);
-            if last {
-                break;
-            }
-        }
-        Ok(out)
+        let first = list.page(1);
+        self.calls.push(format!(
+            "{} {} (every page)",
+            first.method().as_str(),
+            first.path()
+        ));
+        let result = self.client()?.list_all(list);
+        result.map_err(|e| Failure::new(e.to_string()))
     }
 
     /// Every page of the account (listed once per run).
@@ -176,14 +185,8 @@ impl<'a> Api<'a> {
 }
 
 /// Every problem of a page declaration as one failure message (`path: problem; path: problem`).
-pub fn spec_failure(errors: Vec<instatus::desired::SpecError>) -> Failure {
-    Failure::new(
-        errors
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("; "),
-    )
+pub fn spec_failure(errors: instatus::desired::InvalidSpec) -> Failure {
+    Failure::new(errors.to_string())
 }
 
 /// A page as modules return it.
@@ -206,19 +209,26 @@ pub enum State {
     Absent,
 }
 
-/// A component status as users write it (`major_outage`), mapped to the API's `MAJOROUTAGE`.
+/// A component status as users write it (`major_outage`), mapped to the API's `MAJOROUTAGE`
+/// (which is accepted too). Results spell statuses the same way
+/// ([`ComponentStatus::user_name`](instatus::model::ComponentStatus::user_name)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StatusOption {
     /// Working normally.
+    #[serde(alias = "OPERATIONAL")]
     Operational,
     /// In a maintenance window.
+    #[serde(alias = "UNDERMAINTENANCE")]
     UnderMaintenance,
     /// Slower or less reliable than normal.
+    #[serde(alias = "DEGRADEDPERFORMANCE")]
     DegradedPerformance,
     /// Partly unavailable.
+    #[serde(alias = "PARTIALOUTAGE")]
     PartialOutage,
     /// Unavailable.
+    #[serde(alias = "MAJOROUTAGE")]
     MajorOutage,
 }
 
@@ -238,13 +248,5 @@ impl StatusOption {
 
 /// An API status as users write it: `MAJOROUTAGE` → `major_outage`; unknown values lower-cased.
 pub fn status_name(status: &instatus::model::ComponentStatus) -> String {
-    use instatus::model::ComponentStatus as S;
-    match status {
-        S::Operational => "operational".into(),
-        S::UnderMaintenance => "under_maintenance".into(),
-        S::DegradedPerformance => "degraded_performance".into(),
-        S::PartialOutage => "partial_outage".into(),
-        S::MajorOutage => "major_outage".into(),
-        other => other.as_str().to_ascii_lowercase(),
-    }
+    status.user_name()
 }

@@ -799,6 +799,12 @@ impl Failure {
         self.data.insert(key.to_owned(), value);
         self
     }
+
+    /// Marks the failure `changed: true`: something was written before it (a result never hides a
+    /// write that landed).
+    pub fn after_writes(self) -> Self {
+        self.with("changed", Value::Bool(true))
+    }
 }
 
 impl<E: std::fmt::Display> From<E> for Failure {
@@ -966,7 +972,12 @@ pub fn execute(
         Err(failure) => {
             out = failed_json(&failure.msg);
             for (k, v) in failure.data {
-                out.entry(k).or_insert(v);
+                if k == "changed" {
+                    // Writes that landed before the failure (Failure::after_writes).
+                    out.insert(k, v);
+                } else {
+                    out.entry(k).or_insert(v);
+                }
             }
         }
     }

@@ -56,6 +56,7 @@ pub mod desired;
 mod error;
 pub mod lookup;
 pub mod model;
+pub mod recover;
 mod retry;
 mod secret;
 mod throttle;

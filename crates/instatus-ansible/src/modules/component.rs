@@ -4,8 +4,11 @@
 //! different component, so nothing is ever moved between groups. Fields the task leaves out are
 //! left as they are; the live `status` changes only when the task gives one.
 
-use instatus::api::components::{self, CreateComponentRequest, UpdateComponentRequest};
-use instatus::model::{Component, ComponentId, ComponentTree};
+use instatus::api::components::{self, CreateComponentRequest};
+use instatus::desired::{component_fields, ComponentSpec};
+use instatus::model::{Component, ComponentId, ComponentTree, PageId};
+use instatus::recover::create_once;
+use instatus::Client;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -68,7 +71,7 @@ fn view(c: &Component, group: Option<&str>) -> Value {
         "group": group,
         "description": c.description_str(),
         "order": c.order,
-        "show_uptime": c.show_uptime.unwrap_or(false),
+        "show_uptime": c.shows_uptime(),
         "archived": c.is_archived(),
         "status": status_name(&c.status),
     })
@@ -138,6 +141,8 @@ fn run(o: &ComponentOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Out
     }
 
     // Present: find (or create) the group first.
+    let client = api.client()?.clone();
+    let wait = instatus::recover::DEFAULT_RECOVERY_WAIT;
     let mut group_created = false;
     let group_id: Option<ComponentId> = match &o.group {
         None => None,
@@ -148,11 +153,18 @@ fn run(o: &ComponentOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Out
                 if check {
                     None
                 } else {
-                    let created = api.send(components::create(
-                        &page,
-                        &CreateComponentRequest::new(group.as_str()),
-                    ))?;
-                    Some(created.id)
+                    let body = CreateComponentRequest::new(group.as_str());
+                    let created = create_once(
+                        &client,
+                        || components::create(&page, &body),
+                        |c| find(c, &page, group),
+                        wait,
+                    )
+                    .map_err(|e| Failure::new(format!("creating the group '{group}': {e}")))?;
+                    if created.recovered {
+                        ctx.warn(recovered_note(group));
+                    }
+                    Some(created.value.id)
                 }
             }
             many => {
@@ -163,36 +175,67 @@ fn run(o: &ComponentOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Out
             }
         },
     };
+    // A failure after the group was created still reports that write.
+    let after_group = |failure: Failure| {
+        if group_created && !check {
+            failure
+                .after_writes()
+                .with("group_created", json!(true))
+                .with("group_id", json!(group_id.as_ref().map(|g| g.as_str())))
+        } else {
+            failure
+        }
+    };
+    let declared = ComponentSpec {
+        name: o.name.clone(),
+        description: o.description.clone(),
+        show_uptime: o.show_uptime,
+        archived: o.archived,
+        status: o.status.map(StatusOption::to_api),
+        ..ComponentSpec::default()
+    };
 
     let Some(node) = existing else {
         // Create.
+        let (wanted, _) = component_fields(&declared, None);
         let mut body = CreateComponentRequest::new(o.name.as_str());
-        body.description = o.description.clone();
+        body.description = wanted.description;
         body.order = o.order;
-        body.show_uptime = o.show_uptime;
-        body.archived = o.archived;
-        body.status = o.status.map(StatusOption::to_api);
+        body.show_uptime = wanted.show_uptime;
+        body.archived = wanted.archived;
+        body.status = wanted.status;
         if let Some(id) = &group_id {
             body = body.in_group(id.clone());
         }
+        // What Instatus creates: its defaults for what the task leaves out.
         let predicted = json!({
             "id": null,
             "name": o.name,
             "group": o.group,
             "description": o.description.clone().unwrap_or_default(),
             "order": o.order,
-            "show_uptime": o.show_uptime.unwrap_or(false),
+            "show_uptime": o.show_uptime.unwrap_or(true),
             "archived": o.archived.unwrap_or(false),
             "status": o.status.map(|s| status_name(&s.to_api())).unwrap_or_else(|| "operational".into()),
         });
+        let mut not_applied = Vec::new();
         let shown = if check {
             predicted.clone()
         } else {
-            view(
-                &api.send(components::create(&page, &body))?,
-                o.group.as_deref(),
+            let created = create_once(
+                &client,
+                || components::create(&page, &body),
+                |c| find(c, &page, &path),
+                wait,
             )
+            .map_err(|e| after_group(Failure::new(format!("creating '{path}': {e}"))))?;
+            if created.recovered {
+                ctx.warn(recovered_note(&path));
+            }
+            not_applied = unapplied(&declared, o.order, &created.value);
+            view(&created.value, o.group.as_deref())
         };
+        warn_not_applied(ctx, &path, &not_applied);
         let group_note = if group_created {
             format!(
                 " (and its group '{}')",
@@ -206,43 +249,20 @@ fn run(o: &ComponentOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Out
             Outcome::new(true, format!("{verb} component '{path}'{group_note}"))
                 .with("component", shown)
                 .with("group_created", json!(group_created))
+                .with("not_applied", json!(not_applied))
                 .with_diff(
                     Diff::new(json!({}), diff_view(&predicted)).headers(path.clone(), path.clone()),
                 ),
         );
     };
 
-    // Update only what differs.
+    // Update only what differs: the declarative planner's comparison, plus the explicit order.
     let c = &node.component;
-    let mut body = UpdateComponentRequest::default();
-    let mut fields = Vec::new();
-    if let Some(d) = &o.description {
-        if d != c.description_str() {
-            body.description = Some(d.clone());
-            fields.push("description");
-        }
-    }
+    let (mut body, changes) = component_fields(&declared, Some(c));
+    let mut fields: Vec<String> = changes.into_iter().map(|f| f.field).collect();
     if o.order.is_some() && o.order != c.order {
         body.order = o.order;
-        fields.push("order");
-    }
-    if let Some(s) = o.show_uptime {
-        if Some(s) != c.show_uptime {
-            body.show_uptime = Some(s);
-            fields.push("show_uptime");
-        }
-    }
-    if let Some(a) = o.archived {
-        if a != c.is_archived() {
-            body.archived = Some(a);
-            fields.push("archived");
-        }
-    }
-    if let Some(s) = o.status {
-        if s.to_api() != c.status {
-            body.status = Some(s.to_api());
-            fields.push("status");
-        }
+        fields.push("order".into());
     }
     let before = view(c, o.group.as_deref());
     if fields.is_empty() {
@@ -255,29 +275,68 @@ fn run(o: &ComponentOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Out
     }
     let mut after = before.clone();
     for field in &fields {
-        let value = match *field {
+        let value = match field.as_str() {
             "description" => json!(o.description),
             "order" => json!(o.order),
             "show_uptime" => json!(o.show_uptime),
             "archived" => json!(o.archived),
             _ => json!(o.status.map(|s| status_name(&s.to_api()))),
         };
-        after[*field] = value;
+        after[field.as_str()] = value;
     }
+    let mut not_applied = Vec::new();
     let shown = if check {
         after.clone()
     } else {
-        view(
-            &api.send(components::update(&page, &c.id, &body))?,
-            o.group.as_deref(),
-        )
+        let updated = api
+            .send(components::update(&page, &c.id, &body))
+            .map_err(after_group)?;
+        not_applied = unapplied(&declared, o.order, &updated);
+        view(&updated, o.group.as_deref())
     };
+    warn_not_applied(ctx, &path, &not_applied);
+    let done: Vec<&str> = fields
+        .iter()
+        .map(String::as_str)
+        .filter(|f| !not_applied.iter().any(|n| n == f))
+        .collect();
+    let changed = check || !done.is_empty() || group_created;
     let verb = if check { "would update" } else { "updated" };
     Ok(Outcome::new(
-        true,
+        changed,
         format!("{verb} component '{path}': {}", fields.join(", ")),
     )
     .with("component", shown)
     .with("group_created", json!(group_created))
+    .with("not_applied", json!(not_applied))
     .with_diff(Diff::new(diff_view(&before), diff_view(&after)).headers(path.clone(), path)))
+}
+
+/// The component at `path`, read again (after an ambiguous create).
+fn find(client: &Client, page: &PageId, path: &str) -> Result<Option<Component>, instatus::Error> {
+    let tree = ComponentTree::from_components(client.list_all(components::list(page))?);
+    Ok(tree.find(path).cloned())
+}
+
+fn recovered_note(path: &str) -> String {
+    format!("{path}: the create's outcome was unclear; read back and found it created")
+}
+
+/// The fields the API answered with a value other than the one sent (read-back verification).
+fn unapplied(declared: &ComponentSpec, order: Option<i64>, answer: &Component) -> Vec<String> {
+    let (_, differ) = component_fields(declared, Some(answer));
+    let mut out: Vec<String> = differ.into_iter().map(|f| f.field).collect();
+    if order.is_some() && order != answer.order {
+        out.push("order".into());
+    }
+    out
+}
+
+fn warn_not_applied(ctx: &mut Context, path: &str, fields: &[String]) {
+    if !fields.is_empty() {
+        ctx.warn(format!(
+            "{path}: the API accepted {} but its answer does not show it; reported in not_applied",
+            fields.join(", ")
+        ));
+    }
 }

@@ -20,6 +20,7 @@ use serde_json::{json, Map, Value};
 
 use crate::common::{status_name, Api, CommonOptions, StatusOption};
 use crate::protocol::{AnsibleModule, Context, Diff, Failure, Outcome, Rules};
+use instatus::recover::create_once;
 
 /// The module.
 pub struct IncidentModule;
@@ -454,7 +455,27 @@ fn run(o: &IncidentOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
             for (id, s) in &components {
                 body = body.affect(ComponentStatusEntry::new(id.clone(), s.clone()));
             }
-            view(&api.send(incidents::create(&page, &body))?, &tree)
+            // A create whose answer is lost is looked up (an open incident of this name) before
+            // it is ever sent again.
+            let client = api.client()?;
+            let created = create_once(
+                client,
+                || incidents::create(&page, &body),
+                |c| {
+                    let open = c.list_all(incidents::list(&page))?;
+                    Ok(open
+                        .into_iter()
+                        .find(|i| i.name.as_str() == name.as_str() && i.is_open()))
+                },
+                instatus::recover::DEFAULT_RECOVERY_WAIT,
+            )
+            .map_err(|e| Failure::new(e.to_string()))?;
+            if created.recovered {
+                ctx.warn(format!(
+                    "{label}: the create's outcome was unclear; read back and found it opened"
+                ));
+            }
+            view(&created.value, &tree)
         };
         let verb = if check { "would open" } else { "opened" };
         return Ok(Outcome::new(true, format!("{verb} {label}"))
@@ -521,7 +542,11 @@ fn run(o: &IncidentOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
             body.components = components.keys().cloned().collect();
         }
         api.send(incidents::create_update(&page, &current.id, &body))?;
-        view(&api.send(incidents::get(&page, &current.id))?, &tree)
+        // The update landed: a failing read-back must not hide it.
+        let read = api.send(incidents::get(&page, &current.id)).map_err(|f| {
+            Failure::new(format!("the update was posted, but: {}", f.msg)).after_writes()
+        })?;
+        view(&read, &tree)
     };
     let msg = if status == IncidentStatus::Resolved {
         format!(

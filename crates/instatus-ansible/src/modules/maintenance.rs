@@ -173,6 +173,9 @@ pub fn parse_start(text: &str) -> Result<Start, Failure> {
     }
 }
 
+/// The longest maintenance accepted, in minutes (a year): past it, end times overflow the calendar.
+pub const MAX_MINUTES: i64 = 366 * 24 * 60;
+
 /// The duration in minutes the task asks for, given the maintenance's start: `duration`, or
 /// `end - start`. Fails naming the option when it is not positive.
 pub fn wanted_minutes(
@@ -181,8 +184,8 @@ pub fn wanted_minutes(
     start: Timestamp,
 ) -> Result<Option<i64>, Failure> {
     match (duration, end) {
-        (Some(d), _) if d <= 0 => Err(Failure::new(format!(
-            "duration must be a positive number of minutes, got: {d}"
+        (Some(d), _) if !(1..=MAX_MINUTES).contains(&d) => Err(Failure::new(format!(
+            "duration must be a number of minutes from 1 to {MAX_MINUTES} (a year), got: {d}"
         ))),
         (Some(d), _) => Ok(Some(d)),
         (None, Some(end)) => {
@@ -190,6 +193,10 @@ pub fn wanted_minutes(
             if minutes <= 0 {
                 Err(Failure::new(format!(
                     "end must be at least a minute after start ({start}), got: {end}"
+                )))
+            } else if minutes > MAX_MINUTES {
+                Err(Failure::new(format!(
+                    "end must be at most a year ({MAX_MINUTES} minutes) after start ({start}), got: {end}"
                 )))
             } else {
                 Ok(Some(minutes))
@@ -809,7 +816,12 @@ mod tests {
         assert!(wanted_minutes(Some(0), None, start)
             .unwrap_err()
             .msg
-            .starts_with("duration must be a positive"));
+            .starts_with("duration must be a number of minutes from 1 to"));
+        // Regression: a duration of i64::MAX overflowed the end time and panicked.
+        assert!(wanted_minutes(Some(i64::MAX), None, start)
+            .unwrap_err()
+            .msg
+            .contains("got: 9223372036854775807"));
         assert!(
             wanted_minutes(None, Some(ts("2026-11-26T13:00:00Z")), start)
                 .unwrap_err()

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::common::{page_json, spec_failure, Api, CommonOptions};
+use crate::modules::page_spec::not_applied_warning;
 use crate::protocol::{AnsibleModule, Context, Diff, Failure, Outcome};
 
 /// The module.
@@ -50,25 +51,75 @@ fn run(o: &PageOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome,
     let plan = desired::plan(&spec, &current, PlanOptions::default()).map_err(spec_failure)?;
     let (before, after) = plan.before_after(&spec, &current);
     let diff = Diff::text(before, after).headers("page settings (before)", "page settings (after)");
-    let Some(change) = &plan.page else {
+    if plan.is_empty() {
         return Ok(Outcome::new(false, "page settings are as declared")
             .with("page", page_json(&page))
             .with_diff(diff));
-    };
-    let fields: Vec<Value> = change
-        .fields
+    }
+    let fields: Vec<Value> = plan
+        .settings
         .iter()
+        .flat_map(|c| &c.fields)
         .map(|f| json!({"setting": f.field, "before": f.before, "after": f.after}))
         .collect();
-    let names: Vec<&str> = change.fields.iter().map(|f| f.field.as_str()).collect();
-    let msg = if ctx.check_mode() {
-        format!("would change {}", names.join(", "))
-    } else {
-        api.send(instatus::api::pages::update_fields(&page.id, &change.body))?;
-        format!("changed {}", names.join(", "))
+    let names: Vec<&str> = plan
+        .settings
+        .iter()
+        .flat_map(|c| &c.fields)
+        .map(|f| f.field.as_str())
+        .collect();
+    if ctx.check_mode() {
+        return Ok(
+            Outcome::new(true, format!("would change {}", names.join(", ")))
+                .with("page", page_json(&page))
+                .with("changes", Value::Array(fields))
+                .with_diff(diff),
+        );
+    }
+    let client = api.client()?;
+    let applied = desired::apply(client, &page.id, &plan).map_err(|e| {
+        let failure = Failure::new(e.to_string()).with("applied", json!(e.done));
+        if e.done.is_empty() {
+            failure
+        } else {
+            failure.after_writes()
+        }
+    })?;
+    // Read back: a setting the API accepted but did not apply is reported, never claimed.
+    let after = Current {
+        page: instatus::lookup::find_page(client, page.id.as_str()).map_err(|e| {
+            Failure::new(format!(
+                "the settings were sent but the page could not be read back to verify them: {e}"
+            ))
+            .after_writes()
+        })?,
+        components: Vec::new(),
     };
-    Ok(Outcome::new(true, msg)
-        .with("page", page_json(&page))
+    let verified =
+        desired::verify(&spec, PlanOptions::default(), &plan, &after).map_err(spec_failure)?;
+    let mut not_applied = verified.not_applied.clone();
+    for (setting, message) in &applied.refused {
+        ctx.warn(format!("{setting}: the API refused it ({message})"));
+        if !not_applied.contains(setting) {
+            not_applied.push(setting.clone());
+        }
+    }
+    for field in &verified.not_applied {
+        ctx.warn(not_applied_warning(field));
+    }
+    let done: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| !not_applied.iter().any(|x| x == n))
+        .collect();
+    let msg = if done.is_empty() {
+        "nothing applied: the API did not apply the settings it was sent".to_owned()
+    } else {
+        format!("changed {}", done.join(", "))
+    };
+    Ok(Outcome::new(!done.is_empty(), msg)
+        .with("page", page_json(&after.page))
         .with("changes", Value::Array(fields))
+        .with("not_applied", json!(not_applied))
         .with_diff(diff))
 }

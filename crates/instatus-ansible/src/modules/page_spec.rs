@@ -34,9 +34,15 @@ pub struct PageSpecOptions {
     pub components: Vec<Map<String, Value>>,
 
     /// Delete the components the spec does not declare. Without it they are kept and listed in
-    /// `unmanaged`.
+    /// `unmanaged`. Implies `dedupe`.
     #[serde(default)]
     pub prune: bool,
+
+    /// Delete the newer copies of a declared component that is on the page more than once (left
+    /// by parallel runs or a create that landed late); the oldest copy is kept. Without it the
+    /// copies are kept, listed in `duplicates`, and a warning is shown.
+    #[serde(default)]
+    pub dedupe: bool,
 
     /// SMS provider credentials (write-only: sent when `settings.sms_service` changes, or always
     /// with `sms_credentials_update=always`).
@@ -81,8 +87,11 @@ fn run(o: &PageSpecOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
         page: page.clone(),
         components,
     };
-    let plan =
-        desired::plan(&spec, &current, PlanOptions { prune: o.prune }).map_err(spec_failure)?;
+    let options = PlanOptions {
+        prune: o.prune,
+        dedupe: o.dedupe,
+    };
+    let plan = desired::plan(&spec, &current, options).map_err(spec_failure)?;
     for warning in &plan.warnings {
         ctx.warn(warning.clone());
     }
@@ -98,12 +107,14 @@ fn run(o: &PageSpecOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
         counts.0,
         counts.1,
         counts.2,
-        if plan.page.is_some() {
-            ", page settings changed"
-        } else {
+        if plan.settings.is_empty() {
             ""
+        } else {
+            ", page settings changed"
         }
     );
+    let mut duplicates = &plan.duplicates;
+    let verified;
     let mut outcome = if plan.is_empty() {
         Outcome::new(false, "the page is as declared")
     } else if ctx.check_mode() {
@@ -111,35 +122,93 @@ fn run(o: &PageSpecOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
     } else {
         let client = api.client()?;
         let applied = desired::apply(client, &page.id, &plan).map_err(|e| {
-            Failure::new(e.to_string())
+            let failure = Failure::new(e.to_string())
                 .with("applied", json!(e.done))
-                .with("failed_change", json!(e.failed))
+                .with("failed_change", json!(e.failed));
+            if e.done.is_empty() {
+                failure
+            } else {
+                failure.after_writes()
+            }
         })?;
         for recovered in &applied.recovered {
             ctx.warn(format!(
                 "{recovered}: the write's outcome was unclear; read back and found done"
             ));
         }
-        Outcome::new(true, format!("applied: {summary}")).with(
-            "created",
-            Value::Object(
-                applied
-                    .created
-                    .iter()
-                    .map(|(path, id)| (path.clone(), json!(id.as_str())))
-                    .collect(),
-            ),
-        )
+        // Read back: what the API accepted but did not apply is reported, never claimed.
+        let after = desired::read(client, page.id.as_str()).map_err(|e| {
+            Failure::new(format!(
+                "the changes were sent but the page could not be read back to verify them: {e}"
+            ))
+            .after_writes()
+        })?;
+        verified = desired::verify(&spec, options, &plan, &after).map_err(spec_failure)?;
+        let mut not_applied = verified.not_applied.clone();
+        for (setting, message) in &applied.refused {
+            ctx.warn(format!("{setting}: the API refused it ({message})"));
+            if !not_applied.contains(setting) {
+                not_applied.push(setting.clone());
+            }
+        }
+        for field in &verified.not_applied {
+            ctx.warn(not_applied_warning(field));
+        }
+        duplicates = &verified.duplicates;
+        let msg = if verified.changed() {
+            format!("applied: {summary}")
+        } else {
+            "nothing applied: the API did not apply the changes it was sent".to_owned()
+        };
+        Outcome::new(verified.changed(), msg)
+            .with(
+                "created",
+                Value::Object(
+                    applied
+                        .created
+                        .iter()
+                        .map(|(path, id)| (path.clone(), json!(id.as_str())))
+                        .collect(),
+                ),
+            )
+            .with("not_applied", json!(not_applied))
     };
     outcome = outcome
         .with("page", page_json(&page))
         .with("plan", json!(lines))
         .with("writes", json!(plan.write_count()))
-        .with("unmanaged", json!(plan.unmanaged));
+        .with("unmanaged", json!(plan.unmanaged))
+        .with("duplicates", duplicates_json(duplicates));
     if let Some(diff) = diff {
         outcome = outcome.with_diff(diff);
     }
     Ok(outcome)
+}
+
+/// What to do about a change the API accepted but did not apply.
+pub fn not_applied_warning(field: &str) -> String {
+    if field == "custom_domain" {
+        "custom_domain: Instatus accepted the request but the page does not show the domain; set \
+         it in the Instatus dashboard (Settings, Domain) and point a DNS CNAME at Instatus as it \
+         asks"
+            .to_owned()
+    } else {
+        format!(
+            "{field}: the API accepted the change but the page read back does not show it; it is \
+             reported in not_applied, not as done"
+        )
+    }
+}
+
+fn duplicates_json(duplicates: &[desired::Duplicate]) -> Value {
+    json!(duplicates
+        .iter()
+        .map(|d| json!({
+            "path": d.path,
+            "kept": d.kept.as_str(),
+            "copies": d.copies.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+        }))
+        .collect::<Vec<_>>())
 }
 
 /// (created, updated, deleted) components.

@@ -4,7 +4,8 @@ use std::collections::HashMap;
 
 use super::plan::{ComponentChange, Parent, Plan};
 use crate::api;
-use crate::model::{ComponentId, ComponentTree, PageId};
+use crate::model::{Component, ComponentId, ComponentTree, PageId};
+use crate::recover::{create_once, DEFAULT_RECOVERY_WAIT};
 use crate::{Client, Error};
 
 /// What applying did.
@@ -17,6 +18,9 @@ pub struct Applied {
     pub created: Vec<(String, ComponentId)>,
     /// Changes found already done when a write's outcome was ambiguous and the page was read back.
     pub recovered: Vec<String>,
+    /// Settings sent alone (not in the API's update request) that the API refused: (setting, the
+    /// API's message). The rest of the plan was applied.
+    pub refused: Vec<(String, String)>,
 }
 
 /// A plan that stopped part-way: what was done, what failed.
@@ -50,12 +54,31 @@ pub fn apply(client: &Client, page: &PageId, plan: &Plan) -> Result<Applied, App
         source: Box::new(source),
     };
 
-    if let Some(change) = &plan.page {
-        client
-            .send(api::pages::update_fields(page, &change.body))
-            .map_err(|e| fail(&done, "~ page settings".into(), e))?;
+    for (n, change) in plan.settings.iter().enumerate() {
+        let label = format!(
+            "~ page settings ({})",
+            change
+                .fields
+                .iter()
+                .map(|f| f.field.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         applied.writes += 1;
-        done.push("~ page settings".to_owned());
+        match client.send(api::pages::update(page, &change.request)) {
+            Ok(_) => done.push(label),
+            // A setting sent alone (n > 0) that the API refuses does not stop the rest.
+            Err(Error::Api {
+                status: 400 | 422,
+                message,
+                ..
+            }) if n > 0 => {
+                for f in &change.fields {
+                    applied.refused.push((f.field.clone(), message.clone()));
+                }
+            }
+            Err(e) => return Err(fail(&done, label, e)),
+        }
     }
 
     for change in &plan.components {
@@ -81,26 +104,18 @@ pub fn apply(client: &Client, page: &PageId, plan: &Plan) -> Result<Applied, App
                 if let Some(id) = &parent_id {
                     body = body.in_group(id.clone());
                 }
-                applied.writes += 1;
-                let id = match client.send(api::components::create(page, &body)) {
-                    Ok(created) => created.id,
-                    Err(e) if e.is_ambiguous() => match find_created(client, page, path) {
-                        Ok(Some(id)) => {
-                            applied.recovered.push(label.clone());
-                            id
-                        }
-                        // Read back and not there: the write did not happen; now it is safe to send.
-                        Ok(None) => {
-                            applied.writes += 1;
-                            client
-                                .send(api::components::create(page, &body))
-                                .map_err(|e| fail(&done, label.clone(), e))?
-                                .id
-                        }
-                        Err(lookup) => return Err(fail(&done, label, lookup)),
-                    },
-                    Err(e) => return Err(fail(&done, label, e)),
-                };
+                let created = create_once(
+                    client,
+                    || api::components::create(page, &body),
+                    |client| find_created(client, page, path),
+                    DEFAULT_RECOVERY_WAIT,
+                )
+                .map_err(|e| fail(&done, label.clone(), e))?;
+                applied.writes += created.sends;
+                if created.recovered {
+                    applied.recovered.push(label.clone());
+                }
+                let id = created.value.id;
                 planned.insert(path.clone(), id.clone());
                 applied.created.push((path.clone(), id));
             }
@@ -135,9 +150,9 @@ pub fn apply(client: &Client, page: &PageId, plan: &Plan) -> Result<Applied, App
     Ok(applied)
 }
 
-fn find_created(client: &Client, page: &PageId, path: &str) -> Result<Option<ComponentId>, Error> {
+fn find_created(client: &Client, page: &PageId, path: &str) -> Result<Option<Component>, Error> {
     let tree = ComponentTree::from_components(client.list_all(api::components::list(page))?);
-    Ok(tree.find(path).map(|c| c.id.clone()))
+    Ok(tree.find(path).cloned())
 }
 
 fn label(change: &ComponentChange) -> String {

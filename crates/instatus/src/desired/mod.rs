@@ -10,6 +10,8 @@
 //!    unless the spec sets it. Planning the same spec against its own result gives an empty plan.
 //! 4. [`apply`](apply::apply): one write per change, stopping at the first failure with an exact
 //!    account of what was done.
+//! 5. [`verify`]: plan again against the page read back after applying: a change the API
+//!    accepted but did not apply is still planned, and is reported instead of claimed.
 //!
 //! ```
 //! use instatus::desired::{plan, Current, PageSpec, PlanOptions};
@@ -33,20 +35,27 @@
 pub mod apply;
 pub mod plan;
 mod render;
+mod settings;
 mod spec;
+mod verify;
 
 pub use apply::{apply, Applied, ApplyError};
 pub use plan::{
-    plan, ComponentChange, Current, FieldChange, PageChange, Parent, Plan, PlanOptions,
+    component_fields, plan, ComponentChange, Current, Duplicate, FieldChange, Parent, Plan,
+    PlanOptions,
 };
+pub use settings::PageChange;
 pub use spec::{
-    ComponentSpec, CredentialsUpdate, PageSettingsSpec, PageSpec, SmsCredentials, SpecError,
+    ComponentSpec, CredentialsUpdate, InvalidSpec, PageSettingsSpec, PageSpec, SmsCredentials,
+    SpecError,
 };
+pub use verify::{verify, Verified};
 
 use crate::lookup::{find_page, LookupError};
 use crate::{api, Client};
 
-/// Reads the page (found by id, subdomain or name) and its components.
+/// Reads the page (found by id, subdomain or name) and its components: the page list, then
+/// `ceil(N/100)` component pages.
 pub fn read(client: &Client, page: &str) -> Result<Current, LookupError> {
     let page = find_page(client, page)?;
     let components = client.list_all(api::components::list(&page.id))?;

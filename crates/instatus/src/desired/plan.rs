@@ -2,11 +2,12 @@
 
 use std::collections::{HashMap, HashSet};
 
-use serde_json::{Map, Value};
-
-use super::spec::{ComponentSpec, CredentialsUpdate, PageSpec, SpecError};
+use super::settings::{plan_settings, PageChange};
+use super::spec::{ComponentSpec, InvalidSpec, PageSpec, SpecError};
 use crate::api::components::{CreateComponentRequest, UpdateComponentRequest};
-use crate::model::{Component, ComponentId, ComponentTree, StatusPage, PATH_SEPARATOR};
+use crate::model::{
+    Component, ComponentId, ComponentStatus, ComponentTree, StatusPage, PATH_SEPARATOR,
+};
 
 /// The page as read from Instatus.
 #[derive(Clone, Debug)]
@@ -23,6 +24,10 @@ pub struct PlanOptions {
     /// Delete components the spec does not declare. Off by default: without it, undeclared
     /// components are left alone and listed in [`Plan::unmanaged`].
     pub prune: bool,
+    /// Delete the newer copies of a declared component that is on the page more than once (a
+    /// race of parallel runs, a create that landed late). Implied by `prune`. Without either,
+    /// copies are kept and listed in [`Plan::duplicates`].
+    pub dedupe: bool,
 }
 
 /// One setting or field that changes, for people: values are shown, secrets are not.
@@ -45,15 +50,6 @@ pub enum Parent {
     Existing(ComponentId),
     /// Inside a group this plan creates (its name path).
     Planned(String),
-}
-
-/// The change to the page settings.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PageChange {
-    /// What changes.
-    pub fields: Vec<FieldChange>,
-    /// The update body (API field names).
-    pub body: Map<String, Value>,
 }
 
 /// One write to a component.
@@ -110,25 +106,62 @@ impl ComponentChange {
 /// before its children), then deletes (children before their group).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Plan {
-    /// The page settings change, if any.
-    pub page: Option<PageChange>,
+    /// The page settings writes: the settings the API's update request lists in one request, then
+    /// each setting it does not list (the custom domain) alone, so it can never block the rest.
+    pub settings: Vec<PageChange>,
     /// Component writes, in order.
     pub components: Vec<ComponentChange>,
     /// Name paths of components on the page the spec does not declare (left alone without prune).
     pub unmanaged: Vec<String>,
-    /// Things worth knowing that are not errors (duplicate names on the page...).
+    /// Declared components that are on the page more than once. The copies are deleted with
+    /// `dedupe` or `prune` (their deletes are in [`Plan::components`]); otherwise kept and listed.
+    pub duplicates: Vec<Duplicate>,
+    /// Things worth knowing that are not errors.
     pub warnings: Vec<String>,
+}
+
+/// A declared component found more than once on the page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Duplicate {
+    /// Its name path.
+    pub path: String,
+    /// The copy that is managed: the oldest (by creation time, then id), preferring one inside
+    /// the group that is kept, so parallel runs all keep the same one.
+    pub kept: ComponentId,
+    /// The other copies.
+    pub copies: Vec<ComponentId>,
 }
 
 impl Plan {
     /// Whether nothing needs writing.
     pub fn is_empty(&self) -> bool {
-        self.page.is_none() && self.components.is_empty()
+        self.settings.is_empty() && self.components.is_empty()
     }
 
     /// How many write requests applying the plan takes: exactly one per change.
     pub fn write_count(&self) -> usize {
-        usize::from(self.page.is_some()) + self.components.len()
+        self.settings.len() + self.components.len()
+    }
+
+    /// Every change as a short label, one per field (`page: brand_color`, `+ Group/Name`,
+    /// `~ Group/Name: description`, `- Name`): what read-back verification compares.
+    pub fn change_labels(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .settings
+            .iter()
+            .flat_map(|c| &c.fields)
+            .map(|f| format!("page: {}", f.field))
+            .collect();
+        for change in &self.components {
+            match change {
+                ComponentChange::Create { path, .. } => out.push(format!("+ {path}")),
+                ComponentChange::Update { path, fields, .. } => {
+                    out.extend(fields.iter().map(|f| format!("~ {path}: {}", f.field)));
+                }
+                ComponentChange::Delete { path, id } => out.push(format!("- {path} ({id})")),
+            }
+        }
+        out
     }
 }
 
@@ -139,18 +172,14 @@ impl Plan {
 /// spec sets `status`. Order is compared relatively: declared siblings are renumbered only when
 /// their order on the page differs from the declared one, so re-declaring the same order is no
 /// change even if Instatus renumbers.
-pub fn plan(
-    spec: &PageSpec,
-    current: &Current,
-    options: PlanOptions,
-) -> Result<Plan, Vec<SpecError>> {
+pub fn plan(spec: &PageSpec, current: &Current, options: PlanOptions) -> Result<Plan, InvalidSpec> {
     spec.validate()?;
     let tree = ComponentTree::from_components(current.components.iter().cloned());
     let mut plan = Plan {
-        page: plan_settings(spec, &current.page),
+        settings: plan_settings(&spec.settings, &current.page),
         ..Plan::default()
     };
-    let matching = Matching::new(spec, &tree, &mut plan.warnings);
+    let matching = Matching::new(spec, &tree)?;
 
     // Top level, then each group's children.
     plan_siblings(
@@ -162,71 +191,114 @@ pub fn plan(
     );
 
     let claimed: HashSet<usize> = matching.by_path.values().copied().collect();
+    let copies: HashSet<usize> = matching.copies.values().flatten().copied().collect();
     let unclaimed: Vec<usize> = tree
         .walk()
         .into_iter()
-        .filter(|i| !claimed.contains(i))
+        .filter(|i| !claimed.contains(i) && !copies.contains(i))
         .collect();
+    let mut doomed: HashSet<usize> = HashSet::new();
+    if options.prune || options.dedupe {
+        doomed.extend(&copies);
+    }
     if options.prune {
-        // Children before their group: reverse depth-first order.
-        for &i in unclaimed.iter().rev() {
-            plan.components.push(ComponentChange::Delete {
-                path: tree.path(i),
-                id: tree.node(i).component.id.clone(),
-            });
-        }
+        doomed.extend(&unclaimed);
     } else {
         plan.unmanaged = unclaimed.iter().map(|&i| tree.path(i)).collect();
+    }
+    // Children before their group: reverse depth-first order.
+    for i in tree.walk().into_iter().rev().filter(|i| doomed.contains(i)) {
+        plan.components.push(ComponentChange::Delete {
+            path: tree.path(i),
+            id: tree.node(i).component.id.clone(),
+        });
+    }
+    let mut duplicates: Vec<(&String, &Vec<usize>)> = matching.copies.iter().collect();
+    duplicates.sort();
+    plan.duplicates = duplicates
+        .into_iter()
+        .map(|(path, copies)| Duplicate {
+            path: path.clone(),
+            kept: tree.node(matching.by_path[path]).component.id.clone(),
+            copies: copies
+                .iter()
+                .map(|&i| tree.node(i).component.id.clone())
+                .collect(),
+        })
+        .collect();
+    if !plan.duplicates.is_empty() && !(options.prune || options.dedupe) {
+        plan.warnings.push(format!(
+            "{} declared component(s) are on the page more than once ({}): the oldest copy is \
+             managed; set dedupe to delete the others",
+            plan.duplicates.len(),
+            plan.duplicates
+                .iter()
+                .map(|d| format!("{:?} x{}", d.path, d.copies.len() + 1))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
     }
     Ok(plan)
 }
 
-/// Which existing component each declared path takes.
+/// Which existing component each declared path takes, and the other copies of it.
 struct Matching {
     by_path: HashMap<String, usize>,
+    copies: HashMap<String, Vec<usize>>,
 }
 
 impl Matching {
-    fn new(spec: &PageSpec, tree: &ComponentTree, warnings: &mut Vec<String>) -> Self {
-        let mut declared: Vec<(String, Option<String>, &ComponentSpec)> = Vec::new();
-        for top in &spec.components {
-            declared.push((top.name.clone(), None, top));
-            for child in &top.components {
-                declared.push((join(&top.name, &child.name), Some(top.name.clone()), child));
-            }
-        }
-        let mut by_path: HashMap<String, usize> = HashMap::new();
-        let mut claimed: HashSet<usize> = HashSet::new();
-        fn claim(
-            path: &str,
-            i: usize,
-            by_path: &mut HashMap<String, usize>,
-            claimed: &mut HashSet<usize>,
-        ) {
-            claimed.insert(i);
-            by_path.insert(path.to_owned(), i);
-        }
-
-        // 1. Exact name path.
-        for (path, _, _) in &declared {
-            let found = tree.find_all(path);
-            if found.len() > 1 {
-                warnings.push(format!(
-                    "{} components on the page are at {path:?}; the first one is managed, the others are left alone",
-                    found.len()
+    fn new(spec: &PageSpec, tree: &ComponentTree) -> Result<Self, InvalidSpec> {
+        // (path, parent path, spec, where it is declared)
+        let mut declared: Vec<(String, Option<String>, &ComponentSpec, String)> = Vec::new();
+        for (i, top) in spec.components.iter().enumerate() {
+            declared.push((top.name.clone(), None, top, format!("components[{i}]")));
+            for (j, child) in top.components.iter().enumerate() {
+                declared.push((
+                    join(&top.name, &child.name),
+                    Some(top.name.clone()),
+                    child,
+                    format!("components[{i}].components[{j}]"),
                 ));
             }
-            if let Some(&i) = found.first() {
-                claim(path, i, &mut by_path, &mut claimed);
+        }
+        let mut m = Matching {
+            by_path: HashMap::new(),
+            copies: HashMap::new(),
+        };
+        let mut claimed: HashSet<usize> = HashSet::new();
+
+        // 1. Exact name path. Several: the oldest is kept (inside the kept group, for a child),
+        //    so every run, parallel ones included, keeps the same copy.
+        for (path, parent, _, _) in &declared {
+            let mut found = tree.find_all(path);
+            if found.is_empty() {
+                continue;
+            }
+            let kept_parent = parent.as_ref().and_then(|p| m.by_path.get(p).copied());
+            found.sort_by_key(|&i| {
+                let node = tree.node(i);
+                let c = &node.component;
+                (
+                    node.parent != kept_parent,
+                    c.created_at,
+                    c.id.as_str().to_owned(),
+                )
+            });
+            claimed.extend(&found);
+            m.by_path.insert(path.clone(), found[0]);
+            if found.len() > 1 {
+                m.copies.insert(path.clone(), found[1..].to_vec());
             }
         }
         // 2. A declared previous name: a path, a name under the same parent, or a unique name.
-        for (path, parent, c) in &declared {
-            if by_path.contains_key(path) {
+        let mut errors = Vec::new();
+        for (path, parent, c, at) in &declared {
+            if m.by_path.contains_key(path) {
                 continue;
             }
-            let found = c.previous_names.iter().find_map(|prev| {
-                let candidates = if prev.contains(PATH_SEPARATOR) {
+            for (n, prev) in c.previous_names.iter().enumerate() {
+                let candidates: Vec<usize> = if prev.contains(PATH_SEPARATOR) {
                     tree.find_all(prev)
                 } else {
                     let under_parent =
@@ -236,16 +308,43 @@ impl Matching {
                     } else {
                         under_parent
                     }
-                };
-                candidates.into_iter().find(|i| !claimed.contains(i))
-            });
-            if let Some(i) = found {
-                claim(path, i, &mut by_path, &mut claimed);
+                }
+                .into_iter()
+                .filter(|i| !claimed.contains(i))
+                .collect();
+                match candidates.as_slice() {
+                    [] => continue,
+                    [only] => {
+                        claimed.insert(*only);
+                        m.by_path.insert(path.clone(), *only);
+                    }
+                    several => errors.push(SpecError {
+                        path: format!("{at}.previous_names[{n}]"),
+                        message: format!(
+                            "{prev:?} matches {} components on the page ({}); give the name path \
+                             (Group/Name) of the one to rename",
+                            several.len(),
+                            several
+                                .iter()
+                                .map(|&i| format!(
+                                    "{} ({})",
+                                    tree.path(i),
+                                    tree.node(i).component.id
+                                ))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    }),
+                }
+                break;
             }
         }
+        if !errors.is_empty() {
+            return Err(InvalidSpec(errors));
+        }
         // 3. The same name elsewhere, if exactly one undeclared component has it: a move.
-        for (path, _, c) in &declared {
-            if by_path.contains_key(path) {
+        for (path, _, c, _) in &declared {
+            if m.by_path.contains_key(path) {
                 continue;
             }
             let candidates: Vec<usize> = named_anywhere(tree, &c.name)
@@ -253,10 +352,11 @@ impl Matching {
                 .filter(|i| !claimed.contains(i))
                 .collect();
             if let [only] = candidates.as_slice() {
-                claim(path, *only, &mut by_path, &mut claimed);
+                claimed.insert(*only);
+                m.by_path.insert(path.clone(), *only);
             }
         }
-        Matching { by_path }
+        Ok(m)
     }
 }
 
@@ -340,7 +440,8 @@ fn plan_siblings(
                     fields.push(change("name", Some(cur.name.as_str()), Some(&c.name)));
                     request.name = Some(c.name.clone());
                 }
-                let wanted = diff_common(c, Some(cur), &mut fields);
+                let (wanted, more) = component_fields(c, Some(cur));
+                fields.extend(more);
                 request.description = wanted.description;
                 request.show_uptime = wanted.show_uptime;
                 request.archived = wanted.archived;
@@ -393,8 +494,7 @@ fn plan_siblings(
             }
             None => {
                 let mut request = CreateComponentRequest::new(&c.name);
-                let mut fields = Vec::new();
-                let wanted = diff_common(c, None, &mut fields);
+                let (wanted, fields) = component_fields(c, None);
                 request.description = wanted.description;
                 request.show_uptime = wanted.show_uptime;
                 request.archived = wanted.archived;
@@ -420,23 +520,25 @@ fn plan_siblings(
     }
 }
 
-/// The managed fields that differ (every given one, for a new component), recorded in `fields`
-/// and returned as the values to send.
-fn diff_common(
+/// The managed fields of a component that differ from `current` (every given one, for a new
+/// component): the values to send, and what changes for people. The one comparison of component
+/// fields, used by the planner and by the `component` module. Order and parent are not included
+/// (they depend on the siblings).
+pub fn component_fields(
     c: &ComponentSpec,
-    cur: Option<&Component>,
-    fields: &mut Vec<FieldChange>,
-) -> UpdateComponentRequest {
+    current: Option<&Component>,
+) -> (UpdateComponentRequest, Vec<FieldChange>) {
+    let mut fields = Vec::new();
     let mut wanted = UpdateComponentRequest::default();
     if let Some(d) = &c.description {
-        let now = cur.map(Component::description_str);
+        let now = current.map(Component::description_str);
         if now != Some(d.as_str()) {
             fields.push(change("description", now, Some(d)));
             wanted.description = Some(d.clone());
         }
     }
     if let Some(b) = c.show_uptime {
-        let now = cur.map(|x| x.show_uptime.unwrap_or(true));
+        let now = current.map(Component::shows_uptime);
         if now != Some(b) {
             fields.push(change(
                 "show_uptime",
@@ -447,7 +549,7 @@ fn diff_common(
         }
     }
     if let Some(b) = c.archived {
-        let now = cur.map(Component::is_archived);
+        let now = current.map(Component::is_archived);
         if now != Some(b) {
             fields.push(change(
                 "archived",
@@ -458,13 +560,17 @@ fn diff_common(
         }
     }
     if let Some(s) = &c.status {
-        let now = cur.map(|x| &x.status);
+        let now = current.map(|x| &x.status);
         if now != Some(s) {
-            fields.push(change("status", now.map(|v| v.as_str()), Some(s.as_str())));
+            fields.push(change(
+                "status",
+                now.map(ComponentStatus::user_name).as_deref(),
+                Some(&s.user_name()),
+            ));
             wanted.status = Some(s.clone());
         }
     }
-    wanted
+    (wanted, fields)
 }
 
 fn change(field: &str, before: Option<&str>, after: Option<&str>) -> FieldChange {
@@ -473,98 +579,4 @@ fn change(field: &str, before: Option<&str>, after: Option<&str>) -> FieldChange
         before: before.map(str::to_owned),
         after: after.map(str::to_owned),
     }
-}
-
-/// Settings whose values are compared without regard to case (colours come back normalised).
-const CASE_INSENSITIVE: &[&str] = &[
-    "brand_color",
-    "ok_color",
-    "degraded_color",
-    "disrupted_color",
-    "down_color",
-    "notice_color",
-    "unknown_color",
-];
-
-fn plan_settings(spec: &PageSpec, page: &StatusPage) -> Option<PageChange> {
-    let declared = match serde_json::to_value(&spec.settings) {
-        Ok(Value::Object(map)) => map,
-        _ => return None,
-    };
-    let current = match serde_json::to_value(page) {
-        Ok(Value::Object(map)) => map,
-        _ => Map::new(),
-    };
-    let mut fields = Vec::new();
-    let mut body = Map::new();
-    for (key, wanted) in &declared {
-        if matches!(key.as_str(), "sms_credentials" | "sms_credentials_update") {
-            continue;
-        }
-        let api_key = snake_to_camel(key);
-        let now = if key == "name" {
-            page.name
-                .as_ref()
-                .map(|n| Value::String(n.as_str().to_owned()))
-        } else {
-            current.get(&api_key).filter(|v| !v.is_null()).cloned()
-        };
-        let same = match (&now, wanted) {
-            (Some(Value::String(a)), Value::String(b))
-                if CASE_INSENSITIVE.contains(&key.as_str()) =>
-            {
-                a.trim().eq_ignore_ascii_case(b.trim())
-            }
-            (Some(a), b) => a == b,
-            (None, _) => false,
-        };
-        if !same {
-            fields.push(change(
-                key,
-                now.as_ref().map(display).as_deref(),
-                Some(&display(wanted)),
-            ));
-            body.insert(api_key, wanted.clone());
-        }
-    }
-    let service_changes = body.contains_key("smsService");
-    let always = spec.settings.sms_credentials_update == Some(CredentialsUpdate::Always);
-    if let Some(credentials) = &spec.settings.sms_credentials {
-        if service_changes || always {
-            if let Ok(Value::Object(map)) = serde_json::to_value(credentials) {
-                for (key, value) in map {
-                    fields.push(change(
-                        &format!("sms_credentials.{key}"),
-                        None,
-                        Some("(write-only value)"),
-                    ));
-                    body.insert(snake_to_camel(&key), value);
-                }
-            }
-        }
-    }
-    (!body.is_empty()).then_some(PageChange { fields, body })
-}
-
-fn display(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-fn snake_to_camel(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut upper = false;
-    for ch in s.chars() {
-        if ch == '_' {
-            upper = true;
-        } else if upper {
-            out.push(ch.to_ascii_uppercase());
-            upper = false;
-        } else {
-            out.push(ch);
-        }
-    }
-    out
 }

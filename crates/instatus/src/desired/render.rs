@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use serde_json::json;
 
 use super::plan::{ComponentChange, Current, FieldChange, Parent, Plan};
+use super::settings::{settings_lines, PageChange};
 use super::spec::PageSpec;
 use crate::model::{Component, ComponentTree};
 
@@ -16,9 +17,9 @@ impl Plan {
         if self.is_empty() {
             out.push_str("no changes\n");
         }
-        if let Some(page) = &self.page {
+        if !self.settings.is_empty() {
             out.push_str("~ page settings\n");
-            for f in &page.fields {
+            for f in self.settings.iter().flat_map(|c| &c.fields) {
                 let _ = writeln!(out, "    {}", field_line(f));
             }
         }
@@ -42,6 +43,20 @@ impl Plan {
                 }
             }
         }
+        for d in &self.duplicates {
+            let _ = writeln!(
+                out,
+                "! {} is on the page {} times: {} is managed, copies {}",
+                d.path,
+                d.copies.len() + 1,
+                d.kept,
+                d.copies
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
         if !self.unmanaged.is_empty() {
             let _ = writeln!(
                 out,
@@ -57,12 +72,8 @@ impl Plan {
 
     /// The page as it is and as it will be, limited to what `spec` manages, for a line diff.
     pub fn before_after(&self, spec: &PageSpec, current: &Current) -> (String, String) {
-        let before_settings = settings_text(spec, current, None);
-        let after_settings = settings_text(
-            spec,
-            current,
-            self.page.as_ref().map(|p| p.fields.as_slice()),
-        );
+        let before_settings = settings_text(spec, current, &[]);
+        let after_settings = settings_text(spec, current, &self.settings);
         if spec.components.is_empty() && current.components.is_empty() {
             return (before_settings, after_settings);
         }
@@ -173,44 +184,14 @@ fn details(fields: &[FieldChange]) -> String {
     format!("  ({})", parts.join("; "))
 }
 
-fn settings_text(spec: &PageSpec, current: &Current, changed: Option<&[FieldChange]>) -> String {
-    let declared = match serde_json::to_value(&spec.settings) {
-        Ok(serde_json::Value::Object(map)) => map,
-        _ => return String::new(),
-    };
-    let page = serde_json::to_value(&current.page).unwrap_or_default();
-    let mut out = String::new();
-    for key in declared.keys() {
-        if key.starts_with("sms_credentials") {
-            continue;
-        }
-        let now = if key == "name" {
-            Some(current.page.name_str().to_owned())
-        } else {
-            let camel: String = key
-                .split('_')
-                .enumerate()
-                .map(|(i, w)| {
-                    if i == 0 {
-                        w.to_owned()
-                    } else {
-                        w[..1].to_uppercase() + &w[1..]
-                    }
-                })
-                .collect();
-            page.get(&camel).filter(|v| !v.is_null()).map(|v| match v {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            })
-        };
-        let value = changed
-            .and_then(|fields| fields.iter().find(|f| &f.field == key))
-            .map_or(now, |f| f.after.clone());
-        let _ = writeln!(out, "{key}: {}", value.as_deref().unwrap_or("(unset)"));
+fn settings_text(spec: &PageSpec, current: &Current, changes: &[PageChange]) -> String {
+    let lines = settings_lines(&spec.settings, &current.page, changes);
+    if lines.is_empty() {
+        return String::new();
     }
-    if !out.is_empty() {
-        out.insert_str(0, "settings:\n");
-        out = out.replace('\n', "\n  ").trim_end().to_owned() + "\n";
+    let mut out = String::from("settings:\n");
+    for line in lines {
+        let _ = writeln!(out, "  {line}");
     }
     out
 }
@@ -222,11 +203,11 @@ fn components_text(components: &[Component]) -> String {
         let node = tree.node(i);
         let c = &node.component;
         let indent = if node.parent.is_some() { "    " } else { "  " };
-        let mut attrs = vec![format!("status {}", c.status)];
+        let mut attrs = vec![format!("status {}", c.status.user_name())];
         if !c.description_str().is_empty() {
             attrs.push(format!("description {:?}", c.description_str()));
         }
-        if c.show_uptime == Some(false) {
+        if !c.shows_uptime() {
             attrs.push("uptime hidden".into());
         }
         if c.is_archived() {

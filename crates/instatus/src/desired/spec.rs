@@ -188,9 +188,15 @@ pub struct ComponentSpec {
     /// Archive (hide) the component. Not managed when left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived: Option<bool>,
-    /// The live status. Left out (the normal case), the status belongs to monitoring and is never
-    /// touched; set it only to force a status from configuration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The live status (`operational`, `degraded_performance`, `partial_outage`, `major_outage`,
+    /// `under_maintenance`; the API's `MAJOROUTAGE` spelling is accepted too). Left out (the
+    /// normal case), the status belongs to monitoring and is never touched; set it only to force
+    /// a status from configuration.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "status_any_spelling"
+    )]
     pub status: Option<ComponentStatus>,
     /// Names (or name paths) this component had before: an existing component found under one of
     /// them is renamed (and moved) instead of a new one being created.
@@ -213,6 +219,41 @@ impl ComponentSpec {
     /// Whether this is a group.
     pub fn is_group(&self) -> bool {
         !self.components.is_empty()
+    }
+}
+
+/// Reads a status as users write it (`major_outage`) or as the API does (`MAJOROUTAGE`); anything
+/// else is kept as unknown for [`PageSpec::validate`] to report with its path.
+fn status_any_spelling<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<ComponentStatus>, D::Error> {
+    let value: Option<String> = Option::deserialize(d)?;
+    Ok(value.map(|v| ComponentStatus::parse_known(&v).unwrap_or(ComponentStatus::Unknown(v))))
+}
+
+/// Every problem of a declared page (at least one), each with its field path. Works with `?`;
+/// `Display` joins them as `path: problem; path: problem`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvalidSpec(pub Vec<SpecError>);
+
+impl std::fmt::Display for InvalidSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for InvalidSpec {}
+
+impl InvalidSpec {
+    /// The problems.
+    pub fn problems(&self) -> &[SpecError] {
+        &self.0
     }
 }
 
@@ -241,7 +282,7 @@ impl PageSettingsSpec {
 impl PageSpec {
     /// Reads a declared page from JSON (what a module or a config file gives), reporting every
     /// problem with its field path: unknown keys, wrong types, and what [`validate`](Self::validate) checks.
-    pub fn from_json(value: serde_json::Value) -> Result<PageSpec, Vec<SpecError>> {
+    pub fn from_json(value: serde_json::Value) -> Result<PageSpec, InvalidSpec> {
         if let Some(settings) = value.get("settings").and_then(serde_json::Value::as_object) {
             let known = PageSettingsSpec::names();
             let unknown: Vec<SpecError> = settings
@@ -253,14 +294,14 @@ impl PageSpec {
                 })
                 .collect();
             if !unknown.is_empty() {
-                return Err(unknown);
+                return Err(InvalidSpec(unknown));
             }
         }
         let spec: PageSpec = serde_path_to_error::deserialize(value).map_err(|e| {
-            vec![SpecError {
+            InvalidSpec(vec![SpecError {
                 path: e.path().to_string(),
                 message: e.inner().to_string(),
-            }]
+            }])
         })?;
         spec.validate()?;
         Ok(spec)
@@ -268,7 +309,7 @@ impl PageSpec {
 
     /// Checks what serde cannot: names, duplicates, nesting depth, enum values. Returns every
     /// problem, not just the first.
-    pub fn validate(&self) -> Result<(), Vec<SpecError>> {
+    pub fn validate(&self) -> Result<(), InvalidSpec> {
         let mut errors = Vec::new();
         check_siblings(&self.components, "components", 0, &mut errors);
         if let Some(status) = self.settings.sms_service.as_ref().filter(|s| !s.is_known()) {
@@ -283,7 +324,7 @@ impl PageSpec {
         if errors.is_empty() {
             Ok(())
         } else {
-            Err(errors)
+            Err(InvalidSpec(errors))
         }
     }
 }
@@ -317,14 +358,13 @@ fn check_siblings(list: &[ComponentSpec], at: &str, depth: usize, errors: &mut V
                 ),
             });
         }
-        if let Some(status) = c.status.as_ref().filter(|s| !s.is_known()) {
-            errors.push(SpecError {
-                path: format!("{here}.status"),
-                message: format!(
-                    "'{status}' is not a valid component status; allowed values: {}",
-                    ComponentStatus::KNOWN.join(", ")
-                ),
-            });
+        if let Some(ComponentStatus::Unknown(status)) = &c.status {
+            if let Err(e) = ComponentStatus::parse_known(status) {
+                errors.push(SpecError {
+                    path: format!("{here}.status"),
+                    message: e.to_string(),
+                });
+            }
         }
         if c.is_group() {
             if depth >= 1 {
@@ -374,13 +414,14 @@ mod tests {
         let errors: Vec<String> = spec
             .validate()
             .unwrap_err()
+            .0
             .iter()
             .map(ToString::to_string)
             .collect();
         assert_eq!(
             errors,
             [
-                "components[0].components[0].status: 'DEGRADED' is not a valid component status; allowed values: OPERATIONAL, UNDERMAINTENANCE, DEGRADEDPERFORMANCE, PARTIALOUTAGE, MAJOROUTAGE",
+                "components[0].components[0].status: 'DEGRADED' is not a valid component status; allowed values: operational, under_maintenance, degraded_performance, partial_outage, major_outage (the API's upper-case spelling, e.g. OPERATIONAL, is accepted too)",
                 "components[0].components[1].name: \"Execution Client\" is declared twice at this level; names identify components",
                 "components[0].components[2].components: Instatus groups hold components, not groups: only one level of nesting",
                 "components[1].name: \"a/b\" contains '/', which separates group and component in name paths",
@@ -393,7 +434,8 @@ mod tests {
         let err = PageSpec::from_json(serde_json::json!({
             "components": [{"name": "x"}, {"name": "y", "colour": "red"}]
         }))
-        .unwrap_err();
+        .unwrap_err()
+        .0;
         assert_eq!(err[0].path, "components[1].colour");
         assert!(
             err[0].message.contains("unknown field `colour`"),
@@ -401,11 +443,13 @@ mod tests {
             err[0]
         );
         let err = PageSpec::from_json(serde_json::json!({"settings": {"brand_colour": "#fff"}}))
-            .unwrap_err();
+            .unwrap_err()
+            .0;
         assert_eq!(err[0].path, "settings.brand_colour");
         assert!(err[0].message.contains("brand_color"), "{}", err[0]);
-        let err =
-            PageSpec::from_json(serde_json::json!({"components": [{"name": 5}]})).unwrap_err();
+        let err = PageSpec::from_json(serde_json::json!({"components": [{"name": 5}]}))
+            .unwrap_err()
+            .0;
         assert_eq!(err[0].path, "components[0].name");
     }
 }

@@ -105,7 +105,7 @@ fn live_status_belongs_to_monitoring_unless_declared() {
     let p = assert_converges(&forced, &current, PlanOptions::default());
     assert_eq!(
         p.render(),
-        "~ Infrastructure/Network  (status: \"MAJOROUTAGE\" → \"OPERATIONAL\")\n"
+        "~ Infrastructure/Network  (status: \"major_outage\" → \"operational\")\n"
     );
 }
 
@@ -194,7 +194,14 @@ fn prune_deletes_children_before_their_group() {
     let kept = plan(&s, &current, PlanOptions::default()).unwrap();
     assert!(kept.is_empty());
     assert_eq!(kept.unmanaged, ["Legacy", "Legacy/Old API"]);
-    let p = assert_converges(&s, &current, PlanOptions { prune: true });
+    let p = assert_converges(
+        &s,
+        &current,
+        PlanOptions {
+            prune: true,
+            ..PlanOptions::default()
+        },
+    );
     assert_eq!(p.render(), "- Legacy/Old API\n- Legacy\n");
 }
 
@@ -228,12 +235,15 @@ fn settings_compare_like_instatus_stores_them() {
         PlanOptions::default(),
     )
     .unwrap();
-    let change = p.page.unwrap();
+    // The custom domain is not in the API's update request: it goes alone, after the rest.
+    assert_eq!(p.settings.len(), 2, "{}", p.render());
     assert_eq!(
-        change.body,
-        *json!({"customDomain": "status.ephemery.xyz", "useLargeHeader": true})
-            .as_object()
-            .unwrap()
+        serde_json::to_value(&p.settings[0].request).unwrap(),
+        json!({"useLargeHeader": true})
+    );
+    assert_eq!(
+        serde_json::to_value(&p.settings[1].request).unwrap(),
+        json!({"customDomain": "status.ephemery.xyz"})
     );
 }
 
@@ -257,7 +267,12 @@ fn sms_credentials_are_write_only() {
     );
     let p = plan(&switch, &current, PlanOptions::default()).unwrap();
     assert!(!p.render().contains("k3y"), "{}", p.render());
-    assert_eq!(p.page.unwrap().body["nexmoKey"], "k3y");
+    assert!(
+        !format!("{p:?}").contains("k3y"),
+        "Debug of the plan shows a credential"
+    );
+    let sent = p.settings[0].request.settings.nexmo_key.as_ref().unwrap();
+    assert_eq!(sent.expose(), "k3y");
 }
 
 #[test]
@@ -275,10 +290,169 @@ fn before_and_after_show_only_what_is_managed() {
     let (before, after) = p.before_after(&s, &current);
     assert_eq!(
         before,
-        "settings:\n  brand_color: #10B981\ncomponents:\n  - Network (status OPERATIONAL)\n"
+        "settings:\n  brand_color: #10B981\ncomponents:\n  - Network (status operational)\n"
     );
     assert_eq!(
         after,
-        "settings:\n  brand_color: #111827\ncomponents:\n  - Network (status OPERATIONAL, description \"p2p\")\n  - Storage (status OPERATIONAL)\n"
+        "settings:\n  brand_color: #111827\ncomponents:\n  - Network (status operational, description \"p2p\")\n  - Storage (status operational)\n"
     );
+}
+
+#[test]
+fn statuses_are_spelled_as_users_write_them_with_the_api_spelling_accepted() {
+    let current = Current {
+        page: page(),
+        components: components(
+            json!([{"id": "n", "name": "Network", "status": "MAJOROUTAGE", "order": 1}]),
+        ),
+    };
+    for spelling in ["major_outage", "MAJOROUTAGE"] {
+        let s = spec(json!({"components": [{"name": "Network", "status": spelling}]}));
+        assert!(
+            plan(&s, &current, PlanOptions::default())
+                .unwrap()
+                .is_empty(),
+            "{spelling}"
+        );
+    }
+}
+
+fn duplicated_page() -> Current {
+    // Two parallel runs each created the group and its child; a late create left a third child.
+    Current {
+        page: page(),
+        components: components(json!([
+            {"id": "g2", "name": "Infra", "status": "OPERATIONAL", "order": 1, "isParent": true, "createdAt": "2026-11-01T10:00:02Z"},
+            {"id": "g1", "name": "Infra", "status": "OPERATIONAL", "order": 1, "isParent": true, "createdAt": "2026-11-01T10:00:01Z"},
+            {"id": "n2", "name": "Network", "status": "OPERATIONAL", "order": 1, "groupId": "g2", "createdAt": "2026-11-01T10:00:00Z"},
+            {"id": "n1", "name": "Network", "status": "OPERATIONAL", "order": 1, "groupId": "g1", "createdAt": "2026-11-01T10:00:03Z"},
+            {"id": "n3", "name": "Network", "status": "OPERATIONAL", "order": 2, "groupId": "g1", "createdAt": "2026-11-01T10:00:04Z"}
+        ])),
+    }
+}
+
+#[test]
+fn duplicates_from_parallel_runs_are_reported_not_unmanaged() {
+    let s = spec(json!({"components": [{"name": "Infra", "components": [{"name": "Network"}]}]}));
+    let p = plan(&s, &duplicated_page(), PlanOptions::default()).unwrap();
+    assert!(p.is_empty(), "{}", p.render());
+    assert!(p.unmanaged.is_empty(), "{:?}", p.unmanaged);
+    let found: Vec<(&str, &str, Vec<&str>)> = p
+        .duplicates
+        .iter()
+        .map(|d| {
+            (
+                d.path.as_str(),
+                d.kept.as_str(),
+                d.copies.iter().map(|c| c.as_str()).collect(),
+            )
+        })
+        .collect();
+    // The oldest group; for the child, the oldest one inside the kept group (n2 is older but in
+    // the copy g2), so every run keeps the same ones.
+    assert_eq!(
+        found,
+        [
+            ("Infra", "g1", vec!["g2"]),
+            ("Infra/Network", "n1", vec!["n3", "n2"])
+        ]
+    );
+    assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
+    assert!(p.warnings[0].contains("set dedupe"), "{}", p.warnings[0]);
+}
+
+#[test]
+fn dedupe_deletes_the_newer_copies_children_first() {
+    let s = spec(json!({"components": [{"name": "Infra", "components": [{"name": "Network"}]}]}));
+    let options = PlanOptions {
+        dedupe: true,
+        ..PlanOptions::default()
+    };
+    let p = plan(&s, &duplicated_page(), options).unwrap();
+    assert_eq!(
+        p.render()
+            .lines()
+            .filter(|l| l.starts_with('-'))
+            .collect::<Vec<_>>(),
+        ["- Infra/Network", "- Infra/Network", "- Infra"],
+        "{}",
+        p.render()
+    );
+    let deleted: Vec<&str> = p
+        .components
+        .iter()
+        .filter_map(|c| match c {
+            ComponentChange::Delete { id, .. } => Some(id.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(deleted, ["n3", "n2", "g2"]);
+    let after = Current {
+        page: page(),
+        components: p.predict(&duplicated_page()),
+    };
+    let again = plan(&s, &after, options).unwrap();
+    assert!(
+        again.is_empty() && again.duplicates.is_empty(),
+        "{}",
+        again.render()
+    );
+}
+
+#[test]
+fn an_ambiguous_previous_name_is_an_error_naming_the_candidates() {
+    let current = Current {
+        page: page(),
+        components: components(json!([
+            {"id": "a", "name": "Old", "status": "OPERATIONAL", "order": 1},
+            {"id": "g", "name": "G", "status": "OPERATIONAL", "order": 2, "isParent": true},
+            {"id": "b", "name": "Old", "status": "OPERATIONAL", "order": 1, "groupId": "g"}
+        ])),
+    };
+    let s = spec(
+        json!({"components": [{"name": "H", "components": [{"name": "New", "previous_names": ["Old"]}]}]}),
+    );
+    let err = plan(&s, &current, PlanOptions::default()).unwrap_err();
+    assert_eq!(
+        err.0[0].path,
+        "components[0].components[0].previous_names[0]"
+    );
+    assert!(
+        err.to_string().contains("Old (a)") && err.to_string().contains("G/Old (b)"),
+        "{err}"
+    );
+    // A name path picks one.
+    let s = spec(json!({"components": [{"name": "New", "previous_names": ["G/Old"]}]}));
+    let p = plan(&s, &current, PlanOptions::default()).unwrap();
+    assert!(p.render().contains("~ G/Old → New"), "{}", p.render());
+}
+
+#[test]
+fn read_back_reports_a_setting_the_api_accepted_but_did_not_apply() {
+    let current = Current {
+        page: page(),
+        components: vec![],
+    };
+    let s = spec(
+        json!({"settings": {"custom_domain": "status.ephemery.xyz", "brand_color": "#111827"}}),
+    );
+    let p = plan(&s, &current, PlanOptions::default()).unwrap();
+    // A lenient API applied the colour and ignored the domain.
+    let after = Current {
+        page: serde_json::from_value(
+            json!({"id": "ckpage", "name": "Ephemery", "brandColor": "#111827"}),
+        )
+        .unwrap(),
+        components: vec![],
+    };
+    let v = verify(&s, PlanOptions::default(), &p, &after).unwrap();
+    assert_eq!(v.not_applied, ["custom_domain"]);
+    assert_eq!(v.applied, ["page: brand_color"]);
+    assert!(v.changed());
+    // Nothing else applied: no change to claim.
+    let only_domain = spec(json!({"settings": {"custom_domain": "status.ephemery.xyz"}}));
+    let p = plan(&only_domain, &current, PlanOptions::default()).unwrap();
+    let v = verify(&only_domain, PlanOptions::default(), &p, &current).unwrap();
+    assert!(!v.changed());
+    assert_eq!(v.not_applied, ["custom_domain"]);
 }

@@ -83,6 +83,11 @@ impl Component {
     pub fn is_archived(&self) -> bool {
         self.archived_at.is_some()
     }
+
+    /// Whether the uptime bar is shown; Instatus shows it unless told otherwise.
+    pub fn shows_uptime(&self) -> bool {
+        self.show_uptime.unwrap_or(true)
+    }
 }
 
 /// The parent group embedded in a v1 component.

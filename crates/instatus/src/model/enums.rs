@@ -9,14 +9,28 @@ use std::fmt;
 
 /// The error for a value that is not one of an enum's documented values.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{value}' is not a valid {kind}; allowed values: {}", allowed.join(", "))]
+#[error("'{value}' is not a valid {kind}; allowed values: {} (the API's upper-case spelling, e.g. {}, is accepted too)", allowed.join(", "), api_spelling.first().copied().unwrap_or_default())]
 pub struct UnknownValue {
     /// The enum's name, e.g. `component status`.
     pub kind: &'static str,
     /// The value that was given.
     pub value: String,
-    /// The documented values.
-    pub allowed: &'static [&'static str],
+    /// The documented values as users write them (`major_outage`).
+    pub allowed: Vec<String>,
+    /// The documented values in the API's spelling (`MAJOROUTAGE`).
+    pub api_spelling: &'static [&'static str],
+}
+
+/// `MajorOutage` → `major_outage`.
+fn snake_case(camel: &str) -> String {
+    let mut out = String::with_capacity(camel.len() + 4);
+    for (i, ch) in camel.chars().enumerate() {
+        if ch.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(ch.to_ascii_lowercase());
+    }
+    out
 }
 
 macro_rules! api_enum {
@@ -67,10 +81,26 @@ macro_rules! api_enum {
                     Self::Unknown(_) => Err(UnknownValue {
                         kind: $kind,
                         value: value.to_owned(),
-                        allowed: Self::KNOWN,
+                        allowed: Self::user_names(),
+                        api_spelling: Self::KNOWN,
                     }),
                     known => Ok(known),
                 }
+            }
+
+            /// The value as Ansible users and config files write it: snake_case of the variant
+            /// (`MAJOROUTAGE` → `major_outage`, `NOTSTARTEDYET` → `not_started_yet`); an
+            /// unknown value lower-cased. [`parse_known`](Self::parse_known) reads it back.
+            pub fn user_name(&self) -> String {
+                match self {
+                    $( Self::$variant => snake_case(stringify!($variant)), )+
+                    Self::Unknown(other) => other.to_ascii_lowercase(),
+                }
+            }
+
+            /// Every documented value as users write it, in the API's order.
+            pub fn user_names() -> Vec<String> {
+                vec![$( snake_case(stringify!($variant)) ),+]
             }
 
             /// Whether this is a documented value.
@@ -336,8 +366,9 @@ mod tests {
         let err = ComponentStatus::parse_known("DEGRADED").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "'DEGRADED' is not a valid component status; allowed values: OPERATIONAL, \
-             UNDERMAINTENANCE, DEGRADEDPERFORMANCE, PARTIALOUTAGE, MAJOROUTAGE"
+            "'DEGRADED' is not a valid component status; allowed values: operational, \
+             under_maintenance, degraded_performance, partial_outage, major_outage (the API's \
+             upper-case spelling, e.g. OPERATIONAL, is accepted too)"
         );
     }
 
