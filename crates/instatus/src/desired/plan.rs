@@ -226,7 +226,7 @@ pub fn plan(spec: &PageSpec, current: &Current, options: PlanOptions) -> Result<
                 .collect(),
         })
         .collect();
-    if !plan.duplicates.is_empty() && !(options.prune || options.dedupe) {
+    if !(plan.duplicates.is_empty() || options.prune || options.dedupe) {
         plan.warnings.push(format!(
             "{} declared component(s) are on the page more than once ({}): the oldest copy is \
              managed; set dedupe to delete the others",
