@@ -59,12 +59,6 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    {
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "instatus-emulator listening on {}", emu.url());
-        let _ = writeln!(out, "preview: {}", emu.preview_url());
-        let _ = out.flush();
-    }
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -75,7 +69,17 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    rt.block_on(wait_for_signal());
+    // The signal handlers are installed before the address is printed: whoever reads the line
+    // and sends SIGTERM at once gets a saved state, not a killed process.
+    rt.block_on(async {
+        let signalled = wait_for_signal();
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "instatus-emulator listening on {}", emu.url());
+        let _ = writeln!(out, "preview: {}", emu.preview_url());
+        let _ = out.flush();
+        drop(out);
+        signalled.await;
+    });
     let mut code = ExitCode::SUCCESS;
     if let Err(e) = emu.save() {
         eprintln!("instatus-emulator: saving state failed: {e}");
@@ -85,24 +89,20 @@ fn main() -> ExitCode {
     code
 }
 
-async fn wait_for_signal() {
+/// Installs the SIGTERM and Ctrl-C handlers now; the returned future ends on either.
+fn wait_for_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let ctrl_c = tokio::signal::ctrl_c();
+    async move {
+        #[cfg(unix)]
+        if let Some(mut term) = term {
+            tokio::select! {
+                _ = ctrl_c => {}
+                _ = term.recv() => {}
             }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+            return;
         }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+        let _ = ctrl_c.await;
     }
 }

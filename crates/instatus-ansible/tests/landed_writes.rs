@@ -1,0 +1,220 @@
+//! Writes that land are reported, duplicates are a state of their own: the module binary against
+//! an in-process emulator, with parallel runs and injected faults.
+
+use std::process::Command;
+
+use instatus_emulator::{Config, Emulator, FaultAction, FaultRule};
+use serde_json::{json, Value};
+
+/// Runs one module the way Ansible does (an args file as argv[1]) and returns its JSON result.
+fn run(emulator: &Emulator, module: &str, mut args: Value) -> Value {
+    let dir = std::env::temp_dir().join(format!(
+        "instatus-landed-{}-{}",
+        std::process::id(),
+        fastrand::u64(..)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    args["_ansible_module_name"] = json!(format!("ephemery.instatus.{module}"));
+    args["api_key"] = json!(emulator.api_key());
+    args["base_url"] = json!(emulator.url());
+    args["timeout"] = json!(5);
+    let file = dir.join("args");
+    std::fs::write(&file, args.to_string()).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_instatus-ansible"))
+        .arg(&file)
+        .env_remove("INSTATUS_API_KEY")
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+fn tree() -> Value {
+    json!([
+        {"name": "Ethereum Services", "components": [
+            {"name": "Execution Client"}, {"name": "Consensus Client"}, {"name": "Validator Client"}
+        ]},
+        {"name": "Infrastructure", "components": [{"name": "Network"}, {"name": "Storage"}]},
+        {"name": "Faucet"}
+    ])
+}
+
+/// Every component of the emulator's only page, read through the library.
+fn component_count(emulator: &Emulator) -> usize {
+    let client = instatus::Client::builder(emulator.api_key())
+        .base_url(emulator.url())
+        .build()
+        .unwrap();
+    let pages = client.list_all(instatus::api::pages::list()).unwrap();
+    pages
+        .iter()
+        .map(|p| {
+            client
+                .list_all(instatus::api::components::list(&p.id))
+                .unwrap()
+                .len()
+        })
+        .sum()
+}
+
+fn writes(emulator: &Emulator) -> usize {
+    emulator.requests().iter().filter(|r| r.write).count()
+}
+
+#[test]
+fn ten_parallel_page_spec_runs_leave_duplicates_that_are_reported_then_deduped() {
+    let emulator = Emulator::start(Config::default()).unwrap();
+    emulator.create_page("race", "Race");
+    let args = json!({"page": "race", "components": tree()});
+    // An inventory of ten hosts without run_once: ten runs at once on one empty page.
+    let results: Vec<Value> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..10)
+            .map(|_| s.spawn(|| run(&emulator, "page_spec", args.clone())))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for r in &results {
+        assert_eq!(r["failed"], false, "{r}");
+    }
+    let declared = 8; // 2 groups, 5 children, 1 top-level component
+    let on_page = component_count(&emulator);
+    assert!(
+        on_page > declared,
+        "the race left no copy ({on_page}): the test proves nothing"
+    );
+
+    // The next run names the copies as duplicates, not unmanaged, and warns.
+    let next = run(&emulator, "page_spec", args.clone());
+    assert_eq!(next["changed"], false, "{next}");
+    assert_eq!(next["unmanaged"], json!([]), "{next}");
+    let duplicates = next["duplicates"].as_array().unwrap();
+    let copies: usize = duplicates
+        .iter()
+        .map(|d| d["copies"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(copies + declared, on_page, "{next}");
+    assert!(
+        next["warnings"][0].as_str().unwrap().contains("set dedupe"),
+        "{next}"
+    );
+
+    // Check mode with dedupe reports the deletes and writes nothing.
+    let before = writes(&emulator);
+    let mut dedupe = args.clone();
+    dedupe["dedupe"] = json!(true);
+    let mut check = dedupe.clone();
+    check["_ansible_check_mode"] = json!(true);
+    let checked = run(&emulator, "page_spec", check);
+    assert_eq!(checked["changed"], true, "{checked}");
+    assert_eq!(writes(&emulator), before, "check mode wrote");
+
+    // Two dedupe runs at once (both keep the same copy), then exactly the declared tree.
+    let deduped: Vec<Value> = std::thread::scope(|s| {
+        let a = s.spawn(|| run(&emulator, "page_spec", dedupe.clone()));
+        let b = s.spawn(|| run(&emulator, "page_spec", dedupe.clone()));
+        vec![a.join().unwrap(), b.join().unwrap()]
+    });
+    for r in &deduped {
+        assert_eq!(r["failed"], false, "{r}");
+    }
+    assert_eq!(component_count(&emulator), declared);
+    let again = run(&emulator, "page_spec", dedupe);
+    assert_eq!(again["changed"], false, "{again}");
+    assert_eq!(again["duplicates"], json!([]), "{again}");
+    assert_eq!(
+        again["api_requests"], 2,
+        "a no-op reads the page list and one component page"
+    );
+}
+
+#[test]
+fn component_reports_the_group_it_created_when_the_component_create_fails() {
+    let emulator = Emulator::start(Config::default()).unwrap();
+    emulator.create_page("p", "P");
+    let post = |action| FaultRule {
+        method: Some("POST".into()),
+        path: "/v1/*/components".into(),
+        action,
+        times: Some(1),
+    };
+    // The group's POST lands but its answer is a 500 (recovered by a lookup, not re-sent); the
+    // component's POST is then refused.
+    emulator.add_fault(post(FaultAction::StatusAfter(500)));
+    emulator.add_fault(post(FaultAction::Status(400)));
+    let r = run(
+        &emulator,
+        "component",
+        json!({"page": "p", "name": "Network", "group": "Infrastructure"}),
+    );
+    assert_eq!(r["failed"], true, "{r}");
+    assert_eq!(r["changed"], true, "the group was created: {r}");
+    assert_eq!(r["group_created"], true, "{r}");
+    assert_eq!(
+        component_count(&emulator),
+        1,
+        "exactly one group, no duplicate"
+    );
+    // The rerun creates the component in that group, and the next one changes nothing.
+    let r = run(
+        &emulator,
+        "component",
+        json!({"page": "p", "name": "Network", "group": "Infrastructure"}),
+    );
+    assert_eq!(
+        (r["changed"].clone(), r["group_created"].clone()),
+        (json!(true), json!(false)),
+        "{r}"
+    );
+    let r = run(
+        &emulator,
+        "component",
+        json!({"page": "p", "name": "Network", "group": "Infrastructure"}),
+    );
+    assert_eq!(r["changed"], false, "{r}");
+    assert_eq!(component_count(&emulator), 2);
+}
+
+#[test]
+fn component_and_incident_creates_survive_a_503_and_a_dropped_connection() {
+    let emulator = Emulator::start(Config::default()).unwrap();
+    emulator.create_page("p", "P");
+    for (path, action) in [
+        ("/v1/*/components", FaultAction::Status(503)),
+        ("/v1/*/incidents", FaultAction::DropAfter),
+    ] {
+        emulator.add_fault(FaultRule {
+            method: Some("POST".into()),
+            path: path.into(),
+            action,
+            times: Some(1),
+        });
+    }
+    let c = run(
+        &emulator,
+        "component",
+        json!({"page": "p", "name": "Network"}),
+    );
+    assert_eq!(
+        (c["failed"].clone(), c["changed"].clone()),
+        (json!(false), json!(true)),
+        "{c}"
+    );
+    let i = run(
+        &emulator,
+        "incident",
+        json!({"page": "p", "name": "Peers lost", "message": "looking", "components": {"Network": "major_outage"}}),
+    );
+    assert_eq!(
+        (i["failed"].clone(), i["changed"].clone()),
+        (json!(false), json!(true)),
+        "{i}"
+    );
+    let state = emulator.state_json().to_string();
+    assert_eq!(
+        state.matches("\"Peers lost\"").count(),
+        1,
+        "one incident, not two"
+    );
+    assert_eq!(component_count(&emulator), 1);
+}
