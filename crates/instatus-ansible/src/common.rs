@@ -81,7 +81,7 @@ impl<'a> Api<'a> {
         if self.client.is_none() {
             if !(1..=MAX_TIMEOUT).contains(&self.options.timeout) {
                 return Err(Failure::new(format!(
-                    "timeout: must be a number of seconds from 1 to {MAX_TIMEOUT}, got {}",
+                    "timeout: {} is out of range; allowed: a number of seconds from 1 to {MAX_TIMEOUT}",
                     self.options.timeout
                 )));
             }
@@ -249,4 +249,32 @@ impl StatusOption {
 /// An API status as users write it: `MAJOROUTAGE` → `major_outage`; unknown values lower-cased.
 pub fn status_name(status: &instatus::model::ComponentStatus) -> String {
     status.user_name()
+}
+
+/// Checks an option's form before any request ([`instatus::validate`]): the error names the
+/// option the user wrote and the allowed form, and quotes the value (shortened).
+pub fn check_form(
+    option: &str,
+    value: Option<&str>,
+    form: fn(&str) -> Result<(), instatus::validate::Invalid>,
+) -> Result<(), Failure> {
+    match value.map(form) {
+        Some(Err(e)) => Err(Failure::new(format!("{option}: {e}"))),
+        _ => Ok(()),
+    }
+}
+
+/// [`check_form`] for a secret option: the error never quotes the value.
+pub fn check_secret_form(
+    option: &str,
+    value: Option<&str>,
+    form: fn(&str) -> Result<(), instatus::validate::Invalid>,
+) -> Result<(), Failure> {
+    match value.map(form) {
+        Some(Err(e)) => Err(Failure::new(format!(
+            "{option}: the value (not shown: it is secret) does not have the allowed form; allowed: {}",
+            e.allowed
+        ))),
+        _ => Ok(()),
+    }
 }

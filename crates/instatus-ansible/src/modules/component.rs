@@ -13,7 +13,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::common::{status_name, Api, CommonOptions, State, StatusOption};
+use crate::common::{check_form, status_name, Api, CommonOptions, State, StatusOption};
 use crate::protocol::{AnsibleModule, Context, Diff, Failure, Outcome};
 
 /// The module.
@@ -89,9 +89,11 @@ fn diff_view(v: &Value) -> Value {
 fn run(o: &ComponentOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome, Failure> {
     for (option, value) in [("name", Some(&o.name)), ("group", o.group.as_ref())] {
         if let Some(value) = value {
-            if value.trim().is_empty() || value.contains(instatus::model::PATH_SEPARATOR) {
+            check_form(option, Some(value), instatus::validate::name)?;
+            if value.trim() != value || value.contains(instatus::model::PATH_SEPARATOR) {
                 return Err(Failure::new(format!(
-                    "{option} must be a non-empty name without '/', got: '{value}'"
+                    "{option}: {value:?} has leading or trailing spaces or a '/'; allowed: a name \
+                     without '/' (it separates group and component in name paths)"
                 )));
             }
         }

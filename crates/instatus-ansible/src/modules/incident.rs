@@ -288,7 +288,7 @@ pub fn changes(
 
 /// An incident status as users write it (`INVESTIGATING` → `investigating`).
 fn stage_name(status: &IncidentStatus) -> String {
-    status.as_str().to_ascii_lowercase()
+    status.user_name()
 }
 
 /// The incident as the module returns it.
@@ -344,11 +344,7 @@ fn predict(
 
 fn run(o: &IncidentOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome, Failure> {
     // Options first: a bad option fails before any request.
-    if let Some(name) = &o.name {
-        if name.trim().is_empty() {
-            return Err(Failure::new("name must not be empty"));
-        }
-    }
+    crate::common::check_form("name", o.name.as_deref(), instatus::validate::name)?;
     if o.status.is_some() && o.state != IncidentState::Open {
         return Err(Failure::new(format!(
             "status is the stage of an open incident and applies only with state=open, not state={}",

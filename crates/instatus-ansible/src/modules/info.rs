@@ -85,7 +85,7 @@ fn run(o: &InfoOptions, api: &mut Api<'_>) -> Result<Outcome, Failure> {
             json!({
                 "id": i.id.as_str(),
                 "name": i.name.as_str(),
-                "status": i.status.as_str().to_ascii_lowercase(),
+                "status": i.status.user_name(),
                 "started": i.started.map(|t| t.to_string()),
                 "components": names(&i.components),
             })
@@ -98,7 +98,7 @@ fn run(o: &InfoOptions, api: &mut Api<'_>) -> Result<Outcome, Failure> {
         let entry = json!({
             "id": m.id.as_str(),
             "name": m.name.as_str(),
-            "status": m.status.as_str().to_ascii_lowercase(),
+            "status": m.status.user_name(),
             "start": m.start.map(|t| t.to_string()),
             "end": m.end().map(|t| t.to_string()),
             "components": names(&m.components),

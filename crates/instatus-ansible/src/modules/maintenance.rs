@@ -185,7 +185,7 @@ pub fn wanted_minutes(
 ) -> Result<Option<i64>, Failure> {
     match (duration, end) {
         (Some(d), _) if !(1..=MAX_MINUTES).contains(&d) => Err(Failure::new(format!(
-            "duration must be a number of minutes from 1 to {MAX_MINUTES} (a year), got: {d}"
+            "duration: {d} is out of range; allowed: a number of minutes from 1 to {MAX_MINUTES} (a year)"
         ))),
         (Some(d), _) => Ok(Some(d)),
         (None, Some(end)) => {
@@ -256,14 +256,10 @@ pub fn rank(status: &MaintenanceStatus) -> u8 {
     }
 }
 
-/// The stage as users write it (`INPROGRESS` → `in_progress`).
+/// The stage as users write it (`INPROGRESS` → `in_progress`, `NOTSTARTEDYET` → `scheduled`):
+/// the library's one spelling, shared with `info`.
 pub fn stage_name(status: &MaintenanceStatus) -> String {
-    match status {
-        MaintenanceStatus::NotStartedYet => "scheduled".into(),
-        MaintenanceStatus::InProgress => "in_progress".into(),
-        MaintenanceStatus::Completed => "completed".into(),
-        other => other.as_str().to_ascii_lowercase(),
-    }
+    status.user_name()
 }
 
 /// The settings a task changes on an existing maintenance: `duration`, `components`,
@@ -342,9 +338,7 @@ fn end_of(start: Timestamp, minutes: i64) -> Option<String> {
 
 fn run(o: &MaintenanceOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome, Failure> {
     // Options first: a bad option fails before any request.
-    if o.name.trim().is_empty() {
-        return Err(Failure::new("name must not be empty"));
-    }
+    crate::common::check_form("name", Some(&o.name), instatus::validate::name)?;
     let start = o.start.as_deref().map(parse_start).transpose()?;
     let end = o
         .end
@@ -816,12 +810,12 @@ mod tests {
         assert!(wanted_minutes(Some(0), None, start)
             .unwrap_err()
             .msg
-            .starts_with("duration must be a number of minutes from 1 to"));
+            .starts_with("duration: 0 is out of range; allowed: a number of minutes from 1 to"));
         // Regression: a duration of i64::MAX overflowed the end time and panicked.
         assert!(wanted_minutes(Some(i64::MAX), None, start)
             .unwrap_err()
             .msg
-            .contains("got: 9223372036854775807"));
+            .starts_with("duration: 9223372036854775807 is out of range"));
         assert!(
             wanted_minutes(None, Some(ts("2026-11-26T13:00:00Z")), start)
                 .unwrap_err()

@@ -42,7 +42,15 @@ fn run(o: &PageOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome,
         settings: o.settings.clone(),
         components: Vec::new(),
     };
-    spec.validate().map_err(spec_failure)?;
+    // The settings are options of this module: name them as the user wrote them.
+    spec.validate().map_err(|mut e| {
+        for problem in &mut e.0 {
+            if let Some(option) = problem.path.strip_prefix("settings.") {
+                problem.path = option.to_owned();
+            }
+        }
+        spec_failure(e)
+    })?;
     let page = api.page()?;
     let current = Current {
         page: page.clone(),

@@ -11,7 +11,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::common::{Api, CommonOptions, State};
+use crate::common::{check_form, check_secret_form, Api, CommonOptions, State};
 use crate::protocol::{AnsibleModule, Context, Diff, Failure, Outcome, Rules};
 
 /// The module.
@@ -97,6 +97,12 @@ fn view(kind: &str, address: &str, all: bool, names: &[String]) -> Value {
 }
 
 fn run(o: &SubscriberOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome, Failure> {
+    use instatus::validate;
+    check_form("email", o.email.as_deref(), validate::email)?;
+    check_form("phone", o.phone.as_deref(), validate::phone_e164)?;
+    check_secret_form("webhook", o.webhook.as_deref(), validate::http_url)?;
+    check_form("webhook_email", o.webhook_email.as_deref(), validate::email)?;
+    check_form("language", o.language.as_deref(), validate::language)?;
     let (kind, address) = identity(o);
     let page = api.page_id()?;
     let existing: Vec<Subscriber> = api

@@ -6,6 +6,7 @@ use super::plan::FieldChange;
 use super::spec::{CredentialsUpdate, PageSettingsSpec, SmsCredentials};
 use crate::api::pages::UpdateStatusPageRequest;
 use crate::model::{SmsService, StatusPage};
+use crate::validate;
 
 /// A setting's value, typed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -163,6 +164,35 @@ pub(crate) const SETTINGS: &[Setting] = &[
     setting!(text time_format),
     setting!(text launch_date),
 ];
+
+/// The form a text setting must have, checked before the first request (the API refuses the
+/// others, naming its own field, not the one the user wrote).
+pub(crate) fn form_of(setting: &str) -> Option<fn(&str) -> Result<(), validate::Invalid>> {
+    Some(match setting {
+        "name" => validate::name,
+        "subdomain" => validate::subdomain,
+        "custom_domain" => validate::domain,
+        "website_url" | "logo_url" | "favicon_url" => validate::http_url,
+        "public_email" => validate::email,
+        "language" => validate::language,
+        s if s.ends_with("_color") => validate::color,
+        _ => return None,
+    })
+}
+
+/// Every declared setting whose value does not have its form: (setting, problem).
+pub(crate) fn malformed(spec: &PageSettingsSpec) -> Vec<(&'static str, validate::Invalid)> {
+    SETTINGS
+        .iter()
+        .filter_map(|s| {
+            let check = form_of(s.name)?;
+            match (s.declared)(spec)? {
+                SettingValue::Text(value) => check(&value).err().map(|e| (s.name, e)),
+                _ => None,
+            }
+        })
+        .collect()
+}
 
 /// Declared settings that are not in [`SETTINGS`] because they are not compared: the API never
 /// returns SMS credentials.

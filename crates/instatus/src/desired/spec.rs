@@ -311,6 +311,12 @@ impl PageSpec {
     /// problem, not just the first.
     pub fn validate(&self) -> Result<(), InvalidSpec> {
         let mut errors = Vec::new();
+        for (setting, problem) in super::settings::malformed(&self.settings) {
+            errors.push(SpecError {
+                path: format!("settings.{setting}"),
+                message: problem.to_string(),
+            });
+        }
         check_siblings(&self.components, "components", 0, &mut errors);
         if let Some(status) = self.settings.sms_service.as_ref().filter(|s| !s.is_known()) {
             errors.push(SpecError {
@@ -338,6 +344,11 @@ fn check_siblings(list: &[ComponentSpec], at: &str, depth: usize, errors: &mut V
             errors.push(SpecError {
                 path: format!("{here}.name"),
                 message: "must not be empty".into(),
+            });
+        } else if let Err(problem) = crate::validate::name(&c.name) {
+            errors.push(SpecError {
+                path: format!("{here}.name"),
+                message: problem.to_string(),
             });
         } else if name.contains(PATH_SEPARATOR) {
             errors.push(SpecError {

@@ -21,6 +21,13 @@ pub struct UnknownValue {
     pub api_spelling: &'static [&'static str],
 }
 
+/// The user spelling of a variant: the one given (`as "scheduled"`), or its name in snake_case.
+fn user_spelling(variant: &str, given: &[&str]) -> String {
+    given
+        .first()
+        .map_or_else(|| snake_case(variant), |s| (*s).to_owned())
+}
+
 /// `MajorOutage` → `major_outage`.
 fn snake_case(camel: &str) -> String {
     let mut out = String::with_capacity(camel.len() + 4);
@@ -37,7 +44,7 @@ macro_rules! api_enum {
     (
         $(#[$meta:meta])*
         $name:ident, $kind:literal {
-            $( $(#[$vmeta:meta])* $variant:ident = $wire:literal ),+ $(,)?
+            $( $(#[$vmeta:meta])* $variant:ident = $wire:literal $(as $user:literal)? ),+ $(,)?
         }
     ) => {
         $(#[$meta])*
@@ -72,6 +79,7 @@ macro_rules! api_enum {
             /// Parses a value strictly, accepting the documented values only (case-insensitive,
             /// `_`, `-` and spaces ignored, so `major_outage` means `MAJOROUTAGE`).
             pub fn parse_known(value: &str) -> Result<Self, UnknownValue> {
+                $( $( if value == $user { return Ok(Self::$variant); } )? )+
                 let folded: String = value
                     .chars()
                     .filter(|c| !matches!(c, '_' | '-' | ' '))
@@ -89,18 +97,18 @@ macro_rules! api_enum {
             }
 
             /// The value as Ansible users and config files write it: snake_case of the variant
-            /// (`MAJOROUTAGE` → `major_outage`, `NOTSTARTEDYET` → `not_started_yet`); an
-            /// unknown value lower-cased. [`parse_known`](Self::parse_known) reads it back.
+            /// (`MAJOROUTAGE` → `major_outage`) unless the variant names a plainer word
+            /// (`NOTSTARTEDYET` → `scheduled`); an unknown value lower-cased. [`parse_known`](Self::parse_known) reads it back.
             pub fn user_name(&self) -> String {
                 match self {
-                    $( Self::$variant => snake_case(stringify!($variant)), )+
+                    $( Self::$variant => user_spelling(stringify!($variant), &[$($user)?]), )+
                     Self::Unknown(other) => other.to_ascii_lowercase(),
                 }
             }
 
             /// Every documented value as users write it, in the API's order.
             pub fn user_names() -> Vec<String> {
-                vec![$( snake_case(stringify!($variant)) ),+]
+                vec![$( user_spelling(stringify!($variant), &[$($user)?]) ),+]
             }
 
             /// Whether this is a documented value.
@@ -187,8 +195,8 @@ api_enum!(
 api_enum!(
     /// The stage of a maintenance window.
     MaintenanceStatus, "maintenance status" {
-        /// Scheduled, not begun.
-        NotStartedYet = "NOTSTARTEDYET",
+        /// Scheduled, not begun (`scheduled` as users write it).
+        NotStartedYet = "NOTSTARTEDYET" as "scheduled",
         /// Running now.
         InProgress = "INPROGRESS",
         /// Over.
@@ -273,8 +281,8 @@ api_enum!(
         Monitoring = "MONITORING",
         /// Incident: resolved.
         Resolved = "RESOLVED",
-        /// Maintenance: not started yet.
-        NotStartedYet = "NOTSTARTEDYET",
+        /// Maintenance: not started yet (`scheduled` as users write it).
+        NotStartedYet = "NOTSTARTEDYET" as "scheduled",
         /// Maintenance: in progress.
         InProgress = "INPROGRESS",
         /// Maintenance: completed.
@@ -355,6 +363,26 @@ mod tests {
             assert_eq!(parsed.as_str(), *wire);
         }
         assert_eq!(PageStatus::KNOWN.len(), 17);
+    }
+
+    #[test]
+    fn one_user_spelling_per_value_read_back_with_the_api_spelling_as_an_alias() {
+        assert_eq!(MaintenanceStatus::NotStartedYet.user_name(), "scheduled");
+        assert_eq!(MaintenanceStatus::InProgress.user_name(), "in_progress");
+        assert_eq!(ComponentStatus::MajorOutage.user_name(), "major_outage");
+        for spelling in ["scheduled", "NOTSTARTEDYET", "not_started_yet"] {
+            assert_eq!(
+                MaintenanceStatus::parse_known(spelling).unwrap(),
+                MaintenanceStatus::NotStartedYet,
+                "{spelling}"
+            );
+        }
+        for status in ComponentStatus::user_names() {
+            assert_eq!(
+                ComponentStatus::parse_known(&status).unwrap().user_name(),
+                status
+            );
+        }
     }
 
     #[test]

@@ -1,0 +1,99 @@
+//! Bad values are refused by the module before the first request, naming the option the user
+//! wrote (not the API's field) and the allowed form.
+
+use std::process::Command;
+
+use serde_json::{json, Value};
+
+fn run(module: &str, mut args: Value) -> Value {
+    let dir = std::env::temp_dir().join(format!(
+        "instatus-validation-{}-{}",
+        std::process::id(),
+        fastrand::u64(..)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    args["_ansible_module_name"] = json!(format!("ephemery.instatus.{module}"));
+    args["api_key"] = json!("validation-test-key-0123456789");
+    // Port 9 (discard): a request would fail with a connection error, not a validation message.
+    args["base_url"] = json!("http://127.0.0.1:9");
+    args["page"] = json!("p");
+    let file = dir.join("args");
+    std::fs::write(&file, args.to_string()).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_instatus-ansible"))
+        .arg(&file)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn refused(module: &str, args: Value, starts: &str) {
+    let r = run(module, args.clone());
+    assert_eq!(r["failed"], true, "{args}: {r}");
+    let msg = r["msg"].as_str().unwrap();
+    assert!(msg.starts_with(starts), "{args}: {msg}");
+    assert!(msg.contains("allowed"), "{args}: {msg}");
+    assert_eq!(r["api_requests"], 0, "{args}: a request was sent: {r}");
+}
+
+#[test]
+fn malformed_values_name_the_option_the_user_wrote() {
+    refused(
+        "page",
+        json!({"brand_color": "#12345"}),
+        "brand_color: \"#12345\"",
+    );
+    refused(
+        "page",
+        json!({"website_url": "javascript:alert(1)"}),
+        "website_url:",
+    );
+    refused("page", json!({"public_email": "ops@"}), "public_email:");
+    refused("page", json!({"language": "klingon"}), "language:");
+    refused(
+        "page",
+        json!({"custom_domain": "https://status.example"}),
+        "custom_domain:",
+    );
+    refused("page", json!({"name": "  "}), "name:");
+    refused(
+        "page_spec",
+        json!({"settings": {"down_color": "red"}}),
+        "settings.down_color:",
+    );
+    refused(
+        "page_spec",
+        json!({"components": [{"name": "bad\u{7}name"}]}),
+        "components[0].name:",
+    );
+    refused("component", json!({"name": "  "}), "name:");
+    refused("subscriber", json!({"phone": "0612345678"}), "phone:");
+    refused("subscriber", json!({"email": "not-an-email"}), "email:");
+    refused("incident", json!({"name": "", "message": "m"}), "name:");
+    refused(
+        "maintenance",
+        json!({"name": "", "duration": 5, "start": "now"}),
+        "name:",
+    );
+}
+
+#[test]
+fn a_secret_webhook_url_is_refused_without_being_quoted() {
+    let secret = "hxxps://hooks.example/T0k3n-abcdef";
+    let r = run("subscriber", json!({"webhook": secret}));
+    let msg = r["msg"].as_str().unwrap();
+    assert!(msg.starts_with("webhook: the value (not shown"), "{msg}");
+    assert!(!r.to_string().contains("T0k3n"), "{r}");
+}
+
+#[test]
+fn huge_numbers_fail_cleanly_instead_of_panicking() {
+    // Regressions: each of these panicked inside the module (caught, but real).
+    refused("info", json!({"timeout": u64::MAX}), "timeout:");
+    refused("info", json!({"timeout": 0}), "timeout:");
+    refused(
+        "maintenance",
+        json!({"name": "m", "duration": i64::MAX, "start": "now"}),
+        "duration: 9223372036854775807 is out of range",
+    );
+}
