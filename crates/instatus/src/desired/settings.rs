@@ -165,9 +165,12 @@ pub(crate) const SETTINGS: &[Setting] = &[
     setting!(text launch_date),
 ];
 
+/// A check of a value's form.
+pub(crate) type FormCheck = fn(&str) -> Result<(), validate::Invalid>;
+
 /// The form a text setting must have, checked before the first request (the API refuses the
 /// others, naming its own field, not the one the user wrote).
-pub(crate) fn form_of(setting: &str) -> Option<fn(&str) -> Result<(), validate::Invalid>> {
+pub(crate) fn form_of(setting: &str) -> Option<FormCheck> {
     Some(match setting {
         "name" => validate::name,
         "subdomain" => validate::subdomain,
