@@ -45,7 +45,9 @@ pub struct PageSpecOptions {
     pub dedupe: bool,
 
     /// SMS provider credentials (write-only: sent when `settings.sms_service` changes, or always
-    /// with `sms_credentials_update=always`).
+    /// with `sms_credentials_update=always`). Keys: `twilio_sid`, `twilio_token`, `twilio_sender` (Twilio); `esendex_username`,
+    /// `esendex_password`, `esendex_account_ref` (Esendex); `nexmo_key`, `nexmo_secret`,
+    /// `nexmo_sender` (Vonage). Tokens, passwords, keys and secrets are masked everywhere.
     #[schemars(extend("x-no-log" = true))]
     pub sms_credentials: Option<SmsCredentials>,
 

@@ -108,6 +108,9 @@ pub struct PageSettingsSpec {
     pub sms_service: Option<SmsService>,
     /// Credentials of the SMS provider. The API never returns them, so they are sent only when
     /// `sms_service` changes, or on every run with `sms_credentials_update: always`.
+    /// Keys: `twilio_sid`, `twilio_token`, `twilio_sender` (Twilio); `esendex_username`,
+    /// `esendex_password`, `esendex_account_ref` (Esendex); `nexmo_key`, `nexmo_secret`,
+    /// `nexmo_sender` (Vonage). Tokens, passwords, keys and secrets are masked everywhere.
     // `x-no-log` marks the option secret for the Ansible modules that flatten these settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-no-log" = true))]
