@@ -59,6 +59,7 @@ pub mod model;
 mod retry;
 mod secret;
 mod throttle;
+pub mod validate;
 
 pub use client::{Client, ClientBuilder, Pages, API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL};
 pub use error::{Error, Result, Target};

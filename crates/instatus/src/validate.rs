@@ -1,0 +1,714 @@
+//! Pure checks of the value forms Instatus accepts, shared by the Ansible modules (option checking
+//! before the first request) and by the emulator (which refuses what the real API refuses).
+//!
+//! Each function takes the value as written and returns [`Invalid`] when it does not have the
+//! allowed form. The error quotes the value (shortened) and says what is allowed; it never names a
+//! field, because only the caller knows the name the user wrote (`brand_color` in a playbook,
+//! `brandColor` on the wire):
+//!
+//! ```
+//! use instatus::validate;
+//!
+//! assert!(validate::color("#1a2b3c").is_ok());
+//! let err = validate::http_url("javascript:alert(1)").unwrap_err();
+//! assert_eq!(
+//!     format!("website_url: {err}"),
+//!     "website_url: \"javascript:alert(1)\" is not an http(s) URL; allowed: \
+//!      http:// or https:// followed by a host, without spaces or control characters",
+//! );
+//! ```
+//!
+//! The checks are cheap and hand-written: every function looks at the length first, so a huge
+//! input costs no more than a short one.
+
+/// A value that does not have the allowed form. Display: "<problem>; allowed: <allowed>".
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{problem}; allowed: {allowed}")]
+pub struct Invalid {
+    /// What is wrong, quoting the value shortened to at most 40 characters.
+    pub problem: String,
+    /// The allowed form, in words.
+    pub allowed: &'static str,
+}
+
+/// Characters of the value quoted in a problem text.
+const QUOTED_CHARS: usize = 40;
+
+impl Invalid {
+    fn new(value: &str, problem: &str, allowed: &'static str) -> Self {
+        Self {
+            problem: format!("{} {problem}", quote(value)),
+            allowed,
+        }
+    }
+}
+
+/// The value in quotes with control characters escaped, cut to [`QUOTED_CHARS`] characters (the
+/// full length is then given, so a huge input never ends up in an error text).
+fn quote(value: &str) -> String {
+    let count = value.chars().count();
+    if count <= QUOTED_CHARS {
+        format!("{value:?}")
+    } else {
+        let head: String = value.chars().take(QUOTED_CHARS - 1).collect();
+        format!("{:?} ({count} characters)", format!("{head}…"))
+    }
+}
+
+const COLOR_ALLOWED: &str = "#rgb, #rrggbb or rgb(r, g, b) with r, g and b from 0 to 255";
+
+/// A colour: `#rgb`, `#rrggbb` (hex digits, either case) or `rgb(r, g, b)` with each of r, g, b a
+/// decimal from 0 to 255 (spaces around the numbers allowed).
+///
+/// Source: the OpenAPI spec says "in hex format" for each page colour; the API reference notes
+/// (`reference/instatus-api.md`, `POST /v1/pages`) record that the API also takes `rgb(r,g,b)`.
+pub fn color(value: &str) -> Result<(), Invalid> {
+    let refuse = || Err(Invalid::new(value, "is not a colour", COLOR_ALLOWED));
+    if value.len() > 32 {
+        return refuse();
+    }
+    if let Some(hex) = value.strip_prefix('#') {
+        let digits = hex.bytes().all(|b| b.is_ascii_hexdigit());
+        return if digits && (hex.len() == 3 || hex.len() == 6) {
+            Ok(())
+        } else {
+            refuse()
+        };
+    }
+    let Some(inner) = value
+        .strip_prefix("rgb(")
+        .and_then(|rest| rest.strip_suffix(')'))
+    else {
+        return refuse();
+    };
+    let parts: Vec<&str> = inner.split(',').map(str::trim).collect();
+    let channel = |part: &&str| {
+        (1..=3).contains(&part.len())
+            && part.bytes().all(|b| b.is_ascii_digit())
+            && part.parse::<u16>().is_ok_and(|n| n <= 255)
+    };
+    if parts.len() == 3 && parts.iter().all(channel) {
+        Ok(())
+    } else {
+        refuse()
+    }
+}
+
+const EMAIL_ALLOWED: &str = "an email address like name@example.com (at most 254 characters)";
+
+/// An email address: `local@domain` with one `@`, a local part of 1 to 64 characters from the
+/// RFC 5322 "atext" set plus single inner dots, a [`domain`] after the `@`, at most 254 characters in
+/// all (RFC 5321), no spaces or control characters.
+///
+/// Source: the OpenAPI spec gives `publicEmail` and the subscriber `email` `format: email`; the
+/// limits are those of RFC 5321 section 4.5.3.1. Quoted local parts and IP literals are refused:
+/// no status page subscriber needs them.
+pub fn email(value: &str) -> Result<(), Invalid> {
+    let refuse = || {
+        Err(Invalid::new(
+            value,
+            "is not an email address",
+            EMAIL_ALLOWED,
+        ))
+    };
+    if value.len() > 254 {
+        return refuse();
+    }
+    let Some((local, host)) = value.split_once('@') else {
+        return refuse();
+    };
+    let atext = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~-".contains(c);
+    let local_ok = (1..=64).contains(&local.len())
+        && local
+            .split('.')
+            .all(|atom| !atom.is_empty() && atom.chars().all(atext));
+    if local_ok && domain(host).is_ok() {
+        Ok(())
+    } else {
+        refuse()
+    }
+}
+
+const PHONE_ALLOWED: &str =
+    "an E.164 number: + then 8 to 15 digits, the first from 1 to 9, e.g. +14155550123";
+
+/// A phone number in E.164 form: `+`, then 8 to 15 digits of which the first is 1 to 9; no spaces,
+/// dashes or brackets.
+///
+/// Source: ITU-T E.164 (at most 15 digits, country codes never start with 0); the spec types the
+/// subscriber `phone` as a plain string, so the lower bound of 8 digits (the shortest numbers in
+/// real use with their country code) is this project's choice.
+pub fn phone_e164(value: &str) -> Result<(), Invalid> {
+    let refuse = || {
+        Err(Invalid::new(
+            value,
+            "is not an E.164 phone number",
+            PHONE_ALLOWED,
+        ))
+    };
+    let Some(digits) = value.strip_prefix('+') else {
+        return refuse();
+    };
+    let well_formed = (8..=15).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0');
+    if well_formed {
+        Ok(())
+    } else {
+        refuse()
+    }
+}
+
+const URL_ALLOWED: &str =
+    "http:// or https:// followed by a host, without spaces or control characters";
+
+/// Longest URL accepted: what browsers and most servers handle reliably.
+const URL_MAX: usize = 2048;
+
+/// An http(s) URL: the scheme `http://` or `https://` (either case), then a host (a name such as
+/// `example.com` or `localhost`, an IPv4 address or a bracketed IPv6 address), optionally user info
+/// before an `@` and a port after a `:`, then anything without whitespace or control characters; at
+/// most 2048 characters. Anything else, `javascript:` and `data:` URLs included, is refused.
+///
+/// Source: the OpenAPI spec gives the page's `logoUrl`, `faviconUrl`, `websiteUrl` and the
+/// subscriber `webhook` `format: uri`; the real API refuses other schemes such as `javascript:`
+/// (issue 7). The host may be a single label so that local webhooks (`http://localhost:9000`) pass.
+pub fn http_url(value: &str) -> Result<(), Invalid> {
+    let refuse = || Err(Invalid::new(value, "is not an http(s) URL", URL_ALLOWED));
+    if value.len() > URL_MAX || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return refuse();
+    }
+    let lower_scheme = value
+        .get(..8)
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let rest = if lower_scheme.starts_with("https://") {
+        &value[8..]
+    } else if lower_scheme.starts_with("http://") {
+        &value[7..]
+    } else {
+        return refuse();
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
+    let (host, port) = if let Some(v6) = host_port.strip_prefix('[') {
+        match v6.split_once(']') {
+            Some((addr, tail)) if is_ipv6_ish(addr) => (None, tail.strip_prefix(':')),
+            _ => return refuse(),
+        }
+    } else {
+        match host_port.split_once(':') {
+            Some((host, port)) => (Some(host), Some(port)),
+            None => (Some(host_port), None),
+        }
+    };
+    let host_ok = host.is_none_or(|h| !h.is_empty() && h.split('.').all(is_dns_label));
+    let port_ok = port.is_none_or(|p| {
+        (1..=5).contains(&p.len())
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && p.parse::<u16>().is_ok()
+    });
+    if host_ok && port_ok {
+        Ok(())
+    } else {
+        refuse()
+    }
+}
+
+/// Hex digits, colons and dots (for an embedded IPv4), the characters of an IPv6 literal.
+fn is_ipv6_ish(addr: &str) -> bool {
+    addr.contains(':')
+        && addr
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+}
+
+/// The language codes of Instatus pages and subscribers, in the order Instatus lists them.
+///
+/// Source: `list.json` of github.com/instatushq/languages (the translations repository Instatus
+/// publishes); the OpenAPI spec only says "language code (e.g. `en`, `fr`, `de`)".
+const LANGUAGES: &[&str] = &[
+    "en", "sq", "ar", "cs", "da", "et", "zh", "zh-tw", "de", "nl", "fi", "fr", "id", "it", "ja",
+    "ko", "no", "pl", "pt", "pt-br", "ro", "ru", "sr", "es", "sl", "sv", "tr", "uk", "vi", "hu",
+    "hi", "bn", "ta", "fa", "ur", "he", "th", "tl", "ms", "el", "es-mx", "fr-ca", "hr", "sk", "bg",
+    "lt", "lv", "mr", "te", "sw", "kn", "pa", "gu", "ml", "af", "az", "kk", "ca", "ne", "si", "ka",
+    "hy", "my", "km", "uz", "ps", "am", "ha", "yo", "bs", "mk", "be",
+];
+
+/// [`LANGUAGES`] in words (a unit test keeps the two equal).
+const LANGUAGE_ALLOWED: &str = "one of en, sq, ar, cs, da, et, zh, zh-tw, de, nl, fi, fr, id, it, \
+    ja, ko, no, pl, pt, pt-br, ro, ru, sr, es, sl, sv, tr, uk, vi, hu, hi, bn, ta, fa, ur, he, th, \
+    tl, ms, el, es-mx, fr-ca, hr, sk, bg, lt, lv, mr, te, sw, kn, pa, gu, ml, af, az, kk, ca, ne, \
+    si, ka, hy, my, km, uz, ps, am, ha, yo, bs, mk, be";
+
+/// A language Instatus supports: one of its lower-case codes (`en`, `de`, `pt-br`, `zh-tw`, ...).
+///
+/// Source: `list.json` of github.com/instatushq/languages, the language list Instatus publishes
+/// for its pages.
+pub fn language(value: &str) -> Result<(), Invalid> {
+    if LANGUAGES.contains(&value) {
+        Ok(())
+    } else {
+        Err(Invalid::new(
+            value,
+            "is not a language Instatus supports",
+            LANGUAGE_ALLOWED,
+        ))
+    }
+}
+
+const NAME_ALLOWED: &str =
+    "1 to 255 characters, not only whitespace, without control characters (no newlines or tabs)";
+
+/// Longest name accepted, in characters.
+const NAME_MAX: usize = 255;
+
+/// A name (page, component, group, incident, maintenance, template, metric): not empty after
+/// trimming whitespace, at most 255 characters, no control characters (newlines and tabs
+/// included).
+///
+/// Source: the spec requires `name` on every create but states no limit; the real API refuses an
+/// empty name (issue 7). The 255-character bound is this project's, so a runaway value fails
+/// before it is sent.
+pub fn name(value: &str) -> Result<(), Invalid> {
+    if value.len() > NAME_MAX * 4 || value.chars().count() > NAME_MAX {
+        return Err(Invalid::new(value, "is too long", NAME_ALLOWED));
+    }
+    if value.trim().is_empty() {
+        return Err(Invalid::new(
+            value,
+            "is empty or only whitespace",
+            NAME_ALLOWED,
+        ));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(Invalid::new(
+            value,
+            "contains a control character",
+            NAME_ALLOWED,
+        ));
+    }
+    Ok(())
+}
+
+const SUBDOMAIN_ALLOWED: &str = "1 to 63 lower-case letters, digits and hyphens, \
+    not starting or ending with a hyphen (the NAME in NAME.instatus.com)";
+
+/// A page subdomain, the `NAME` in `NAME.instatus.com`: one DNS label of 1 to 63 lower-case
+/// letters, digits and hyphens, not starting or ending with a hyphen.
+///
+/// Source: the spec calls it the page's unique slug and it becomes a host name label, so RFC 1035
+/// label rules apply; Instatus shows subdomains in lower case, so upper case is refused rather
+/// than silently folded.
+pub fn subdomain(value: &str) -> Result<(), Invalid> {
+    let lower = value.bytes().all(|b| !b.is_ascii_uppercase());
+    if lower && is_dns_label(value) {
+        Ok(())
+    } else {
+        Err(Invalid::new(value, "is not a subdomain", SUBDOMAIN_ALLOWED))
+    }
+}
+
+const DOMAIN_ALLOWED: &str = "a host name like status.example.com: labels of letters, digits \
+    and hyphens separated by dots, at most 253 characters, without scheme, port or path";
+
+/// A host name for a custom domain (`status.example.com`): at least two dot-separated labels of 1
+/// to 63 letters, digits and hyphens (not starting or ending with a hyphen), a top-level label
+/// that is not all digits, at most 253 characters; no scheme, port, path or trailing dot.
+///
+/// Source: the page's `customDomain` is the host name the CNAME points from (Instatus help,
+/// "custom domain"); the limits are RFC 1035 / RFC 1123.
+pub fn domain(value: &str) -> Result<(), Invalid> {
+    let refuse = || Err(Invalid::new(value, "is not a host name", DOMAIN_ALLOWED));
+    if value.len() > 253 {
+        return refuse();
+    }
+    let labels: Vec<&str> = value.split('.').collect();
+    let top_ok = labels
+        .last()
+        .is_some_and(|top| !top.bytes().all(|b| b.is_ascii_digit()));
+    if labels.len() >= 2 && top_ok && labels.iter().all(|l| is_dns_label(l)) {
+        Ok(())
+    } else {
+        refuse()
+    }
+}
+
+/// One DNS label: 1 to 63 ASCII letters, digits and hyphens, not starting or ending with a hyphen.
+fn is_dns_label(label: &str) -> bool {
+    (1..=63).contains(&label.len())
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !label.starts_with('-')
+        && !label.ends_with('-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Check = fn(&str) -> Result<(), Invalid>;
+
+    const ALL: &[(&str, Check)] = &[
+        ("color", color),
+        ("email", email),
+        ("phone_e164", phone_e164),
+        ("http_url", http_url),
+        ("language", language),
+        ("name", name),
+        ("subdomain", subdomain),
+        ("domain", domain),
+    ];
+
+    fn accepts(check: Check, values: &[&str]) {
+        for value in values {
+            assert_eq!(check(value), Ok(()), "{value:?} should be accepted");
+        }
+    }
+
+    fn refuses(check: Check, values: &[&str]) {
+        for value in values {
+            assert!(check(value).is_err(), "{value:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn color_forms() {
+        accepts(
+            color,
+            &[
+                "#fff",
+                "#FFF",
+                "#1a2B3c",
+                "rgb(0,0,0)",
+                "rgb(255, 128, 7)",
+                "rgb( 1 ,2, 3 )",
+            ],
+        );
+        refuses(
+            color,
+            &[
+                "",
+                "#",
+                "#ff",
+                "#ffff",
+                "#fffffff",
+                "#ggg",
+                "fff",
+                "1a2b3c",
+                "red",
+                "rgb(256,0,0)",
+                "rgb(0,0)",
+                "rgb(0,0,0,0)",
+                "rgb(-1,0,0)",
+                "rgb(+1,0,0)",
+                "rgb(0,0,0",
+                "rgba(0,0,0,1)",
+                "rgb(0000,0,0)",
+                "rgb(,,)",
+                "#fff\n",
+                " #fff",
+            ],
+        );
+    }
+
+    #[test]
+    fn email_forms() {
+        accepts(
+            email,
+            &[
+                "ops@example.com",
+                "first.last+tag@sub.example.org",
+                "a@b.co",
+                "O'Brien@example.ie",
+            ],
+        );
+        refuses(
+            email,
+            &[
+                "",
+                "ops",
+                "ops@",
+                "@example.com",
+                "ops@example",
+                "ops@@example.com",
+                "a@b@example.com",
+                "ops @example.com",
+                "ops@exa mple.com",
+                ".ops@example.com",
+                "ops.@example.com",
+                "o..ps@example.com",
+                "ops@-example.com",
+                "ops@example.com\n",
+                "ops\u{0}@example.com",
+                "\"quoted\"@example.com",
+                "ops@[127.0.0.1]",
+                "mailto:ops@example.com",
+            ],
+        );
+        let long_local = format!("{}@example.com", "a".repeat(65));
+        assert!(email(&long_local).is_err());
+    }
+
+    #[test]
+    fn phone_forms() {
+        accepts(
+            phone_e164,
+            &[
+                "+14155550123",
+                "+33612345678",
+                "+12345678",
+                "+123456789012345",
+            ],
+        );
+        refuses(
+            phone_e164,
+            &[
+                "",
+                "+",
+                "14155550123",
+                "+04155550123",
+                "+1234567",
+                "+1234567890123456",
+                "+1 415 555 0123",
+                "+1-415-555-0123",
+                "+1(415)5550123",
+                "++14155550123",
+                "+1415555012a",
+                "+14155550123\n",
+                "+１４１５５５５０１２３",
+            ],
+        );
+    }
+
+    #[test]
+    fn http_url_forms() {
+        accepts(
+            http_url,
+            &[
+                "https://example.com",
+                "http://example.com/",
+                "HTTPS://Example.COM/logo.png?size=2#top",
+                "http://localhost:9000/hook",
+                "http://127.0.0.1:8080",
+                "https://user:secret@hooks.example.com/x",
+                "http://[::1]:3000/",
+                "https://example.com:443",
+            ],
+        );
+        refuses(
+            http_url,
+            &[
+                "",
+                "example.com",
+                "javascript:alert(1)",
+                "JavaScript:alert(document.cookie)",
+                "javascript://example.com/%0Aalert(1)",
+                "data:text/html,<script>alert(1)</script>",
+                "ftp://example.com",
+                "mailto:ops@example.com",
+                "//example.com",
+                "http://",
+                "https:///path",
+                "http://exa mple.com",
+                "http://example.com/a b",
+                "http://example.com/\n",
+                "http://example.com/\u{7f}",
+                "http://example.com\tx",
+                "http://example.com:",
+                "http://example.com:99999",
+                "http://example.com:80a",
+                "http://-bad-.example.com",
+                "http://exa_mple.com",
+                "http://[::1",
+                "http://[zz]/",
+                "http://a..b/",
+            ],
+        );
+    }
+
+    #[test]
+    fn language_forms() {
+        accepts(
+            language,
+            &["en", "de", "fr", "pt-br", "zh-tw", "es-mx", "be"],
+        );
+        refuses(
+            language,
+            &[
+                "", "EN", "En", "english", "en-us", "pt_br", "xx", " en", "en\n", "zz",
+            ],
+        );
+    }
+
+    #[test]
+    fn language_words_list_every_code() {
+        let words: Vec<&str> = LANGUAGE_ALLOWED
+            .trim_start_matches("one of ")
+            .split(',')
+            .map(str::trim)
+            .collect();
+        assert_eq!(words, LANGUAGES);
+    }
+
+    #[test]
+    fn name_forms() {
+        accepts(
+            name,
+            &[
+                "Execution Client",
+                "a",
+                " padded ",
+                "Ünïcödé ✓ 名前",
+                &"x".repeat(255),
+            ],
+        );
+        refuses(
+            name,
+            &[
+                "",
+                " ",
+                "\t",
+                "   \u{3000} ",
+                "two\nlines",
+                "tab\there",
+                "nul\u{0}",
+                "esc\u{1b}[31m",
+            ],
+        );
+        let err = name(&"x".repeat(256)).unwrap_err();
+        assert!(err.problem.contains("too long"), "{err}");
+        assert_eq!(
+            name(&"é".repeat(255)),
+            Ok(()),
+            "the bound counts characters, not bytes"
+        );
+    }
+
+    #[test]
+    fn subdomain_forms() {
+        accepts(
+            subdomain,
+            &["ephemery", "ephemery-status", "a", "x1", &"a".repeat(63)],
+        );
+        refuses(
+            subdomain,
+            &[
+                "",
+                "Ephemery",
+                "-ephemery",
+                "ephemery-",
+                "eph.emery",
+                "eph emery",
+                "eph_emery",
+                "ephemery.instatus.com",
+                "éphémère",
+                "eph\nemery",
+                &"a".repeat(64),
+            ],
+        );
+    }
+
+    #[test]
+    fn domain_forms() {
+        accepts(
+            domain,
+            &[
+                "status.example.com",
+                "example.io",
+                "STATUS.Example.com",
+                "a-b.c-d.example",
+                "x.y",
+            ],
+        );
+        refuses(
+            domain,
+            &[
+                "",
+                "localhost",
+                "https://status.example.com",
+                "status.example.com/",
+                "status.example.com:443",
+                "status.example.com.",
+                ".example.com",
+                "a..example.com",
+                "-a.example.com",
+                "a-.example.com",
+                "exa mple.com",
+                "exa_mple.com",
+                "10.0.0.1",
+                "status.example.com\n",
+                &format!("{}.com", "a".repeat(64)),
+            ],
+        );
+        let long = format!("{}.com", vec!["a".repeat(60); 5].join("."));
+        assert!(long.len() > 253);
+        assert!(domain(&long).is_err());
+    }
+
+    #[test]
+    fn problem_quotes_the_value_and_names_no_field() {
+        let err = color("blue").unwrap_err();
+        assert_eq!(err.problem, "\"blue\" is not a colour");
+        assert_eq!(
+            err.to_string(),
+            format!("\"blue\" is not a colour; allowed: {COLOR_ALLOWED}")
+        );
+        let err = name("a\nb").unwrap_err();
+        assert_eq!(
+            err.problem, "\"a\\nb\" contains a control character",
+            "control chars escaped"
+        );
+    }
+
+    #[test]
+    fn huge_inputs_are_refused_quickly_with_a_short_problem() {
+        let huge = "x".repeat(10 * 1024 * 1024);
+        let huge_url = format!("https://example.com/{huge}");
+        let huge_email = format!("{huge}@example.com");
+        let start = std::time::Instant::now();
+        for (label, check) in ALL {
+            let value = match *label {
+                "http_url" => &huge_url,
+                "email" => &huge_email,
+                _ => &huge,
+            };
+            let err = check(value).expect_err(label);
+            assert!(
+                err.problem.len() < 120,
+                "{label}: problem too long: {}",
+                err.problem
+            );
+            assert!(
+                err.problem.contains(" characters)"),
+                "{label}: {}",
+                err.problem
+            );
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(2),
+            "took {:?}",
+            start.elapsed()
+        );
+    }
+
+    #[test]
+    fn every_check_refuses_control_characters_and_empty_values() {
+        for (label, check) in ALL {
+            assert!(check("").is_err(), "{label} accepted an empty value");
+            for bad in ["en\u{0}", "a\u{7}b", "x\r\ny"] {
+                assert!(check(bad).is_err(), "{label} accepted {bad:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_allowed_text_is_stated() {
+        for (label, check) in ALL {
+            let err = check("\u{0}").unwrap_err();
+            assert!(!err.allowed.is_empty(), "{label}");
+            assert!(err.to_string().contains("; allowed: "), "{label}");
+        }
+    }
+}
