@@ -181,7 +181,7 @@ pub(super) fn next_order(pg: &Page, group: Option<&str>, skip: Option<&str>) -> 
 pub(super) fn create_component(st: &mut State, page_id: &str, body: &[u8]) -> R {
     let i = page_idx(st, page_id)?;
     let m = parse_obj(body)?;
-    let name = req_str(&m, "name")?;
+    let name = req_name(&m, "name")?;
     let description = opt_str(&m, "description")?.unwrap_or_default();
     let status = opt_enum(&m, "status", COMPONENT_STATUS)?;
     let order = opt_i64(&m, "order")?;
@@ -226,7 +226,7 @@ pub(super) fn update_component(st: &mut State, page_id: &str, id: &str, body: &[
     let i = page_idx(st, page_id)?;
     let ci = component_idx(&st.pages[i], id)?;
     let m = parse_obj(body)?;
-    let name = opt_str(&m, "name")?;
+    let name = opt_name(&m, "name")?;
     let description = opt_str(&m, "description")?;
     let status = opt_enum(&m, "status", COMPONENT_STATUS)?;
     let order = opt_i64(&m, "order")?;

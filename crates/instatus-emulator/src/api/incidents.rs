@@ -96,7 +96,7 @@ pub(super) fn create_incident(st: &mut State, page_id: &str, body: &[u8]) -> R {
     let i = page_idx(st, page_id)?;
     let m = parse_obj(body)?;
     missing(&["name", "status"], &m)?;
-    let name = req_str(&m, "name")?;
+    let name = req_name(&m, "name")?;
     let message = opt_str(&m, "message")?.unwrap_or_default();
     let fields = FullNoticeFields::parse(&m, INCIDENT_STATUS, "started")?;
     let should_publish = opt_bool(&m, "shouldPublish")?.unwrap_or(true);
@@ -139,7 +139,7 @@ pub(super) fn update_incident(st: &mut State, page_id: &str, id: &str, body: &[u
     let i = page_idx(st, page_id)?;
     let ii = incident_idx(&st.pages[i], id)?;
     let m = parse_obj(body)?;
-    let name = opt_str(&m, "name")?;
+    let name = opt_name(&m, "name")?;
     let fields = NoticeFields::parse(&m, INCIDENT_STATUS, "started")?;
     let pg = &mut st.pages[i];
     let now = time::now_str();

@@ -91,7 +91,7 @@ pub(super) fn create_maintenance(st: &mut State, page_id: &str, body: &[u8]) -> 
         ],
         &m,
     )?;
-    let name = req_str(&m, "name")?;
+    let name = req_name(&m, "name")?;
     let message = opt_str(&m, "message")?.unwrap_or_default();
     let fields = FullNoticeFields::parse(&m, MAINTENANCE_STATUS, "start")?;
     let start = fields.started.unwrap_or_default();
@@ -170,7 +170,7 @@ pub(super) fn update_maintenance(st: &mut State, page_id: &str, id: &str, body: 
         ],
         &m,
     )?;
-    let name = opt_str(&m, "name")?;
+    let name = opt_name(&m, "name")?;
     // Checked, though a maintenance keeps no message of its own.
     opt_str(&m, "message")?;
     let fields = FullNoticeFields::parse(&m, MAINTENANCE_STATUS, "start")?;

@@ -41,7 +41,7 @@ pub(super) fn create_metric(st: &mut State, page_id: &str, body: &[u8]) -> R {
     let i = page_idx(st, page_id)?;
     let m = parse_obj(body)?;
     missing(&["name", "suffix"], &m)?;
-    let name = req_str(&m, "name")?;
+    let name = req_name(&m, "name")?;
     let suffix = req_str(&m, "suffix")?;
     let id = st.new_id();
     let pg = &mut st.pages[i];
@@ -66,7 +66,7 @@ pub(super) fn update_metric(st: &mut State, page_id: &str, id: &str, body: &[u8]
     let i = page_idx(st, page_id)?;
     let mi = metric_idx(&st.pages[i], id)?;
     let m = parse_obj(body)?;
-    let name = opt_str(&m, "name")?;
+    let name = opt_name(&m, "name")?;
     let suffix = opt_str(&m, "suffix")?;
     let metric = &mut st.pages[i].metrics[mi];
     if let Some(n) = name {

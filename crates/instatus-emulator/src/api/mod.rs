@@ -1,7 +1,7 @@
 //! The API operations: one handler per [`Op`], request validation and response rendering in the
 //! spec's shapes.
 
-use instatus::api::Op;
+use instatus::api::{Method, Op};
 use serde_json::{json, Map, Value};
 
 use crate::state::{
@@ -96,6 +96,59 @@ pub(crate) use request::{html_escape, percent_decode, query_param};
 
 // ---------------------------------------------------------------------------------------------
 // Dispatch
+
+/// Other forms of operations the real API serves that the client's table does not use: the
+/// `/v2` single-component paths (current help docs, the Terraform providers) and the older `/v1`
+/// subscriber list. Each is answered exactly like the table's form.
+const ALIASES: &[(Method, &str, Op)] = &[
+    (
+        Method::Get,
+        "/v2/{page_id}/components/{component_id}",
+        Op::GetComponent,
+    ),
+    (
+        Method::Put,
+        "/v2/{page_id}/components/{component_id}",
+        Op::UpdateComponent,
+    ),
+    (
+        Method::Get,
+        "/v1/{page_id}/subscribers",
+        Op::ListSubscribers,
+    ),
+];
+
+/// The operation a request is for, with its path parameters: the table's own routes first, then
+/// [`ALIASES`].
+pub(crate) fn route(method: Method, path: &str) -> Option<(Op, Vec<String>)> {
+    Op::route(method, path).or_else(|| {
+        ALIASES
+            .iter()
+            .filter(|(m, _, _)| *m == method)
+            .find_map(|(_, template, op)| match_template(template, path).map(|p| (*op, p)))
+    })
+}
+
+/// The placeholder values when `path` matches `template` segment by segment (percent-decoded).
+fn match_template(template: &str, path: &str) -> Option<Vec<String>> {
+    let want: Vec<&str> = template.trim_start_matches('/').split('/').collect();
+    let got: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    if want.len() != got.len() {
+        return None;
+    }
+    let mut params = Vec::new();
+    for (w, g) in want.iter().zip(&got) {
+        if w.starts_with('{') {
+            if g.is_empty() {
+                return None;
+            }
+            params.push(percent_decode(g));
+        } else if w != g {
+            return None;
+        }
+    }
+    Some(params)
+}
 
 /// Runs one operation against the state. `params` are the path placeholders in order.
 pub(crate) fn dispatch(

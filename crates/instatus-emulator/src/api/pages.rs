@@ -1,24 +1,27 @@
 //! Pages: settings, list, create, update, delete.
 
+use instatus::validate;
+
 use super::*;
 
-/// Settings accepted on create/update, with their kind: `s` string, `b` bool, `e` SMS service.
+/// Settings accepted on create/update, with their kind: `s` string, `b` bool, `e` SMS service,
+/// and strings of a checked form: `u` http(s) URL, `d` host name, `m` email, `l` language, `c` colour.
 pub(super) const PAGE_SETTINGS: &[(&str, char)] = &[
-    ("logoUrl", 's'),
-    ("faviconUrl", 's'),
-    ("websiteUrl", 's'),
-    ("customDomain", 's'),
-    ("publicEmail", 's'),
+    ("logoUrl", 'u'),
+    ("faviconUrl", 'u'),
+    ("websiteUrl", 'u'),
+    ("customDomain", 'd'),
+    ("publicEmail", 'm'),
     ("twitter", 's'),
-    ("language", 's'),
+    ("language", 'l'),
     ("useLargeHeader", 'b'),
-    ("brandColor", 's'),
-    ("okColor", 's'),
-    ("disruptedColor", 's'),
-    ("degradedColor", 's'),
-    ("downColor", 's'),
-    ("noticeColor", 's'),
-    ("unknownColor", 's'),
+    ("brandColor", 'c'),
+    ("okColor", 'c'),
+    ("disruptedColor", 'c'),
+    ("degradedColor", 'c'),
+    ("downColor", 'c'),
+    ("noticeColor", 'c'),
+    ("unknownColor", 'c'),
     ("googleAnalytics", 's'),
     ("subscribeBySms", 'b'),
     ("smsService", 'e'),
@@ -68,6 +71,10 @@ pub(super) fn apply_page_settings(page: &mut Page, m: &Obj) -> Result<(), ApiErr
                 check_enum(key, s, SMS_SERVICE)?;
                 true
             }
+            (form @ ('u' | 'd' | 'm' | 'l' | 'c'), Value::String(s)) => {
+                check_form(key, s, setting_check(*form))?;
+                true
+            }
             _ => false,
         };
         if !ok {
@@ -81,6 +88,17 @@ pub(super) fn apply_page_settings(page: &mut Page, m: &Obj) -> Result<(), ApiErr
         page.settings.insert((*key).to_owned(), v.clone());
     }
     Ok(())
+}
+
+/// The validator for a checked setting kind.
+fn setting_check(kind: char) -> Check {
+    match kind {
+        'u' => validate::http_url,
+        'd' => validate::domain,
+        'm' => validate::email,
+        'l' => validate::language,
+        _ => validate::color,
+    }
 }
 
 /// A page setting as the API reports it: the stored value, or its default when unset or null.
@@ -238,26 +256,17 @@ pub(super) fn list_pages(st: &State, query: &str) -> Value {
     ))
 }
 
-pub(super) fn valid_subdomain(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 63
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !s.starts_with('-')
-        && !s.ends_with('-')
-}
-
 pub(super) fn create_page(st: &mut State, body: &[u8]) -> R {
     let m = parse_obj(body)?;
     missing(&["email", "name", "subdomain", "components"], &m)?;
     let email = req_str(&m, "email")?;
-    let name = req_str(&m, "name")?;
+    check_form("email", &email, validate::email)?;
+    let name = req_name(&m, "name")?;
     let subdomain = req_str(&m, "subdomain")?;
+    check_form("subdomain", &subdomain, validate::subdomain)?;
     let components = opt_str_list(&m, "components")?.unwrap_or_default();
-    if !valid_subdomain(&subdomain) {
-        return Err(bad(format!(
-            "invalid value '{subdomain}' for field 'subdomain'; use lower-case letters, digits and '-'"
-        )));
+    for component in &components {
+        check_form("components", component, validate::name)?;
     }
     if st.pages.iter().any(|p| p.subdomain == subdomain) {
         return Err(bad(format!("subdomain '{subdomain}' is already taken")));
@@ -292,8 +301,8 @@ pub(super) fn create_page(st: &mut State, body: &[u8]) -> R {
 pub(super) fn update_page(st: &mut State, page_id: &str, body: &[u8]) -> R {
     let i = page_idx(st, page_id)?;
     let m = parse_obj(body)?;
-    let name = opt_str(&m, "name")?;
-    let subdomain = opt_str(&m, "subdomain")?;
+    let name = opt_name(&m, "name")?;
+    let subdomain = opt_checked(&m, "subdomain", validate::subdomain)?;
     let _ = opt_enum(
         &m,
         "status",
@@ -318,11 +327,6 @@ pub(super) fn update_page(st: &mut State, page_id: &str, body: &[u8]) -> R {
         ],
     )?;
     if let Some(s) = &subdomain {
-        if !valid_subdomain(s) {
-            return Err(bad(format!(
-                "invalid value '{s}' for field 'subdomain'; use lower-case letters, digits and '-'"
-            )));
-        }
         if st
             .pages
             .iter()

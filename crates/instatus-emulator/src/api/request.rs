@@ -102,6 +102,36 @@ pub(super) fn req_str(m: &Obj, key: &str) -> Result<String, ApiError> {
     opt_str(m, key)?.ok_or_else(|| bad(format!("missing required field '{key}'")))
 }
 
+/// Refuses `value` of the field `key` unless it has the form `check` allows (the same rules the
+/// Ansible modules check before sending), naming the API's field as the real API does.
+pub(super) fn check_form(key: &str, value: &str, check: Check) -> Result<(), ApiError> {
+    check(value).map_err(|e| bad(format!("field '{key}': {e}")))
+}
+
+/// A validator from `instatus::validate`.
+pub(super) type Check = fn(&str) -> Result<(), instatus::validate::Invalid>;
+
+/// The optional string field `key`, checked by `check` when present.
+pub(super) fn opt_checked(m: &Obj, key: &str, check: Check) -> Result<Option<String>, ApiError> {
+    let value = opt_str(m, key)?;
+    if let Some(v) = &value {
+        check_form(key, v, check)?;
+    }
+    Ok(value)
+}
+
+/// The required name field `key`: not empty, no control characters, bounded length.
+pub(super) fn req_name(m: &Obj, key: &str) -> Result<String, ApiError> {
+    let value = req_str(m, key)?;
+    check_form(key, &value, instatus::validate::name)?;
+    Ok(value)
+}
+
+/// The optional name field `key`, checked like [`req_name`] when present.
+pub(super) fn opt_name(m: &Obj, key: &str) -> Result<Option<String>, ApiError> {
+    opt_checked(m, key, instatus::validate::name)
+}
+
 pub(super) fn opt_bool(m: &Obj, key: &str) -> Result<Option<bool>, ApiError> {
     match present(m, key) {
         None => Ok(None),

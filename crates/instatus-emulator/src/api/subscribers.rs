@@ -1,5 +1,7 @@
 //! Subscribers: list, add, remove.
 
+use instatus::validate;
+
 use super::*;
 
 pub(super) fn list_subscribers(st: &State, page_id: &str, query: &str) -> R {
@@ -37,14 +39,30 @@ pub(super) fn list_subscribers(st: &State, page_id: &str, query: &str) -> R {
 pub(super) fn add_subscriber(st: &mut State, page_id: &str, body: &[u8]) -> R {
     let i = page_idx(st, page_id)?;
     let m = parse_obj(body)?;
+    // Empty strings mean "not this channel", as the real form posts them.
     let email = opt_str(&m, "email")?.filter(|s| !s.is_empty());
     let phone = opt_str(&m, "phone")?.filter(|s| !s.is_empty());
     let webhook = opt_str(&m, "webhook")?.filter(|s| !s.is_empty());
     let webhook_email = opt_str(&m, "webhookEmail")?;
+    let checks: [(&str, Option<&String>, Check); 4] = [
+        ("email", email.as_ref(), validate::email),
+        ("phone", phone.as_ref(), validate::phone_e164),
+        ("webhook", webhook.as_ref(), validate::http_url),
+        (
+            "webhookEmail",
+            webhook_email.as_ref().filter(|s| !s.is_empty()),
+            validate::email,
+        ),
+    ];
+    for (key, value, check) in checks {
+        if let Some(value) = value {
+            check_form(key, value, check)?;
+        }
+    }
     let all = opt_bool(&m, "all")?;
     let auto_confirm = opt_bool(&m, "autoConfirm")?.unwrap_or(false);
     let components = opt_str_list(&m, "components")?.unwrap_or_default();
-    let language = opt_str(&m, "language")?.unwrap_or_else(|| "en".into());
+    let language = opt_checked(&m, "language", validate::language)?.unwrap_or_else(|| "en".into());
     let given = [email.is_some(), phone.is_some(), webhook.is_some()]
         .iter()
         .filter(|b| **b)

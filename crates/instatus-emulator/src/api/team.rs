@@ -22,12 +22,8 @@ pub(super) fn add_teammate(st: &mut State, page_id: &str, body: &[u8]) -> R {
     let m = parse_obj(body)?;
     missing(&["email", "permission"], &m)?;
     let email = req_str(&m, "email")?;
+    check_form("email", &email, instatus::validate::email)?;
     let permission = req_enum(&m, "permission", TEAMMATE_PERMISSION)?;
-    if !email.contains('@') {
-        return Err(bad(format!(
-            "invalid value '{email}' for field 'email': not an email address"
-        )));
-    }
     if st.pages[i]
         .team
         .iter()
@@ -58,12 +54,17 @@ pub(super) fn remove_teammate(st: &mut State, page_id: &str, id: &str) -> R {
     Ok(json!({"memberId": id}))
 }
 
+/// The avatar URL of the emulated user.
+pub(super) const DEFAULT_AVATAR: &str =
+    "https://www.gravatar.com/avatar/00000000000000000000000000000000?d=mp";
+
 pub(super) fn get_user(st: &State) -> Value {
     json!({
         "id": st.user.id,
         "email": st.user.email,
         "name": st.user.name,
         "slug": st.user.slug,
-        "avatar": "",
+        // The spec gives `avatar` `format: uri`; Gravatar's "mystery person" stands in for a photo.
+        "avatar": DEFAULT_AVATAR,
     })
 }

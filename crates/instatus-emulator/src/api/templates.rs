@@ -102,7 +102,7 @@ pub(super) fn create_template(st: &mut State, page_id: &str, body: &[u8]) -> R {
             st.pages[i].subdomain
         )));
     }
-    let name = req_str(&m, "name")?;
+    let name = req_name(&m, "name")?;
     let message = req_str(&m, "message")?;
     let status = req_enum(&m, "status", TEMPLATE_STATUS)?;
     let notify = opt_bool(&m, "notify")?.unwrap_or(false);
@@ -130,7 +130,7 @@ pub(super) fn update_template(st: &mut State, page_id: &str, id: &str, body: &[u
     let ti = template_by_id(&st.pages[i], id)?;
     let m = parse_obj(body)?;
     let kind = opt_enum(&m, "type", TEMPLATE_TYPE)?;
-    let name = opt_str(&m, "name")?;
+    let name = opt_name(&m, "name")?;
     let message = opt_str(&m, "message")?;
     let status = opt_enum(&m, "status", TEMPLATE_STATUS)?;
     let notify = opt_bool(&m, "notify")?;
