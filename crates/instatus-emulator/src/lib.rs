@@ -5,7 +5,8 @@
 //! Tests start it with [`Emulator::start`] on port 0; demos run the `instatus-emulator` binary.
 //!
 //! Besides the API, a control API under `/_emulator` (no auth, not logged) lets tests inspect the
-//! request log, inject faults, set a rate limit, and read, reset or save the state. It also
+//! request log, inject faults, set a rate limit, make the API lenient (accept named fields without
+//! applying them, [`Config::ignored_fields`]), and read, reset or save the state. It also
 //! renders each page it holds as an Instatus-like HTML status page at `/_emulator/preview/{page}`
 //! (see [`Emulator::preview_url`] and [`Emulator::preview_html`]), with an index at `/_emulator/`.
 //!
