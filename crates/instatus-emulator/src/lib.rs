@@ -5,7 +5,8 @@
 //! Tests start it with [`Emulator::start`] on port 0; demos run the `instatus-emulator` binary.
 //!
 //! Besides the API, a control API under `/_emulator` (no auth, not logged) lets tests inspect the
-//! request log, inject faults, set a rate limit, and read, reset or save the state. It also
+//! request log, inject faults, set a rate limit, make the API lenient (accept named fields without
+//! applying them, [`Config::ignored_fields`]), and read, reset or save the state. It also
 //! renders each page it holds as an Instatus-like HTML status page at `/_emulator/preview/{page}`
 //! (see [`Emulator::preview_url`] and [`Emulator::preview_html`]), with an index at `/_emulator/`.
 //!
@@ -46,7 +47,18 @@ pub struct Config {
     pub faults: Vec<FaultRule>,
     /// Pages to create at start, as `(subdomain, name)` (skipped when the subdomain exists).
     pub pages: Vec<(String, String)>,
+    /// Largest request body accepted, in bytes ([`DEFAULT_MAX_BODY_BYTES`] by default). A larger
+    /// one is answered HTTP 413 with the error envelope; it is read and thrown away as it arrives
+    /// (up to a bound, then the connection is closed), never held in memory.
+    pub max_body_bytes: usize,
+    /// Request fields to accept with 200 but not apply, as a lenient API does (wire names, e.g.
+    /// `customDomain`, `groupId`): removed from every write's JSON body before it is processed.
+    /// The request log still shows what the client sent.
+    pub ignored_fields: Vec<String>,
 }
+
+/// The default request body limit: 1 MiB, far above any Instatus request.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// The default API key.
 pub const DEFAULT_API_KEY: &str = "emulator-api-key-0000000000000000";
@@ -60,6 +72,8 @@ impl Default for Config {
             rate_limit: None,
             faults: Vec::new(),
             pages: Vec::new(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            ignored_fields: Vec::new(),
         }
     }
 }
@@ -73,6 +87,8 @@ impl std::fmt::Debug for Config {
             .field("rate_limit", &self.rate_limit)
             .field("faults", &self.faults)
             .field("pages", &self.pages)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("ignored_fields", &self.ignored_fields)
             .finish()
     }
 }
@@ -138,7 +154,8 @@ pub struct RequestRecord {
     pub write: bool,
     /// The fault applied, if any (e.g. `status=500`, `drop`).
     pub fault: Option<String>,
-    /// The JSON request body, when there was one that parsed.
+    /// The JSON request body, when there was one that parsed, the request carried the API key and
+    /// the body was within the limit (bodies of unauthenticated requests are never kept).
     pub body: Option<serde_json::Value>,
 }
 
@@ -214,7 +231,8 @@ impl Emulator {
         self.shared.create_page(subdomain, name)
     }
 
-    /// The logged API requests, oldest first (the control API is not logged).
+    /// The logged API requests, oldest first (the control API is not logged). The log keeps the
+    /// newest 200,000 records and at most 64 MiB of request bodies; older records are forgotten.
     pub fn requests(&self) -> Vec<RequestRecord> {
         self.shared.requests_since(0)
     }
@@ -237,6 +255,17 @@ impl Emulator {
     /// Sets or removes the rate limit (a new limit starts a fresh window).
     pub fn set_rate_limit(&self, limit: Option<RateLimit>) {
         self.shared.set_rate_limit(limit);
+    }
+
+    /// Makes the emulator accept these request fields but not apply them (see
+    /// [`Config::ignored_fields`]); an empty list makes it strict again.
+    pub fn set_ignored_fields(&self, fields: Vec<String>) {
+        self.shared.set_ignored_fields(fields);
+    }
+
+    /// The fields currently accepted but not applied.
+    pub fn ignored_fields(&self) -> Vec<String> {
+        self.shared.ignored_fields()
     }
 
     /// The whole state, in the state file's format.

@@ -40,6 +40,13 @@ struct Args {
     /// delay=10s, delay=250ms, drop, drop-after, malformed.
     #[arg(long = "fault", value_name = "METHOD PATH ACTION[ xN]", value_parser = cli::parse_fault)]
     faults: Vec<FaultRule>,
+    /// Largest request body accepted, in bytes; larger ones get HTTP 413.
+    #[arg(long, value_name = "BYTES", default_value_t = instatus_emulator::DEFAULT_MAX_BODY_BYTES)]
+    max_body_bytes: usize,
+    /// Behave like a lenient API: accept this request field (wire name, e.g. customDomain or
+    /// groupId) with 200 but do not apply it (repeatable).
+    #[arg(long = "ignore-field", value_name = "FIELD")]
+    ignored_fields: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -51,6 +58,8 @@ fn main() -> ExitCode {
         rate_limit: args.rate_limit,
         faults: args.faults,
         pages: args.pages,
+        max_body_bytes: args.max_body_bytes,
+        ignored_fields: args.ignored_fields,
     };
     let emu = match Emulator::start(config) {
         Ok(emu) => emu,

@@ -13,7 +13,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use instatus::api::{Method, Op};
+use instatus::api::Method;
 use serde_json::{json, Value};
 
 use crate::api::{self, ApiError};
@@ -23,6 +23,14 @@ use crate::{Config, FaultAction, FaultRule, RateLimit, RequestRecord};
 /// Most request records kept; older ones are forgotten.
 const LOG_CAP: usize = 200_000;
 
+/// Most request body bytes kept in the log (as received); the oldest records go first. With
+/// [`LOG_CAP`] this bounds the log's memory whatever clients send.
+pub(crate) const LOG_BODY_BUDGET: usize = 64 * 1024 * 1024;
+
+/// Most bytes of an oversized body read and thrown away so the client gets its 413 cleanly;
+/// beyond this the connection is closed after the answer.
+const DRAIN_MAX: u64 = 256 * 1024 * 1024;
+
 /// State shared by the server tasks and the [`Emulator`](crate::Emulator) handle.
 pub(crate) struct Shared {
     pub api_key: String,
@@ -31,11 +39,45 @@ pub(crate) struct Shared {
     faults: Mutex<Vec<FaultRule>>,
     rate: Mutex<Option<RateWindow>>,
     state_file: Option<PathBuf>,
+    max_body_bytes: usize,
+    ignored_fields: Mutex<Vec<String>>,
 }
 
+/// The request log: a ring buffer bounded by record count and by body bytes.
 struct Log {
     next_seq: u64,
-    records: VecDeque<RequestRecord>,
+    /// Each record with the size of the body it keeps (0 when none).
+    records: VecDeque<(RequestRecord, usize)>,
+    body_bytes: usize,
+}
+
+impl Log {
+    fn new() -> Log {
+        Log {
+            next_seq: 1,
+            records: VecDeque::new(),
+            body_bytes: 0,
+        }
+    }
+
+    /// Appends, then forgets the oldest records until both bounds hold.
+    fn push(&mut self, mut record: RequestRecord, body_size: usize) {
+        record.seq = self.next_seq;
+        self.next_seq += 1;
+        self.body_bytes += body_size;
+        self.records.push_back((record, body_size));
+        while self.records.len() > LOG_CAP || self.body_bytes > LOG_BODY_BUDGET {
+            match self.records.pop_front() {
+                Some((_, size)) => self.body_bytes -= size,
+                None => break,
+            }
+        }
+    }
+
+    fn clear(&mut self) {
+        self.records.clear();
+        self.body_bytes = 0;
+    }
 }
 
 struct RateWindow {
@@ -73,13 +115,12 @@ impl Shared {
         Ok(Shared {
             api_key: config.api_key.clone(),
             state: Mutex::new(state),
-            log: Mutex::new(Log {
-                next_seq: 1,
-                records: VecDeque::new(),
-            }),
+            log: Mutex::new(Log::new()),
             faults: Mutex::new(config.faults.clone()),
             rate: Mutex::new(config.rate_limit.clone().map(RateWindow::new)),
             state_file: config.state_file.clone(),
+            max_body_bytes: config.max_body_bytes,
+            ignored_fields: Mutex::new(config.ignored_fields.clone()),
         })
     }
 
@@ -92,13 +133,39 @@ impl Shared {
         lock(&self.log)
             .records
             .iter()
+            .map(|(r, _)| r)
             .filter(|r| r.seq > since)
             .cloned()
             .collect()
     }
 
     pub fn clear_requests(&self) {
-        lock(&self.log).records.clear();
+        lock(&self.log).clear();
+    }
+
+    pub fn set_ignored_fields(&self, fields: Vec<String>) {
+        *lock(&self.ignored_fields) = fields;
+    }
+
+    pub fn ignored_fields(&self) -> Vec<String> {
+        lock(&self.ignored_fields).clone()
+    }
+
+    /// The body without the ignored fields (a lenient API drops what it does not apply).
+    fn without_ignored(&self, body: Bytes) -> Bytes {
+        let fields = lock(&self.ignored_fields);
+        if fields.is_empty() {
+            return body;
+        }
+        let Ok(Value::Object(mut m)) = serde_json::from_slice::<Value>(&body) else {
+            return body;
+        };
+        let before = m.len();
+        m.retain(|k, _| !fields.contains(k));
+        if m.len() == before {
+            return body;
+        }
+        Bytes::from(serde_json::to_vec(&Value::Object(m)).unwrap_or_default())
     }
 
     pub fn add_fault(&self, rule: FaultRule) {
@@ -183,14 +250,8 @@ impl Shared {
         Some(action)
     }
 
-    fn log(&self, mut record: RequestRecord) {
-        let mut log = lock(&self.log);
-        record.seq = log.next_seq;
-        log.next_seq += 1;
-        if log.records.len() >= LOG_CAP {
-            log.records.pop_front();
-        }
-        log.records.push_back(record);
+    fn log(&self, record: RequestRecord, body_size: usize) {
+        lock(&self.log).push(record, body_size);
     }
 }
 
@@ -407,16 +468,46 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Resp, Dro
     };
     let host = header(hyper::header::HOST);
     let auth = header(hyper::header::AUTHORIZATION);
-    let body = match req.into_body().collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(_) => return Err(DropConnection),
+    let declared = header(hyper::header::CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok());
+    let limit = shared.max_body_bytes;
+    let body = read_body(req.into_body(), limit, declared).await;
+    let control_path = path == "/_emulator" || path.starts_with("/_emulator/");
+    let route = Method::parse(&method).and_then(|m| api::route(m, &path));
+    let body = match body {
+        Ok(body) => body,
+        Err(BodyError::Failed) => return Err(DropConnection),
+        Err(BodyError::TooLarge) => {
+            let msg = format!("request body too large: the limit is {limit} bytes");
+            if !control_path {
+                let record = RequestRecord {
+                    seq: 0,
+                    method: method.clone(),
+                    path: path.clone(),
+                    query: query.clone(),
+                    status: 413,
+                    operation: route.as_ref().map(|(op, _)| op.name().to_owned()),
+                    write: method != "GET",
+                    fault: None,
+                    body: None,
+                };
+                shared.log(record, 0);
+            }
+            return Ok(json_resp(413, &api::envelope("payload_too_large", &msg)));
+        }
     };
 
-    if path == "/_emulator" || path.starts_with("/_emulator/") {
+    if control_path {
         return Ok(control(&shared, &method, &path, &query, &body));
     }
 
-    let route = Method::parse(&method).and_then(|m| Op::route(m, &path));
+    // Only a request with the key has its body kept: a stranger's payload never sits in memory.
+    let keyed = authorized(auth.as_deref(), &shared.api_key);
+    let kept_body = if keyed && !body.is_empty() {
+        serde_json::from_slice(&body).ok()
+    } else {
+        None
+    };
+    let body_size = if kept_body.is_some() { body.len() } else { 0 };
     let mut record = RequestRecord {
         seq: 0,
         method: method.clone(),
@@ -426,16 +517,12 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Resp, Dro
         operation: route.as_ref().map(|(op, _)| op.name().to_owned()),
         write: method != "GET",
         fault: None,
-        body: if body.is_empty() {
-            None
-        } else {
-            serde_json::from_slice(&body).ok()
-        },
+        body: kept_body,
     };
 
     if let Some((secs, retry_after, msg)) = shared.rate_check() {
         record.status = 429;
-        shared.log(record);
+        shared.log(record, body_size);
         let mut resp = json_resp(429, &api::envelope("rate_limited", &msg));
         if retry_after {
             resp.headers_mut().insert(
@@ -451,19 +538,19 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Resp, Dro
     match &fault {
         Some(FaultAction::Status(s)) => {
             record.status = *s;
-            shared.log(record);
+            shared.log(record, body_size);
             return Ok(json_resp(
                 *s,
                 &api::envelope(error_code(*s), "injected fault (emulator)"),
             ));
         }
         Some(FaultAction::Drop) => {
-            shared.log(record);
+            shared.log(record, body_size);
             return Err(DropConnection);
         }
         Some(FaultAction::Malformed) => {
             record.status = 200;
-            shared.log(record);
+            shared.log(record, body_size);
             return Ok(respond(200, Bytes::from_static(b"{\"id\": ")));
         }
         Some(FaultAction::Delay(d)) => tokio::time::sleep(*d).await,
@@ -476,14 +563,17 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Resp, Dro
             "not_found",
             format!("no route for {method} {path}"),
         )),
-        Some((op, _)) if op.needs_auth() && !authorized(auth.as_deref(), &shared.api_key) => {
-            Err(ApiError::new(
-                401,
-                "unauthorized",
-                "missing or invalid API key: send Authorization: Bearer <key>",
-            ))
-        }
+        Some((op, _)) if op.needs_auth() && !keyed => Err(ApiError::new(
+            401,
+            "unauthorized",
+            "missing or invalid API key: send Authorization: Bearer <key>",
+        )),
         Some((op, params)) => {
+            let body = if op.method() == Method::Get {
+                body
+            } else {
+                shared.without_ignored(body)
+            };
             let mut state = lock(&shared.state);
             api::dispatch(&mut state, *op, params, &query, &body, host.as_deref())
         }
@@ -495,21 +585,68 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Resp, Dro
     match fault {
         Some(FaultAction::StatusAfter(s)) => {
             record.status = s;
-            shared.log(record);
+            shared.log(record, body_size);
             Ok(json_resp(
                 s,
                 &api::envelope(error_code(s), "injected fault after processing (emulator)"),
             ))
         }
         Some(FaultAction::DropAfter) => {
-            shared.log(record);
+            shared.log(record, body_size);
             Err(DropConnection)
         }
         _ => {
             record.status = status;
-            shared.log(record);
+            shared.log(record, body_size);
             Ok(json_resp(status, &value))
         }
+    }
+}
+
+/// Why a request body could not be read.
+enum BodyError {
+    /// Over the limit (the excess was read and dropped, or the connection will close).
+    TooLarge,
+    /// The connection failed while reading.
+    Failed,
+}
+
+/// Reads the body up to `limit` bytes, frame by frame, so an oversized one never fills memory:
+/// past the limit the rest is read and thrown away (at most [`DRAIN_MAX`] bytes) so the client
+/// still gets its answer.
+async fn read_body(
+    mut body: Incoming,
+    limit: usize,
+    declared: Option<u64>,
+) -> Result<Bytes, BodyError> {
+    if declared.is_some_and(|n| n > DRAIN_MAX) {
+        return Err(BodyError::TooLarge);
+    }
+    let mut buf = Vec::new();
+    let mut total: u64 = 0;
+    let mut too_large = declared.is_some_and(|n| n > limit as u64);
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| BodyError::Failed)?;
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        total += data.len() as u64;
+        if total > limit as u64 {
+            too_large = true;
+            buf = Vec::new();
+        }
+        if too_large {
+            if total > DRAIN_MAX {
+                break;
+            }
+            continue;
+        }
+        buf.extend_from_slice(&data);
+    }
+    if too_large {
+        Err(BodyError::TooLarge)
+    } else {
+        Ok(Bytes::from(buf))
     }
 }
 
@@ -570,6 +707,14 @@ fn control(shared: &Shared, method: &str, path: &str, query: &str, body: &[u8]) 
                 let v = limit.as_ref().map_or(Value::Null, rate_to_json);
                 shared.set_rate_limit(limit);
                 ok(v)
+            }
+            Err(e) => bad(e),
+        },
+        ("GET", "/ignored-fields") => ok(json!({"fields": shared.ignored_fields()})),
+        ("PUT", "/ignored-fields") => match parse_body().and_then(|v| ignored_from_json(&v)) {
+            Ok(fields) => {
+                shared.set_ignored_fields(fields.clone());
+                ok(json!({"fields": fields}))
             }
             Err(e) => bad(e),
         },
@@ -691,6 +836,31 @@ pub(crate) fn fault_from_json(v: &Value) -> Result<FaultRule, String> {
     })
 }
 
+/// `{"fields": ["customDomain", ...]}`; `null`, `{}` or `{"fields": null}` clear the list.
+fn ignored_from_json(v: &Value) -> Result<Vec<String>, String> {
+    const FORM: &str = r#"{"fields": ["customDomain", "groupId"]}"#;
+    let fields = match v {
+        Value::Null => return Ok(Vec::new()),
+        Value::Object(m) => m.get("fields").unwrap_or(&Value::Null),
+        _ => return Err(format!("body must be an object like {FORM}")),
+    };
+    match fields {
+        Value::Null => Ok(Vec::new()),
+        Value::Array(items) => items
+            .iter()
+            .map(|x| match x.as_str() {
+                Some(s) if !s.trim().is_empty() => Ok(s.to_owned()),
+                _ => Err(format!(
+                    "field 'fields' must be an array of non-empty field names, like {FORM}"
+                )),
+            })
+            .collect(),
+        _ => Err(format!(
+            "field 'fields' must be an array of field names, like {FORM}"
+        )),
+    }
+}
+
 fn rate_to_json(r: &RateLimit) -> Value {
     json!({"limit": r.limit, "window_ms": r.window.as_millis() as u64, "retry_after": r.retry_after})
 }
@@ -724,6 +894,53 @@ fn rate_from_json(v: &Value) -> Result<Option<RateLimit>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn record(body: Option<Value>) -> RequestRecord {
+        RequestRecord {
+            seq: 0,
+            method: "POST".into(),
+            path: "/v1/p/components".into(),
+            query: String::new(),
+            status: 200,
+            operation: None,
+            write: true,
+            fault: None,
+            body,
+        }
+    }
+
+    #[test]
+    fn request_log_memory_was_unbounded() {
+        let mut log = Log::new();
+        let chunk = 1024 * 1024;
+        for _ in 0..(LOG_BODY_BUDGET / chunk + 10) {
+            log.push(record(Some(json!({"name": "x"}))), chunk);
+        }
+        assert!(
+            log.body_bytes <= LOG_BODY_BUDGET,
+            "{} bytes kept",
+            log.body_bytes
+        );
+        assert_eq!(
+            log.records.len(),
+            LOG_BODY_BUDGET / chunk,
+            "the oldest went first"
+        );
+        let first = log.records.front().unwrap().0.seq;
+        assert_eq!(first, 11, "records 1 to 10 were forgotten");
+        assert_eq!(
+            log.body_bytes,
+            log.records.iter().map(|(_, n)| n).sum::<usize>()
+        );
+
+        let mut log = Log::new();
+        for _ in 0..LOG_CAP + 5 {
+            log.push(record(None), 0);
+        }
+        assert_eq!(log.records.len(), LOG_CAP, "the record count is capped too");
+        log.clear();
+        assert_eq!((log.records.len(), log.body_bytes), (0, 0));
+    }
 
     #[test]
     fn globs() {

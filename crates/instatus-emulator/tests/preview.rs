@@ -118,9 +118,20 @@ fn colours_come_from_the_page_with_defaults() {
         json!({"status": "DEGRADEDPERFORMANCE"}),
     );
     let _ = ok;
+    // The API refuses a malformed colour (as Instatus does), so the page keeps the default.
+    let refused = api
+        .try_send(
+            "PUT",
+            &api.v2(""),
+            Some(json!({"okColor": "not a colour"})),
+            Some(api.emu.api_key()),
+            None,
+        )
+        .unwrap();
+    assert_eq!(refused.status, 400, "{}", refused.text);
     api.put(
         &api.v2(""),
-        json!({"brandColor": "#7c3aed", "downColor": "#dc2626", "okColor": "not a colour"}),
+        json!({"brandColor": "#7c3aed", "downColor": "#dc2626"}),
     );
     let page = preview(&api);
     let header = tag(&page, "id=\"page-header\"");
@@ -131,7 +142,7 @@ fn colours_come_from_the_page_with_defaults() {
     let row = tag(&page, "data-component=\"Execution Client\"");
     assert!(row.contains("data-status=\"MAJOROUTAGE\""), "{row}");
     assert!(page.contains("style=\"background-color: #dc2626; color: #ffffff\" data-color=\"#dc2626\">Major outage</span>"));
-    // An invalid colour falls back to the API's default, as GET /v2/pages reports it.
+    // An unset colour is the API's default, as GET /v2/pages reports it.
     assert!(page.contains("data-color=\"#33B17E\">Operational</span>"));
     assert!(page.contains("data-color=\"#ECC94B\">Degraded performance</span>"));
     let banner = tag(&page, "id=\"overall-status\"");
