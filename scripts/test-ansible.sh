@@ -64,6 +64,7 @@ playbook page_spec
 playbook subscriber
 playbook incident --diff
 playbook maintenance --diff
+playbook not_applied
 
 echo "== --diff shows a readable before/after"
 playbook diff --diff
