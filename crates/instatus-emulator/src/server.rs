@@ -321,7 +321,12 @@ pub(crate) async fn accept_loop(
                 let shared = Arc::clone(&shared);
                 let mut conn_stop = stop.clone();
                 tokio::spawn(async move {
-                    let service = service_fn(move |req| handle(req, Arc::clone(&shared)));
+                    // Each request runs in a task of its own, so a client that gives up (a
+                    // timeout) does not cancel it: like a real server, a slow create still lands.
+                    let service = service_fn(move |req| {
+                        let task = tokio::spawn(handle(req, Arc::clone(&shared)));
+                        async move { task.await.unwrap_or(Err(DropConnection)) }
+                    });
                     let conn = http1::Builder::new()
                         .keep_alive(true)
                         .serve_connection(TokioIo::new(stream), service);

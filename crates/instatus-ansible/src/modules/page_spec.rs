@@ -156,6 +156,14 @@ fn run(o: &PageSpecOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
         for field in &verified.not_applied {
             ctx.warn(not_applied_warning(field));
         }
+        if !verified.duplicates.is_empty() {
+            ctx.warn(format!(
+                "read back after applying, {} component(s) are on the page more than once (a \
+                 create that landed late, or a parallel run): see duplicates; run again with \
+                 dedupe to delete the copies",
+                verified.duplicates.len()
+            ));
+        }
         duplicates = &verified.duplicates;
         let msg = if verified.changed() {
             format!("applied: {summary}")
