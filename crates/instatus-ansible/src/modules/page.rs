@@ -1,5 +1,6 @@
 //! `ephemery.instatus.page`: the settings of one status page (name, domain, branding, HTML slots,
-//! SMS), compared with what Instatus has and written in one request when they differ.
+//! SMS), compared with what Instatus has and written when they differ: one request for the
+//! settings the API's update request lists, one more for the custom domain, then read back.
 //!
 //! A setting the task leaves out is not managed. The page itself must exist (create it once in
 //! the Instatus dashboard); the component tree is declared with `page_spec` or `component`.
@@ -81,6 +82,7 @@ fn run(o: &PageOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome,
             Outcome::new(true, format!("would change {}", names.join(", ")))
                 .with("page", page_json(&page))
                 .with("changes", Value::Array(fields))
+                .with("writes", json!(plan.write_count()))
                 .with_diff(diff),
         );
     }
@@ -129,5 +131,6 @@ fn run(o: &PageOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome,
         .with("page", page_json(&after.page))
         .with("changes", Value::Array(fields))
         .with("not_applied", json!(not_applied))
+        .with("writes", json!(plan.write_count()))
         .with_diff(diff))
 }
