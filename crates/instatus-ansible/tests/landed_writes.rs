@@ -277,3 +277,50 @@ fn a_create_that_times_out_and_lands_later_is_found_not_sent_again() {
         .count();
     assert_eq!(posts, 2, "the late create was not sent again");
 }
+
+#[test]
+fn maintenance_and_subscriber_creates_whose_answer_is_lost_are_not_duplicated() {
+    let emulator = Emulator::start(Config::default()).unwrap();
+    emulator.create_page("p", "P");
+    for path in ["/v1/*/maintenances", "/v1/*/subscribers"] {
+        emulator.add_fault(FaultRule {
+            method: Some("POST".into()),
+            path: path.into(),
+            action: FaultAction::DropAfter,
+            times: Some(1),
+        });
+    }
+    let m = run(
+        &emulator,
+        "maintenance",
+        json!({"page": "p", "name": "Upgrade", "start": "2030-01-01T10:00:00Z", "duration": 60}),
+    );
+    assert_eq!(
+        (m["failed"].clone(), m["changed"].clone()),
+        (json!(false), json!(true)),
+        "{m}"
+    );
+    let s = run(
+        &emulator,
+        "subscriber",
+        json!({"page": "p", "email": "ops@ephemery.dev"}),
+    );
+    assert_eq!(
+        (s["failed"].clone(), s["changed"].clone()),
+        (json!(false), json!(true)),
+        "{s}"
+    );
+    let state = emulator.state_json().to_string();
+    assert_eq!(state.matches("\"Upgrade\"").count(), 1, "one maintenance");
+    assert_eq!(
+        state.matches("ops@ephemery.dev").count(),
+        1,
+        "one subscriber"
+    );
+    let posts = emulator
+        .requests()
+        .iter()
+        .filter(|q| q.method == "POST")
+        .count();
+    assert_eq!(posts, 2, "neither create was sent twice");
+}

@@ -717,7 +717,21 @@ fn create(
                 .map(|id| ComponentStatusEntry::new(id.clone(), ComponentStatus::UnderMaintenance))
                 .collect();
         }
-        view(&api.send(maintenances::create(page, &body))?, tree)
+        // A create whose answer is lost is looked up (same name and start) before it is ever
+        // sent again.
+        let client = api.client()?;
+        let created = instatus::recover::create_once(
+            client,
+            || maintenances::create(page, &body),
+            |c| {
+                Ok(c.list_all(maintenances::list(page))?
+                    .into_iter()
+                    .find(|m| m.name.as_str() == o.name && m.start == Some(start)))
+            },
+            instatus::recover::DEFAULT_RECOVERY_WAIT,
+        )
+        .map_err(|e| Failure::new(e.to_string()))?;
+        view(&created.value, tree)
     };
     let verb = match (status == MaintenanceStatus::InProgress, check) {
         (true, true) => "would start a new",

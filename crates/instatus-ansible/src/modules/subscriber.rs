@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 
 use crate::common::{check_form, check_secret_form, Api, CommonOptions, State};
 use crate::protocol::{AnsibleModule, Context, Diff, Failure, Outcome, Rules};
+use instatus::recover::create_once;
 
 /// The module.
 pub struct SubscriberModule;
@@ -213,7 +214,15 @@ fn run(o: &SubscriberOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Ou
         }
         let verb = if check { "would re-add" } else { "re-added" };
         if !check {
-            add(api, o, kind, address, want_all, &want_ids)?;
+            // The old one is removed: a failing add must not hide that write.
+            add(api, o, kind, address, want_all, &want_ids).map_err(|f| {
+                Failure::new(format!(
+                    "the {kind} subscriber was removed to change its components, but adding it \
+                     again failed: {}",
+                    f.msg
+                ))
+                .after_writes()
+            })?;
         }
         return Ok(Outcome::new(
             true,
@@ -254,6 +263,20 @@ fn add(
         body.all = Some(false);
         body.components = Some(ids.iter().cloned().collect());
     }
-    api.send(subscribers::add(&page, &body))?;
+    // An add whose answer is lost is looked up before it is ever sent again.
+    let client = api.client()?;
+    create_once(
+        client,
+        || subscribers::add(&page, &body),
+        |c| {
+            let found = c
+                .list_all(subscribers::list(&page))?
+                .into_iter()
+                .find(|s| matches(s, kind, address));
+            Ok(found.map(Into::into))
+        },
+        instatus::recover::DEFAULT_RECOVERY_WAIT,
+    )
+    .map_err(|e| Failure::new(e.to_string()))?;
     Ok(())
 }

@@ -68,6 +68,24 @@ pub struct SubscriberDetail {
     pub created_at: Option<Timestamp>,
 }
 
+impl From<Subscriber> for SubscriberDetail {
+    /// The detail of a listed subscriber (what an add answers), for a subscriber found by a
+    /// lookup after an add whose answer was lost.
+    fn from(s: Subscriber) -> Self {
+        SubscriberDetail {
+            id: s.id,
+            email: s.email,
+            phone: s.phone,
+            webhook: s.webhook,
+            webhook_email: s.webhook_email,
+            confirmed: s.confirmed,
+            all: s.all,
+            language: None,
+            created_at: None,
+        }
+    }
+}
+
 /// The record returned when a subscriber is removed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
