@@ -1,23 +1,40 @@
 #!/usr/bin/env bash
-# Benchmarks the module binary against the floor of any binary Ansible module:
-#   1. wall time of a playbook of 20 no-op ephemery.instatus.component tasks (each reads the page
-#      from instatus-emulator and changes nothing) next to the same playbook running echo-module,
-#      a binary module that only echoes its arguments; and their ratio (target <= 1.3x);
-#   2. the module's own start-to-exit time with hyperfine: a validation-only run (an invalid option,
-#      so no HTTP client is built and no request is sent: process start, args parse, schema-driven
-#      validation, JSON out), the echo module on the same args, and a full no-op run against the
-#      emulator for reference (network included);
-#   3. the binary's size.
+# Benchmarks the collection as operators run it, and the module binary against the floor:
+#   1. the role ephemery.instatus.status_page (benchmarks/role.yml): first apply and no-op, side by
+#      side with the careful ansible.builtin.uri playbook (benchmarks/uri-baseline.yml, the same
+#      component tree) and with the floor (benchmarks/floor.yml: an empty play plus one
+#      ephemery.instatus.info task), each playbook on its own page of instatus-emulator, ROUNDS
+#      rounds (default 5, interleaved, a fresh emulator each round): median and min wall time,
+#      requests and writes, the ratios (target: role no-op <= 1.15x the floor), the per-task
+#      cost (role no-op - floor) and the collection tarball's size. With benchmarks/role-before.json
+#      (the figures of an earlier commit) it prints them side by side; SAVE=FILE writes this run's.
+#   2. (needs hyperfine) 20 no-op ephemery.instatus.component tasks next to the same playbook
+#      running echo-module, a binary module that only echoes its arguments (target <= 1.3x);
+#   3. (needs hyperfine) the module's own start-to-exit time: a validation-only run (an invalid
+#      option, so no HTTP client is built and no request is sent), the echo module on the same
+#      args, and a full no-op run against the emulator for reference (network included);
+#   4. the binary's size.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 source scripts/python-env.sh
 source scripts/emulator.sh
-command -v hyperfine >/dev/null || { echo "hyperfine is required (apt-get install -y hyperfine)" >&2; exit 1; }
 runs=${BENCH_RUNS:-5}
 
 tarball=$(scripts/build-collection.sh | tail -n 1)
 ansible-galaxy collection install "$tarball" -p "$ANSIBLE_COLLECTIONS_PATH" --force --offline >/dev/null
+
+echo "== 1. the role, side by side with the uri baseline and the floor"
+cargo build --quiet --release -p instatus-emulator --bin instatus-emulator
+mkdir -p target/bench-ansible
+python3 benchmarks/role_bench.py --tarball "$tarball" --rounds "${ROUNDS:-5}" \
+  --before benchmarks/role-before.json ${SAVE:+--save "$SAVE"}
+
+command -v hyperfine >/dev/null || {
+  echo "== 2-4 skipped: hyperfine is not installed (apt-get install -y hyperfine)"
+  exit 0
+}
+echo "== 2-4. the module against the per-task floor"
 cargo build --quiet --release -p instatus-ansible --bin echo-module
 emulator_start --page ephemery=Ephemery
 trap emulator_stop EXIT

@@ -46,6 +46,20 @@ check "build the collection" scripts/build-collection.sh
 tarball=$(tail -n 1 "$last_log")
 check "install $tarball offline" ansible-galaxy collection install "$tarball" \
   -p "$ANSIBLE_COLLECTIONS_PATH" --force --offline
+# The binary is shipped once: one regular file bin/instatus-ansible, every module a symlink to it,
+# in the tarball and in the installed copy.
+installed="$ANSIBLE_COLLECTIONS_PATH/ansible_collections/ephemery/instatus"
+links_ok=true
+for name in $(target/release/instatus-ansible --list); do
+  tar tvzf "$tarball" "plugins/modules/$name" | grep -q -- "-> ../../bin/instatus-ansible" || links_ok=false
+  [ "$(readlink "$installed/plugins/modules/$name")" = ../../bin/instatus-ansible ] || links_ok=false
+done
+big_files=$(tar tvzf "$tarball" | awk '$1 ~ /^-/ && $3 > 1000000' | wc -l)
+if $links_ok && [ "$big_files" -eq 1 ] && [ -x "$installed/bin/instatus-ansible" ]; then
+  pass "the collection ships the binary once ($(du -k "$tarball" | cut -f1) KiB tarball), every module a symlink to it"
+else
+  fail "the collection ships the binary once (found $big_files large files; links ok: $links_ok)" "$last_log"
+fi
 
 echo "== emulator"
 EMULATOR_API_KEY="ansible-itest-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
@@ -103,6 +117,16 @@ for name in $(target/release/instatus-ansible --list); do
     || fail "ansible-doc $name has options and return values" "$last_log"
 done
 
+# ansible-doc -l skips symlinked modules (it takes them for aliases), so it lists none of ours;
+# what it must not do is warn (with full copies of the binary it read each one as text and
+# printed "documentation formatting error"). The README says how to list the modules.
+check "ansible-doc -l ephemery.instatus" ansible-doc -l ephemery.instatus
+if grep -q "documentation formatting error" "$last_log"; then
+  fail "ansible-doc -l ephemery.instatus prints no documentation formatting error" "$last_log"
+else
+  pass "ansible-doc -l ephemery.instatus prints no documentation formatting error"
+fi
+
 echo "== ansible-lint (production profile)"
 check "ansible-lint ansible/" bash -c 'cd ansible && ansible-lint --profile production --offline .'
 
@@ -123,7 +147,8 @@ subprocess.check_call([sys.executable, "-m", "pip", "install", "-q"] + [a for a 
 PY
   }
 done
-excludes=()
+# The binary is not Python: keep it (and the module links to it) out of the Python sanity tests.
+excludes=(--exclude bin/instatus-ansible)
 for name in $(target/release/instatus-ansible --list); do excludes+=(--exclude "plugins/modules/$name"); done
 check "ansible-test sanity" bash -c "cd $sanity_root && ansible-test sanity --python 3.11 ${excludes[*]}"
 
