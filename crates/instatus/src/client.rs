@@ -29,7 +29,16 @@ pub const BASE_URL_ENV: &str = "INSTATUS_BASE_URL";
 const MAX_BODY: u64 = 32 * 1024 * 1024;
 
 /// Pages walked at most by one list, so a server that ignores paging cannot loop us forever.
-const MAX_PAGES: u32 = 10_000;
+/// Reaching it is an error, never a silent stop: 10,000 pages of 100 is a million items.
+pub const MAX_PAGES: u32 = 10_000;
+
+/// The longest timeout a client uses (one day). Longer ones given to [`ClientBuilder::timeout`]
+/// or [`ClientBuilder::connect_timeout`] are cut to this, so no deadline computed from them can
+/// overflow (`Instant + Duration` panics past the clock's range).
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The slowest request rate [`ClientBuilder::max_requests_per_second`] accepts: one an hour.
+pub const MIN_REQUESTS_PER_SECOND: f64 = 1.0 / 3600.0;
 
 /// Query characters escaped: all but unreserved ones and `!` (the incidents filter is `!status`).
 const QUERY: &AsciiSet = &NON_ALPHANUMERIC
@@ -60,15 +69,25 @@ impl ClientBuilder {
         self
     }
 
-    /// Time allowed to open a connection (default 5 s).
+    /// Time allowed to open a connection (default 5 s, at most [`MAX_TIMEOUT`]).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.connect_timeout = timeout.min(MAX_TIMEOUT);
         self
     }
 
-    /// Time allowed for one request from connect to the last byte of the answer (default 30 s).
+    /// Time allowed for one request from connect to the last byte of the answer (default 30 s,
+    /// at most [`MAX_TIMEOUT`]: a longer one is cut to it).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use instatus::{Client, MAX_TIMEOUT};
+    ///
+    /// let client = Client::builder("key").timeout(Duration::MAX).build()?;
+    /// assert!(format!("{client:?}").contains(&format!("{MAX_TIMEOUT:?}")));
+    /// # Ok::<(), instatus::Error>(())
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.timeout = timeout.min(MAX_TIMEOUT);
         self
     }
 
@@ -80,6 +99,7 @@ impl ClientBuilder {
 
     /// Spaces requests to at most this many per second (default: no limit). Instatus does not
     /// publish its rate limit; a bridge running next to other tools may want to stay polite.
+    /// [`build`](Self::build) refuses a rate below [`MIN_REQUESTS_PER_SECOND`].
     pub fn max_requests_per_second(mut self, rate: f64) -> Self {
         self.max_requests_per_second = Some(rate);
         self
@@ -106,9 +126,10 @@ impl ClientBuilder {
             )));
         }
         if let Some(rate) = self.max_requests_per_second {
-            if !(rate.is_finite() && rate > 0.0) {
+            if !(rate.is_finite() && rate >= MIN_REQUESTS_PER_SECOND) {
                 return Err(Error::Config(format!(
-                    "max_requests_per_second must be a positive number, got {rate}"
+                    "max_requests_per_second must be a number of at least \
+                     {MIN_REQUESTS_PER_SECOND} (one an hour), got {rate}"
                 )));
             }
         }
@@ -362,7 +383,9 @@ impl Client {
     /// Whether another attempt fits the policy after waiting `wait`.
     fn may_retry(&self, attempt: u32, started: Instant, wait: Duration) -> bool {
         let policy = &self.inner.retry;
-        attempt < policy.max_attempts && started.elapsed() + wait <= policy.max_elapsed
+        // Saturating: a wait of 2^64-1 s (a hostile `Retry-After`) must not overflow.
+        attempt < policy.max_attempts
+            && started.elapsed().saturating_add(wait) <= policy.max_elapsed
     }
 
     fn attempt(&self, method: Method, url: &str, body: Option<&[u8]>, auth: bool) -> Attempt {
@@ -381,6 +404,13 @@ impl Client {
             Some(bytes) => request
                 .header("Content-Type", "application/json")
                 .body(bytes.to_vec())
+                .map_err(ureq::Error::Http)
+                .and_then(|r| self.inner.agent.run(r)),
+            // ureq sends a bodiless POST with no length at all (RFC 9110 §8.6 wants one; servers may
+            // answer 411 Length Required):
+            // an empty body gives it `Content-Length: 0`.
+            None if method == Method::Post => request
+                .body(Vec::new())
                 .map_err(ureq::Error::Http)
                 .and_then(|r| self.inner.agent.run(r)),
             None => request
