@@ -257,8 +257,35 @@ impl Client {
         self.execute(page_url.trim_end_matches('/'), call, false)
     }
 
-    /// Walks every page of a list, one request per page, yielding items as they arrive. Stops
-    /// after a page shorter than the page size (the API sends no total).
+    /// Walks every page of a list, one request per page, yielding items as they arrive.
+    ///
+    /// - It stops after the first page shorter than the page size (the API sends no total), so
+    ///   a list of 250 items at 100 a page costs 3 requests, and one of exactly 200 costs 3 (the
+    ///   third, empty, page says it ended).
+    /// - It has no silent cap: a list that has not ended after [`MAX_PAGES`] pages (a server
+    ///   ignoring `page`) yields an error naming the operation, never a truncated list.
+    /// - An error on any page is yielded once, and the iteration ends.
+    /// - [`Pages::pages_fetched`] counts its requests (retries aside; [`Client::request_count`]
+    ///   counts every HTTP request of the client).
+    ///
+    /// ```
+    /// use instatus::{api, Client};
+    /// # let emulator = instatus_emulator::Emulator::start(instatus_emulator::Config::default()).unwrap();
+    /// # let page = instatus::model::PageId::new(emulator.create_page("ephemery", "Ephemery"));
+    /// # let client = Client::builder(emulator.api_key()).base_url(emulator.url()).build()?;
+    /// for name in ["a", "b", "c"] {
+    ///     let body = api::components::CreateComponentRequest::new(name);
+    ///     client.send(api::components::create(&page, &body))?;
+    /// }
+    /// let mut pages = client.paginate(api::components::list(&page).per_page(2));
+    /// let names: Vec<String> = pages
+    ///     .by_ref()
+    ///     .map(|c| c.map(|c| c.name.as_str().to_owned()))
+    ///     .collect::<Result<_, _>>()?;
+    /// assert_eq!(names, ["a", "b", "c"]);
+    /// assert_eq!(pages.pages_fetched(), 2, "the short second page ended it");
+    /// # Ok::<(), instatus::Error>(())
+    /// ```
     pub fn paginate<T: DeserializeOwned>(&self, list: ListCall<T>) -> Pages<'_, T> {
         Pages {
             client: self,
@@ -269,7 +296,8 @@ impl Client {
         }
     }
 
-    /// Every item of a list.
+    /// Every item of a list: [`paginate`](Self::paginate) collected, with the same rules (stops
+    /// on a short page, no silent cap, the first error ends it).
     pub fn list_all<T: DeserializeOwned>(&self, list: ListCall<T>) -> Result<Vec<T>> {
         self.paginate(list).collect()
     }
@@ -535,14 +563,21 @@ fn short_type_name<T>() -> String {
     out
 }
 
-/// Iterator over every item of a list, fetching one page at a time. Yields an error once and then
-/// ends if a page fails.
+/// Iterator over every item of a list, fetching one page at a time (see [`Client::paginate`]).
+/// Yields an error once and then ends if a page fails.
 pub struct Pages<'a, T> {
     client: &'a Client,
     list: ListCall<T>,
     next_page: u32,
     buffer: VecDeque<T>,
     done: bool,
+}
+
+impl<T> Pages<'_, T> {
+    /// Pages requested so far (one call each; retries of a call are not counted here).
+    pub fn pages_fetched(&self) -> u32 {
+        self.next_page - 1
+    }
 }
 
 impl<T: DeserializeOwned> Iterator for Pages<'_, T> {
