@@ -29,7 +29,16 @@ pub const BASE_URL_ENV: &str = "INSTATUS_BASE_URL";
 const MAX_BODY: u64 = 32 * 1024 * 1024;
 
 /// Pages walked at most by one list, so a server that ignores paging cannot loop us forever.
-const MAX_PAGES: u32 = 10_000;
+/// Reaching it is an error, never a silent stop: 10,000 pages of 100 is a million items.
+pub const MAX_PAGES: u32 = 10_000;
+
+/// The longest timeout a client uses (one day). Longer ones given to [`ClientBuilder::timeout`]
+/// or [`ClientBuilder::connect_timeout`] are cut to this, so no deadline computed from them can
+/// overflow (`Instant + Duration` panics past the clock's range).
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The slowest request rate [`ClientBuilder::max_requests_per_second`] accepts: one an hour.
+pub const MIN_REQUESTS_PER_SECOND: f64 = 1.0 / 3600.0;
 
 /// Query characters escaped: all but unreserved ones and `!` (the incidents filter is `!status`).
 const QUERY: &AsciiSet = &NON_ALPHANUMERIC
@@ -60,15 +69,25 @@ impl ClientBuilder {
         self
     }
 
-    /// Time allowed to open a connection (default 5 s).
+    /// Time allowed to open a connection (default 5 s, at most [`MAX_TIMEOUT`]).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.connect_timeout = timeout.min(MAX_TIMEOUT);
         self
     }
 
-    /// Time allowed for one request from connect to the last byte of the answer (default 30 s).
+    /// Time allowed for one request from connect to the last byte of the answer (default 30 s,
+    /// at most [`MAX_TIMEOUT`]: a longer one is cut to it).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use instatus::{Client, MAX_TIMEOUT};
+    ///
+    /// let client = Client::builder("key").timeout(Duration::MAX).build()?;
+    /// assert!(format!("{client:?}").contains(&format!("{MAX_TIMEOUT:?}")));
+    /// # Ok::<(), instatus::Error>(())
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.timeout = timeout.min(MAX_TIMEOUT);
         self
     }
 
@@ -80,6 +99,7 @@ impl ClientBuilder {
 
     /// Spaces requests to at most this many per second (default: no limit). Instatus does not
     /// publish its rate limit; a bridge running next to other tools may want to stay polite.
+    /// [`build`](Self::build) refuses a rate below [`MIN_REQUESTS_PER_SECOND`].
     pub fn max_requests_per_second(mut self, rate: f64) -> Self {
         self.max_requests_per_second = Some(rate);
         self
@@ -106,9 +126,10 @@ impl ClientBuilder {
             )));
         }
         if let Some(rate) = self.max_requests_per_second {
-            if !(rate.is_finite() && rate > 0.0) {
+            if !(rate.is_finite() && rate >= MIN_REQUESTS_PER_SECOND) {
                 return Err(Error::Config(format!(
-                    "max_requests_per_second must be a positive number, got {rate}"
+                    "max_requests_per_second must be a number of at least \
+                     {MIN_REQUESTS_PER_SECOND} (one an hour), got {rate}"
                 )));
             }
         }
@@ -236,8 +257,35 @@ impl Client {
         self.execute(page_url.trim_end_matches('/'), call, false)
     }
 
-    /// Walks every page of a list, one request per page, yielding items as they arrive. Stops
-    /// after a page shorter than the page size (the API sends no total).
+    /// Walks every page of a list, one request per page, yielding items as they arrive.
+    ///
+    /// - It stops after the first page shorter than the page size (the API sends no total), so
+    ///   a list of 250 items at 100 a page costs 3 requests, and one of exactly 200 costs 3 (the
+    ///   third, empty, page says it ended).
+    /// - It has no silent cap: a list that has not ended after [`MAX_PAGES`] pages (a server
+    ///   ignoring `page`) yields an error naming the operation, never a truncated list.
+    /// - An error on any page is yielded once, and the iteration ends.
+    /// - [`Pages::pages_fetched`] counts its requests (retries aside; [`Client::request_count`]
+    ///   counts every HTTP request of the client).
+    ///
+    /// ```
+    /// use instatus::{api, Client};
+    /// # let emulator = instatus_emulator::Emulator::start(instatus_emulator::Config::default()).unwrap();
+    /// # let page = instatus::model::PageId::new(emulator.create_page("ephemery", "Ephemery"));
+    /// # let client = Client::builder(emulator.api_key()).base_url(emulator.url()).build()?;
+    /// for name in ["a", "b", "c"] {
+    ///     let body = api::components::CreateComponentRequest::new(name);
+    ///     client.send(api::components::create(&page, &body))?;
+    /// }
+    /// let mut pages = client.paginate(api::components::list(&page).per_page(2));
+    /// let names: Vec<String> = pages
+    ///     .by_ref()
+    ///     .map(|c| c.map(|c| c.name.as_str().to_owned()))
+    ///     .collect::<Result<_, _>>()?;
+    /// assert_eq!(names, ["a", "b", "c"]);
+    /// assert_eq!(pages.pages_fetched(), 2, "the short second page ended it");
+    /// # Ok::<(), instatus::Error>(())
+    /// ```
     pub fn paginate<T: DeserializeOwned>(&self, list: ListCall<T>) -> Pages<'_, T> {
         Pages {
             client: self,
@@ -248,7 +296,8 @@ impl Client {
         }
     }
 
-    /// Every item of a list.
+    /// Every item of a list: [`paginate`](Self::paginate) collected, with the same rules (stops
+    /// on a short page, no silent cap, the first error ends it).
     pub fn list_all<T: DeserializeOwned>(&self, list: ListCall<T>) -> Result<Vec<T>> {
         self.paginate(list).collect()
     }
@@ -362,7 +411,9 @@ impl Client {
     /// Whether another attempt fits the policy after waiting `wait`.
     fn may_retry(&self, attempt: u32, started: Instant, wait: Duration) -> bool {
         let policy = &self.inner.retry;
-        attempt < policy.max_attempts && started.elapsed() + wait <= policy.max_elapsed
+        // Saturating: a wait of 2^64-1 s (a hostile `Retry-After`) must not overflow.
+        attempt < policy.max_attempts
+            && started.elapsed().saturating_add(wait) <= policy.max_elapsed
     }
 
     fn attempt(&self, method: Method, url: &str, body: Option<&[u8]>, auth: bool) -> Attempt {
@@ -381,6 +432,13 @@ impl Client {
             Some(bytes) => request
                 .header("Content-Type", "application/json")
                 .body(bytes.to_vec())
+                .map_err(ureq::Error::Http)
+                .and_then(|r| self.inner.agent.run(r)),
+            // ureq sends a bodiless POST with no length at all (RFC 9110 §8.6 wants one; servers may
+            // answer 411 Length Required):
+            // an empty body gives it `Content-Length: 0`.
+            None if method == Method::Post => request
+                .body(Vec::new())
                 .map_err(ureq::Error::Http)
                 .and_then(|r| self.inner.agent.run(r)),
             None => request
@@ -505,14 +563,21 @@ fn short_type_name<T>() -> String {
     out
 }
 
-/// Iterator over every item of a list, fetching one page at a time. Yields an error once and then
-/// ends if a page fails.
+/// Iterator over every item of a list, fetching one page at a time (see [`Client::paginate`]).
+/// Yields an error once and then ends if a page fails.
 pub struct Pages<'a, T> {
     client: &'a Client,
     list: ListCall<T>,
     next_page: u32,
     buffer: VecDeque<T>,
     done: bool,
+}
+
+impl<T> Pages<'_, T> {
+    /// Pages requested so far (one call each; retries of a call are not counted here).
+    pub fn pages_fetched(&self) -> u32 {
+        self.next_page - 1
+    }
 }
 
 impl<T: DeserializeOwned> Iterator for Pages<'_, T> {

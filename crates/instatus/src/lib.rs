@@ -43,12 +43,37 @@
 //! # Ok::<(), instatus::Error>(())
 //! ```
 //!
+//! # Building requests
+//!
+//! Request bodies are `#[non_exhaustive]`, so they are built with a constructor for the required
+//! fields and a chainable setter per optional one, named after the field:
+//!
+//! ```
+//! use instatus::api::{incidents::CreateIncidentRequest, ComponentStatusEntry};
+//! use instatus::jiff::Timestamp;
+//! use instatus::model::{ComponentId, ComponentStatus, IncidentStatus};
+//!
+//! let body = CreateIncidentRequest::new("Execution client down", IncidentStatus::Investigating)
+//!     .message("We are looking into it.")
+//!     .affect(ComponentStatusEntry::new(ComponentId::new("ckexec"), ComponentStatus::MajorOutage))
+//!     .started(Timestamp::now());
+//! # let _ = body;
+//! ```
+//!
+//! # Time
+//!
+//! Timestamps in requests and responses are [`jiff::Timestamp`]s. The crate re-exports the
+//! `jiff` it is built with as [`instatus::jiff`](jiff), so a caller builds them without adding
+//! (and matching the version of) its own `jiff` dependency.
+//!
 //! # Errors
 //!
 //! Every failure is an [`Error`] that tells apart an API refusal (status, code, message), a body
 //! that is not JSON, JSON that does not fit the expected type (naming the field), a transport
 //! failure, a timeout, a rate limit that outlasted the retry budget, and a write that may or may
 //! not have happened. No error, and no `Debug` of the client or its builder, contains the API key.
+
+pub use jiff;
 
 pub mod api;
 mod client;
@@ -62,7 +87,10 @@ mod secret;
 mod throttle;
 pub mod validate;
 
-pub use client::{Client, ClientBuilder, Pages, API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL};
+pub use client::{
+    Client, ClientBuilder, Pages, API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, MAX_PAGES,
+    MAX_TIMEOUT, MIN_REQUESTS_PER_SECOND,
+};
 pub use error::{Error, Result, Target};
 pub use retry::{parse_retry_after, RetryPolicy};
 pub use secret::Secret;

@@ -55,11 +55,18 @@ impl RetryPolicy {
             )
             .min(self.max_delay);
         let half = exp / 2;
-        half + half.mul_f64(unit.clamp(0.0, 1.0))
+        // Not `mul_f64`: it panics when f64 rounding lands past Duration::MAX.
+        let jitter =
+            Duration::try_from_secs_f64(half.as_secs_f64() * unit.clamp(0.0, 1.0)).unwrap_or(half);
+        half.saturating_add(jitter.min(half))
     }
 }
 
 /// Reads a `Retry-After` header: delay seconds or an HTTP date (RFC 9110 §10.2.3).
+///
+/// Any number of seconds up to 2^64-1 is read as given; the client then compares it with
+/// [`RetryPolicy::max_delay`] and gives up with [`Error::RateLimited`](crate::Error::RateLimited)
+/// instead of sleeping when it is longer, so a hostile value ends the call at once.
 pub fn parse_retry_after(value: &str, now: Timestamp) -> Option<Duration> {
     let value = value.trim();
     if let Ok(secs) = value.parse::<u64>() {
@@ -86,6 +93,43 @@ mod tests {
         assert_eq!(p.backoff(1, 1.0), Duration::from_millis(100));
         assert_eq!(p.backoff(3, 0.0), Duration::from_millis(200));
         assert_eq!(p.backoff(30, 1.0), Duration::from_millis(1000));
+    }
+
+    #[test]
+    fn backoff_with_duration_max_limits_panicked() {
+        let p = RetryPolicy {
+            max_attempts: u32::MAX,
+            base_delay: Duration::MAX,
+            max_delay: Duration::MAX,
+            max_elapsed: Duration::MAX,
+        };
+        for retry in [0, 1, 2, 64, u32::MAX] {
+            for unit in [0.0, 0.5, 0.999_999, 1.0, f64::NAN] {
+                let wait = p.backoff(retry, unit);
+                assert!(
+                    wait >= Duration::MAX / 2 && wait <= Duration::MAX,
+                    "{retry} {unit}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn retry_after_of_2_64_minus_1_seconds_is_read_as_given() {
+        let now: Timestamp = "2026-11-25T12:00:00Z".parse().unwrap();
+        assert_eq!(
+            parse_retry_after(&u64::MAX.to_string(), now),
+            Some(Duration::from_secs(u64::MAX))
+        );
+        // One more than fits: not a number of seconds this side can hold, so ignored.
+        assert_eq!(parse_retry_after("18446744073709551616", now), None);
+        let far = parse_retry_after("Wed, 01 Dec 9999 00:00:00 GMT", now).unwrap();
+        assert!(far > Duration::from_secs(7_900 * 365 * 86_400), "{far:?}");
+        // Past the largest date jiff holds: unreadable, so the client backs off instead.
+        assert_eq!(
+            parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now),
+            None
+        );
     }
 
     #[test]

@@ -7,6 +7,20 @@ use super::{Call, ListCall, Op};
 use crate::model::{Component, ComponentId, ComponentStatus, Deleted, PageId, Translations};
 
 /// Body of `POST /v1/{page_id}/components` (spec: `CreateComponentRequest`).
+///
+/// ```
+/// use instatus::api::components::CreateComponentRequest;
+/// use instatus::model::{ComponentId, ComponentStatus};
+///
+/// let body = CreateComponentRequest::new("Execution Client")
+///     .in_group(ComponentId::new("ckgroup"))
+///     .description("geth on the bootnode")
+///     .status(ComponentStatus::Operational)
+///     .order(1)
+///     .show_uptime(true);
+/// assert_eq!(body.order, Some(1));
+/// assert_eq!(body.group, Some(ComponentId::new("ckgroup")));
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -56,8 +70,29 @@ impl CreateComponentRequest {
     }
 }
 
+setters!(CreateComponentRequest {
+    opt description: String,
+    opt status: ComponentStatus,
+    opt order: i64,
+    opt show_uptime: bool,
+    opt archived: bool,
+    opt translations: Translations,
+});
+
 /// Body of `PUT /v1/{page_id}/components/{component_id}` (spec: `UpdateComponentRequest`).
 /// `None` leaves a field as it is; leaving `status` out keeps the live status.
+///
+/// ```
+/// use instatus::api::components::UpdateComponentRequest;
+/// use instatus::model::ComponentStatus;
+///
+/// let rename = UpdateComponentRequest::new().name("Beacon Node").order(2);
+/// assert_eq!(rename.status, None, "the live status is left alone");
+///
+/// let outage = UpdateComponentRequest::status(ComponentStatus::MajorOutage).move_to(None);
+/// assert_eq!(outage.group_id, Some(None));
+/// assert!(UpdateComponentRequest::new().is_empty());
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -93,12 +128,24 @@ pub struct UpdateComponentRequest {
 }
 
 impl UpdateComponentRequest {
+    /// An update that changes nothing yet: chain the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
     /// An update that only changes the live status.
     pub fn status(status: ComponentStatus) -> Self {
         Self {
             status: Some(status),
             ..Self::default()
         }
+    }
+
+    /// Sets the live status ([`status`](Self::status) on the wire; the associated function
+    /// `UpdateComponentRequest::status` starts an update with it).
+    pub fn live_status(mut self, status: ComponentStatus) -> Self {
+        self.status = Some(status);
+        self
     }
 
     /// Sets the parent: `Some(group)` moves into that group, `None` to top level.
@@ -113,6 +160,15 @@ impl UpdateComponentRequest {
         self == &Self::default()
     }
 }
+
+setters!(UpdateComponentRequest {
+    opt name: String,
+    opt description: String,
+    opt order: i64,
+    opt show_uptime: bool,
+    opt archived: bool,
+    opt translations: Translations,
+});
 
 /// `GET /v1/{page_id}/components`: every component, flat.
 pub fn list(page: &PageId) -> ListCall<Component> {

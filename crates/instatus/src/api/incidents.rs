@@ -10,6 +10,20 @@ use crate::model::{
 };
 
 /// Body of `POST /v1/{page_id}/incidents` (spec: `CreateIncidentRequest`).
+///
+/// ```
+/// use instatus::api::{incidents::CreateIncidentRequest, ComponentStatusEntry};
+/// use instatus::jiff::Timestamp;
+/// use instatus::model::{ComponentId, ComponentStatus, IncidentStatus};
+///
+/// let body = CreateIncidentRequest::new("Execution client down", IncidentStatus::Investigating)
+///     .message("geth stopped answering; we are looking into it")
+///     .affect(ComponentStatusEntry::new(ComponentId::new("ckexec"), ComponentStatus::MajorOutage))
+///     .started("2026-11-25T12:00:00Z".parse::<Timestamp>().unwrap())
+///     .notify(true);
+/// assert_eq!(body.components, [ComponentId::new("ckexec")]);
+/// assert_eq!(body.statuses.len(), 1);
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -66,7 +80,26 @@ impl CreateIncidentRequest {
     }
 }
 
+setters!(CreateIncidentRequest {
+    opt message: String,
+    list components: ComponentId,
+    opt started: Timestamp,
+    val status: IncidentStatus,
+    opt notify: bool,
+    opt should_publish: bool,
+    list statuses: ComponentStatusEntry,
+    opt translations: Translations,
+});
+
 /// Body of `PUT /v1/{page_id}/incidents/{incident_id}` (spec: `UpdateIncidentRequest`).
+///
+/// ```
+/// use instatus::api::incidents::UpdateIncidentRequest;
+/// use instatus::model::IncidentStatus;
+///
+/// let body = UpdateIncidentRequest::new().name("Execution client degraded").status(IncidentStatus::Monitoring);
+/// assert_eq!(body.components, None, "left as it is");
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -94,7 +127,34 @@ pub struct UpdateIncidentRequest {
     pub translations: Option<Translations>,
 }
 
+impl UpdateIncidentRequest {
+    /// An update that changes nothing yet: chain the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+setters!(UpdateIncidentRequest {
+    opt name: String,
+    opt_list components: ComponentId,
+    opt started: Timestamp,
+    opt status: IncidentStatus,
+    opt notify: bool,
+    opt_list statuses: ComponentStatusEntry,
+    opt translations: Translations,
+});
+
 /// Body of `POST .../incident-updates` (spec: `CreateIncidentUpdateRequest`).
+///
+/// ```
+/// use instatus::api::{incidents::CreateIncidentUpdateRequest, ComponentStatusEntry};
+/// use instatus::model::{ComponentId, ComponentStatus, IncidentStatus};
+///
+/// let body = CreateIncidentUpdateRequest::new(IncidentStatus::Resolved)
+///     .message("geth is back")
+///     .affect(ComponentStatusEntry::new(ComponentId::new("ckexec"), ComponentStatus::Operational));
+/// assert_eq!(body.status, IncidentStatus::Resolved);
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -141,7 +201,24 @@ impl CreateIncidentUpdateRequest {
     }
 }
 
+setters!(CreateIncidentUpdateRequest {
+    opt message: String,
+    list components: ComponentId,
+    opt started: Timestamp,
+    val status: IncidentStatus,
+    opt notify: bool,
+    list statuses: ComponentStatusEntry,
+    opt translations: Translations,
+});
+
 /// Body of `PUT .../incident-updates/{id}` (spec: `UpdateIncidentUpdateRequest`).
+///
+/// ```
+/// use instatus::api::incidents::UpdateIncidentUpdateRequest;
+///
+/// let body = UpdateIncidentUpdateRequest::new().message("Fixed a typo");
+/// assert_eq!(body.message.as_deref(), Some("Fixed a typo"));
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -168,6 +245,23 @@ pub struct UpdateIncidentUpdateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub translations: Option<Translations>,
 }
+
+impl UpdateIncidentUpdateRequest {
+    /// An edit that changes nothing yet: chain the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+setters!(UpdateIncidentUpdateRequest {
+    opt message: String,
+    opt_list components: ComponentId,
+    opt started: Timestamp,
+    opt status: IncidentStatus,
+    opt notify: bool,
+    opt_list statuses: ComponentStatusEntry,
+    opt translations: Translations,
+});
 
 /// `GET /v1/{page_id}/incidents`, all statuses.
 pub fn list(page: &PageId) -> ListCall<Incident> {

@@ -11,6 +11,21 @@ use crate::model::{
 
 /// Body of `POST /v1/{page_id}/maintenances` (spec: `CreateMaintenanceRequest`; the spec requires
 /// every flag, so they are plain booleans here).
+///
+/// ```
+/// use instatus::api::{maintenances::CreateMaintenanceRequest, ComponentStatusEntry};
+/// use instatus::jiff::{Timestamp, ToSpan};
+/// use instatus::model::{ComponentId, ComponentStatus};
+///
+/// let start: Timestamp = "2026-11-25T12:00:00Z".parse().unwrap();
+/// let body = CreateMaintenanceRequest::new("Client upgrade", start, start + 2.hours())
+///     .message("Upgrading geth and lighthouse")
+///     .affect(ComponentStatusEntry::new(ComponentId::new("ckexec"), ComponentStatus::UnderMaintenance))
+///     .duration(120)
+///     .auto_start(true)
+///     .auto_end(true);
+/// assert_eq!(body.components, [ComponentId::new("ckexec")]);
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -84,10 +99,56 @@ impl CreateMaintenanceRequest {
             translations: None,
         }
     }
+
+    /// Marks a component as affected, with its status: adds it to both `components` and
+    /// `statuses`, as the API requires.
+    pub fn affect(mut self, entry: ComponentStatusEntry) -> Self {
+        self.components.push(entry.id.clone());
+        self.statuses.push(entry);
+        self
+    }
 }
 
+setters!(CreateMaintenanceRequest {
+    opt message: String,
+    list components: ComponentId,
+    val start: Timestamp,
+    val end: Timestamp,
+    val status: MaintenanceStatus,
+    val notify: bool,
+    opt duration: i64,
+    val notify_start: bool,
+    val notify_end: bool,
+    val notify_early: bool,
+    opt notify_minutes: i64,
+    val auto_start: bool,
+    val auto_end: bool,
+    opt is_collapsed: bool,
+    opt expand_at: Timestamp,
+    list statuses: ComponentStatusEntry,
+    opt translations: Translations,
+});
+
 /// Body of `PUT /v1/{page_id}/maintenances/{maintenance_id}` (spec: `UpdateMaintenanceRequest`,
-/// which requires most fields: it is a full replacement).
+/// which requires most fields: it is a full replacement). Start from what the API returned, then
+/// change what you mean to change:
+///
+/// ```
+/// use instatus::api::maintenances::UpdateMaintenanceRequest;
+/// use instatus::jiff::ToSpan;
+/// use instatus::model::Maintenance;
+///
+/// # let current: Maintenance = serde_json::from_value(serde_json::json!({
+/// #     "id": "ckm", "name": "Client upgrade", "status": "NOTSTARTEDYET",
+/// #     "start": "2026-11-25T12:00:00Z", "duration": 60, "components": []
+/// # })).unwrap();
+/// let later = current.start.unwrap() + 1.hour();
+/// let body = UpdateMaintenanceRequest::from_maintenance(&current, "Moved by an hour")
+///     .unwrap()
+///     .start(later)
+///     .end(later + 1.hour());
+/// assert_eq!(body.duration, 60);
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -143,7 +204,32 @@ impl UpdateMaintenanceRequest {
     }
 }
 
+setters!(UpdateMaintenanceRequest {
+    opt name: String,
+    val message: String,
+    list components: ComponentId,
+    val start: Timestamp,
+    val end: Timestamp,
+    val status: MaintenanceStatus,
+    val notify: bool,
+    list statuses: ComponentStatusEntry,
+    val duration: i64,
+    val auto_start: bool,
+    val auto_end: bool,
+    opt translations: Translations,
+});
+
 /// Body of `POST .../maintenance-updates` (spec: `CreateMaintenanceUpdateRequest`).
+///
+/// ```
+/// use instatus::api::maintenances::CreateMaintenanceUpdateRequest;
+/// use instatus::model::MaintenanceStatus;
+///
+/// let body = CreateMaintenanceUpdateRequest::new(MaintenanceStatus::Completed)
+///     .message("Upgrade done")
+///     .notify(true);
+/// assert_eq!(body.notify, Some(true));
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -189,7 +275,25 @@ impl CreateMaintenanceUpdateRequest {
     }
 }
 
+setters!(CreateMaintenanceUpdateRequest {
+    opt message: String,
+    list components: ComponentId,
+    opt started: Timestamp,
+    opt end: Timestamp,
+    val status: MaintenanceStatus,
+    opt notify: bool,
+    list statuses: ComponentStatusEntry,
+    opt translations: Translations,
+});
+
 /// Body of `PUT .../maintenance-updates/{id}` (spec: `UpdateMaintenanceUpdateRequest`).
+///
+/// ```
+/// use instatus::api::maintenances::UpdateMaintenanceUpdateRequest;
+///
+/// let body = UpdateMaintenanceUpdateRequest::new().message("Fixed a typo");
+/// assert_eq!(body.status, None);
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -219,6 +323,24 @@ pub struct UpdateMaintenanceUpdateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub translations: Option<Translations>,
 }
+
+impl UpdateMaintenanceUpdateRequest {
+    /// An edit that changes nothing yet: chain the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+setters!(UpdateMaintenanceUpdateRequest {
+    opt message: String,
+    opt_list components: ComponentId,
+    opt started: Timestamp,
+    opt end: Timestamp,
+    opt status: MaintenanceStatus,
+    opt notify: bool,
+    opt_list statuses: ComponentStatusEntry,
+    opt translations: Translations,
+});
 
 /// `GET /v1/{page_id}/maintenances`.
 pub fn list(page: &PageId) -> ListCall<Maintenance> {

@@ -6,6 +6,13 @@ use super::{Call, ListCall, Op};
 use crate::model::{Datapoint, DeletedDatapoints, DeletedMetric, Metric, MetricId, PageId};
 
 /// Body of `POST /v1/{page_id}/metrics` (spec: `AddMetricRequest`).
+///
+/// ```
+/// use instatus::api::metrics::AddMetricRequest;
+///
+/// let body = AddMetricRequest::new("Block time", "s");
+/// assert_eq!((body.name.as_str(), body.suffix.as_str()), ("Block time", "s"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -27,6 +34,13 @@ impl AddMetricRequest {
 }
 
 /// Body of `PUT /v1/{page_id}/metrics/{metric_id}` (spec: `UpdateMetricRequest`).
+///
+/// ```
+/// use instatus::api::metrics::UpdateMetricRequest;
+///
+/// let body = UpdateMetricRequest::new().suffix("s");
+/// assert_eq!(body.name, None);
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -38,6 +52,18 @@ pub struct UpdateMetricRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suffix: Option<String>,
 }
+
+impl UpdateMetricRequest {
+    /// An update that changes nothing yet: chain the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+setters!(UpdateMetricRequest {
+    opt name: String,
+    opt suffix: String,
+});
 
 /// One data point to add (spec: `AddDatapointRequest`).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]

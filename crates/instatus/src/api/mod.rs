@@ -4,13 +4,16 @@
 //! One module per resource builds calls and holds its request bodies (named like the spec's
 //! request schemas). The method and path of every call come from [`operations`], the one table.
 //!
+//! Request types are `#[non_exhaustive]` (a field the API adds later is not a breaking change),
+//! so they are built with a constructor taking the required fields and one chainable setter per
+//! optional field, named after the field.
+//!
 //! ```
 //! use instatus::api::{self, components::CreateComponentRequest};
 //! use instatus::model::PageId;
 //!
 //! let page = PageId::new("ckpage");
-//! let mut body = CreateComponentRequest::new("Execution Client");
-//! body.description = Some("geth".into());
+//! let body = CreateComponentRequest::new("Execution Client").description("geth");
 //! let call = api::components::create(&page, &body);
 //! assert_eq!(call.method().as_str(), "POST");
 //! assert_eq!(call.path(), "/v1/ckpage/components");
@@ -18,6 +21,44 @@
 //! ```
 
 use std::marker::PhantomData;
+
+/// Chainable setters for request types, one per field: `opt` fields take the value (wrapped in
+/// `Some`), `val` fields the value, `list` and `opt_list` fields any iterator.
+macro_rules! setters {
+    ($ty:ident { $( $kind:ident $field:ident : $t:ty ),+ $(,)? }) => {
+        impl $ty {
+            $( setters!(@one $kind $field $t); )+
+        }
+    };
+    (@one opt $field:ident $t:ty) => {
+        #[doc = concat!("Sets [`", stringify!($field), "`](Self::", stringify!($field), ").")]
+        pub fn $field(mut self, value: impl Into<$t>) -> Self {
+            self.$field = Some(value.into());
+            self
+        }
+    };
+    (@one val $field:ident $t:ty) => {
+        #[doc = concat!("Sets [`", stringify!($field), "`](Self::", stringify!($field), ").")]
+        pub fn $field(mut self, value: impl Into<$t>) -> Self {
+            self.$field = value.into();
+            self
+        }
+    };
+    (@one list $field:ident $t:ty) => {
+        #[doc = concat!("Replaces [`", stringify!($field), "`](Self::", stringify!($field), ").")]
+        pub fn $field(mut self, items: impl IntoIterator<Item = $t>) -> Self {
+            self.$field = items.into_iter().collect();
+            self
+        }
+    };
+    (@one opt_list $field:ident $t:ty) => {
+        #[doc = concat!("Sets [`", stringify!($field), "`](Self::", stringify!($field), ").")]
+        pub fn $field(mut self, items: impl IntoIterator<Item = $t>) -> Self {
+            self.$field = Some(items.into_iter().collect());
+            self
+        }
+    };
+}
 
 use serde::Serialize;
 use serde_json::Value;

@@ -58,7 +58,7 @@ impl fmt::Display for Method {
 macro_rules! operations {
     ($(
         $(#[$doc:meta])*
-        $op:ident => $method:ident $path:literal $(, paged = $paged:literal)? $(, not_in_spec = $reason:literal)? ;
+        $op:ident => $method:ident $path:literal $(, not_in_spec = $reason:literal)? ;
     )+) => {
         /// An operation of the Instatus API. Its method and path come from the one table in this
         /// module ([`Op::method`], [`Op::path`]).
@@ -89,11 +89,6 @@ macro_rules! operations {
                 match self { $( Op::$op => stringify!($op), )+ }
             }
 
-            /// Whether the operation is a list paged by `page` / `per_page`.
-            pub fn is_paged(self) -> bool {
-                match self { $( Op::$op => false $(|| $paged)?, )+ }
-            }
-
             /// `None` when the spec lists this method and path; otherwise where it is known from.
             pub fn not_in_spec(self) -> Option<&'static str> {
                 match self { $( Op::$op => None $(.or(Some($reason)))?, )+ }
@@ -104,7 +99,7 @@ macro_rules! operations {
 
 operations! {
     /// `GET /v2/pages`: the pages the key can see.
-    ListPages => Get "/v2/pages", paged = true;
+    ListPages => Get "/v2/pages";
     /// `POST /v1/pages`: create a page.
     CreatePage => Post "/v1/pages";
     /// `PUT /v2/{page_id}`: change page settings.
@@ -113,9 +108,9 @@ operations! {
     DeletePage => Delete "/v2/{page_id}";
 
     /// `GET /v1/{page_id}/components`: the flat component list (children carry `groupId`).
-    ListComponents => Get "/v1/{page_id}/components", paged = true;
+    ListComponents => Get "/v1/{page_id}/components";
     /// `GET /v2/{page_id}/components`: the nested list (groups hold `children`).
-    ListComponentTree => Get "/v2/{page_id}/components", paged = true,
+    ListComponentTree => Get "/v2/{page_id}/components",
         not_in_spec = "current help docs (instatus.com/help/api/components) and a live probe; the spec only has the v1 list";
     /// `GET /v1/{page_id}/components/{component_id}`: one component.
     GetComponent => Get "/v1/{page_id}/components/{component_id}";
@@ -127,7 +122,7 @@ operations! {
     DeleteComponent => Delete "/v1/{page_id}/components/{component_id}";
 
     /// `GET /v1/{page_id}/incidents`: incidents, filterable by status.
-    ListIncidents => Get "/v1/{page_id}/incidents", paged = true;
+    ListIncidents => Get "/v1/{page_id}/incidents";
     /// `GET /v1/{page_id}/incidents/{incident_id}`: one incident.
     GetIncident => Get "/v1/{page_id}/incidents/{incident_id}";
     /// `POST /v1/{page_id}/incidents`: open an incident.
@@ -150,7 +145,7 @@ operations! {
     ResolveIncidentWithTemplate => Post "/v2/{page_id}/incidents/{incident_id}/incident-updates/{template}";
 
     /// `GET /v1/{page_id}/maintenances`: maintenances.
-    ListMaintenances => Get "/v1/{page_id}/maintenances", paged = true;
+    ListMaintenances => Get "/v1/{page_id}/maintenances";
     /// `GET /v1/{page_id}/maintenances/{maintenance_id}`: one maintenance.
     GetMaintenance => Get "/v1/{page_id}/maintenances/{maintenance_id}";
     /// `POST /v1/{page_id}/maintenances`: schedule a maintenance.
@@ -169,14 +164,14 @@ operations! {
     DeleteMaintenanceUpdate => Delete "/v1/{page_id}/maintenances/{maintenance_id}/maintenance-updates/{maintenance_update_id}";
 
     /// `GET /v2/{page_id}/subscribers`: subscribers (the current list form).
-    ListSubscribers => Get "/v2/{page_id}/subscribers", paged = true;
+    ListSubscribers => Get "/v2/{page_id}/subscribers";
     /// `POST /v1/{page_id}/subscribers`: add a subscriber.
     AddSubscriber => Post "/v1/{page_id}/subscribers";
     /// `DELETE /v1/{page_id}/subscribers/{subscriber_id}`: remove a subscriber.
     RemoveSubscriber => Delete "/v1/{page_id}/subscribers/{subscriber_id}";
 
     /// `GET /v1/{page_id}/templates`: templates.
-    ListTemplates => Get "/v1/{page_id}/templates", paged = true;
+    ListTemplates => Get "/v1/{page_id}/templates";
     /// `GET /v1/{page_id}/templates/{template_id}`: one template.
     GetTemplate => Get "/v1/{page_id}/templates/{template_id}";
     /// `POST /v1/{page_id}/templates`: add a template.
@@ -187,7 +182,7 @@ operations! {
     DeleteTemplate => Delete "/v1/{page_id}/templates/{template_id}";
 
     /// `GET /v1/{page_id}/metrics`: metrics.
-    ListMetrics => Get "/v1/{page_id}/metrics", paged = true;
+    ListMetrics => Get "/v1/{page_id}/metrics";
     /// `GET /v1/{page_id}/metrics/{metric_id}`: one metric with its data.
     GetMetric => Get "/v1/{page_id}/metrics/{metric_id}";
     /// `POST /v1/{page_id}/metrics`: add a metric.
@@ -204,7 +199,7 @@ operations! {
     DeleteMetricDatapoints => Delete "/v1/{page_id}/metrics/{metric_id}/data";
 
     /// `GET /v1/{page_id}/team`: team members.
-    ListTeam => Get "/v1/{page_id}/team", paged = true;
+    ListTeam => Get "/v1/{page_id}/team";
     /// `POST /v1/{page_id}/team`: invite a team member.
     AddTeammate => Post "/v1/{page_id}/team";
     /// `DELETE /v1/{page_id}/team/{member_id}`: remove a team member.
@@ -232,11 +227,6 @@ impl Op {
     /// Whether the operation needs the API key (the public page views do not).
     pub fn needs_auth(self) -> bool {
         !matches!(self, Op::PublicSummary | Op::PublicComponents)
-    }
-
-    /// Whether the operation changes state.
-    pub fn is_write(self) -> bool {
-        self.method() != Method::Get
     }
 
     /// The path with its placeholders filled in order by `params`, each percent-encoded.

@@ -118,7 +118,78 @@ pub struct PageSettings {
     pub time_format: Option<String>,
 }
 
+/// The required fields of a new page, by name (three strings in a row are too easy to swap).
+/// Every field is required, so this struct is exhaustive on purpose.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewStatusPage {
+    /// The owner's email address.
+    pub email: String,
+    /// The page name.
+    pub name: String,
+    /// The unique slug.
+    pub subdomain: String,
+}
+
+impl PageSettings {
+    /// No setting changed yet: chain the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+setters!(PageSettings {
+    opt logo_url: String,
+    opt favicon_url: String,
+    opt website_url: String,
+    opt language: String,
+    opt use_large_header: bool,
+    opt brand_color: String,
+    opt ok_color: String,
+    opt disrupted_color: String,
+    opt degraded_color: String,
+    opt down_color: String,
+    opt notice_color: String,
+    opt unknown_color: String,
+    opt google_analytics: String,
+    opt subscribe_by_sms: bool,
+    opt sms_service: SmsService,
+    opt twilio_sid: String,
+    opt twilio_token: Secret,
+    opt twilio_sender: String,
+    opt esendex_username: String,
+    opt esendex_password: Secret,
+    opt esendex_account_ref: String,
+    opt nexmo_key: Secret,
+    opt nexmo_secret: Secret,
+    opt nexmo_sender: String,
+    opt html_in_meta: String,
+    opt html_above_header: String,
+    opt html_below_header: String,
+    opt html_above_footer: String,
+    opt html_below_footer: String,
+    opt html_below_summary: String,
+    opt css_global: String,
+    opt launch_date: String,
+    opt date_format: String,
+    opt date_format_short: String,
+    opt time_format: String,
+});
+
 /// Body of `POST /v1/pages` (spec: `CreateStatusPageRequest`).
+///
+/// ```
+/// use instatus::api::pages::{CreateStatusPageRequest, NewStatusPage, PageSettings};
+///
+/// let body = CreateStatusPageRequest::from(NewStatusPage {
+///     email: "ops@ephemery.dev".into(),
+///     name: "Ephemery".into(),
+///     subdomain: "ephemery".into(),
+/// })
+/// .components(["Execution Client".to_owned(), "Consensus Client".to_owned()])
+/// .settings(PageSettings::new().language("en").brand_color("#3b82f6"));
+/// assert_eq!(body.subdomain, "ephemery");
+/// assert_eq!(body.settings.language.as_deref(), Some("en"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -139,8 +210,22 @@ pub struct CreateStatusPageRequest {
     pub settings: PageSettings,
 }
 
-impl CreateStatusPageRequest {
+impl From<NewStatusPage> for CreateStatusPageRequest {
     /// A page with no components and default settings.
+    fn from(p: NewStatusPage) -> Self {
+        Self::new(p.email, p.name, p.subdomain)
+    }
+}
+
+setters!(CreateStatusPageRequest {
+    list components: String,
+    opt workspace: String,
+    val settings: PageSettings,
+});
+
+impl CreateStatusPageRequest {
+    /// A page with no components and default settings. Positional (kept for existing callers);
+    /// prefer `CreateStatusPageRequest::from(NewStatusPage { .. })`, which names each string.
     pub fn new(
         email: impl Into<String>,
         name: impl Into<String>,
@@ -158,6 +243,16 @@ impl CreateStatusPageRequest {
 }
 
 /// Body of `PUT /v2/{page_id}` (spec: `UpdateStatusPageRequest`). `None` leaves a field as it is.
+///
+/// ```
+/// use instatus::api::pages::{PageSettings, UpdateStatusPageRequest};
+///
+/// let body = UpdateStatusPageRequest::new()
+///     .name("Ephemery Status")
+///     .public_email("ops@ephemery.dev")
+///     .settings(PageSettings::new().website_url("https://ephemery.dev"));
+/// assert_eq!(body.subdomain, None);
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -191,6 +286,25 @@ pub struct UpdateStatusPageRequest {
     #[serde(flatten)]
     pub settings: PageSettings,
 }
+
+impl UpdateStatusPageRequest {
+    /// An update that changes nothing yet: chain the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+setters!(UpdateStatusPageRequest {
+    opt name: String,
+    opt subdomain: String,
+    opt public_email: String,
+    opt custom_domain: String,
+    opt status: PageStatus,
+    opt private: bool,
+    opt use_allow_list: bool,
+    opt translations: Translations,
+    val settings: PageSettings,
+});
 
 /// `GET /v2/pages`.
 pub fn list() -> ListCall<StatusPage> {

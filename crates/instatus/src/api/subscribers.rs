@@ -8,7 +8,20 @@ use crate::model::{
 };
 
 /// Body of `POST /v1/{page_id}/subscribers` (spec: `AddSubscriberRequest`). Set exactly one of
-/// `email`, `phone` or `webhook`.
+/// `email`, `phone` or `webhook`: start from [`email`](Self::email), [`phone`](Self::phone) or
+/// [`webhook`](Self::webhook).
+///
+/// ```
+/// use instatus::api::subscribers::AddSubscriberRequest;
+/// use instatus::model::ComponentId;
+///
+/// let body = AddSubscriberRequest::email("ops@ephemery.dev")
+///     .components([ComponentId::new("ckexec")])
+///     .auto_confirm(true);
+/// assert_eq!(body.phone, None);
+/// let hook = AddSubscriberRequest::webhook("https://hooks.example.org/x").webhook_email("ops@ephemery.dev").all(true);
+/// assert_eq!(hook.all, Some(true));
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -38,6 +51,40 @@ pub struct AddSubscriberRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
 }
+
+impl AddSubscriberRequest {
+    /// An email subscriber.
+    pub fn email(address: impl Into<String>) -> Self {
+        Self {
+            email: Some(address.into()),
+            ..Self::default()
+        }
+    }
+
+    /// An SMS subscriber (E.164 number, e.g. `+4915112345678`).
+    pub fn phone(number: impl Into<String>) -> Self {
+        Self {
+            phone: Some(number.into()),
+            ..Self::default()
+        }
+    }
+
+    /// A webhook subscriber.
+    pub fn webhook(url: impl Into<String>) -> Self {
+        Self {
+            webhook: Some(url.into()),
+            ..Self::default()
+        }
+    }
+}
+
+setters!(AddSubscriberRequest {
+    opt webhook_email: String,
+    opt all: bool,
+    opt auto_confirm: bool,
+    opt_list components: ComponentId,
+    opt language: String,
+});
 
 /// `GET /v2/{page_id}/subscribers`.
 pub fn list(page: &PageId) -> ListCall<Subscriber> {

@@ -8,6 +8,14 @@ use crate::model::{
 };
 
 /// Body of `POST /v1/{page_id}/team` (spec: `AddTeammateRequest`).
+///
+/// ```
+/// use instatus::api::team::AddTeammateRequest;
+/// use instatus::model::TeammatePermission;
+///
+/// let body = AddTeammateRequest::new("oncall@ephemery.dev", TeammatePermission::Full).team("ckteam");
+/// assert_eq!(body.team.as_deref(), Some("ckteam"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -35,6 +43,11 @@ impl AddTeammateRequest {
         }
     }
 }
+
+setters!(AddTeammateRequest {
+    opt_list audience_groups: String,
+    opt team: String,
+});
 
 /// `GET /v1/{page_id}/team`.
 pub fn list(page: &PageId) -> ListCall<Teammate> {
