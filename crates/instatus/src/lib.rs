@@ -58,6 +58,8 @@ pub mod lookup;
 pub mod model;
 mod retry;
 mod secret;
+pub mod sources;
+pub mod status;
 mod throttle;
 
 pub use client::{Client, ClientBuilder, Pages, API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL};

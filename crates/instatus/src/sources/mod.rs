@@ -1,0 +1,1 @@
+//! Observation sources: Prometheus and Alertmanager.
