@@ -98,6 +98,9 @@ pub fn all_match(matchers: &[Matcher], labels: &BTreeMap<String, String>) -> boo
 
 fn unquote(value: &str) -> Result<String, String> {
     let Some(inner) = value.strip_prefix('"') else {
+        if value.contains('"') {
+            return Err("an unquoted value cannot contain '\"'".to_owned());
+        }
         return Ok(value.to_owned());
     };
     let mut out = String::new();
