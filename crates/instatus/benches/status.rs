@@ -16,12 +16,13 @@ use jiff::Timestamp;
 use serde_json::json;
 
 const ALERTS: usize = 10_000;
+const LEVELS: [&str; 3] = ["degraded", "partial_outage", "major_outage"];
 
 fn config(n: usize) -> Config {
     let components: Vec<_> = (0..n)
         .map(|c| {
             let mut rules: Vec<_> = (0..3)
-                .map(|k| json!({"alert": {"matchers": [format!("alertname=\"Rule{}\"", c * 3 + k), "severity=~\"critical|page\""], "level": ["degraded", "partial_outage", "major_outage"][k]}}))
+                .map(|k| json!({"alert": {"matchers": [format!("alertname=\"Rule{}\"", c * 3 + k), "severity=~\"critical|page\""], "level": LEVELS[k]}}))
                 .collect();
             for q in 0..2 {
                 let aggregate = if q == 0 { json!("worst") } else { json!({"ratio": 0.5}) };
@@ -51,7 +52,10 @@ fn page(n: usize) -> CurrentPage {
     for c in 0..n {
         components.push(serde_json::from_value(json!({"id": format!("c{c}"), "name": format!("Component {c}"), "status": "OPERATIONAL", "groupId": format!("g{}", c / per_group)})).unwrap());
     }
-    CurrentPage { components, ..CurrentPage::default() }
+    CurrentPage {
+        components,
+        ..CurrentPage::default()
+    }
 }
 
 fn observations(n: usize, now: Timestamp) -> Observations {
@@ -65,10 +69,16 @@ fn observations(n: usize, now: Timestamp) -> Observations {
                     timestamp: now,
                 })
                 .collect();
-            queries.insert(format!("q{q}{{component=\"{c}\"}}"), QueryResult::Samples(samples));
+            queries.insert(
+                format!("q{q}{{component=\"{c}\"}}"),
+                QueryResult::Samples(samples),
+            );
         }
     }
-    Observations { queries, alerts: Vec::new() }
+    Observations {
+        queries,
+        alerts: Vec::new(),
+    }
 }
 
 fn alerts(now: Timestamp) -> Observations {
@@ -89,7 +99,11 @@ fn alerts(now: Timestamp) -> Observations {
         .collect();
     Observations {
         queries: BTreeMap::new(),
-        alerts: vec![AlertDelivery { received_at: now, alerts, complete: false }],
+        alerts: vec![AlertDelivery {
+            received_at: now,
+            alerts,
+            complete: false,
+        }],
     }
 }
 
