@@ -613,3 +613,45 @@ impl<T: DeserializeOwned> Iterator for Pages<'_, T> {
         }
     }
 }
+
+impl Client {
+    /// GET of an absolute URL on a server other than Instatus (Prometheus, Alertmanager), for
+    /// [`crate::sources`]: no Instatus key is sent; the executor's timeouts, retries (transport
+    /// failures and 5xx; GET is safe to repeat), throttle and request count apply. Returns the
+    /// final HTTP status and body whatever the status, so the caller can read its own error
+    /// envelope; `Err` is a transport failure or timeout after the retries.
+    pub fn get_foreign(
+        &self,
+        url: &str,
+        query: &[(&str, &str)],
+    ) -> std::result::Result<(u16, Vec<u8>), String> {
+        let mut full = url.to_owned();
+        for (i, (name, value)) in query.iter().enumerate() {
+            full.push(if i == 0 && !url.contains('?') {
+                '?'
+            } else {
+                '&'
+            });
+            full.extend(utf8_percent_encode(name, QUERY));
+            full.push('=');
+            full.extend(utf8_percent_encode(value, QUERY));
+        }
+        let policy = &self.inner.retry;
+        let started = Instant::now();
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let failure = match self.attempt(Method::Get, &full, None, false) {
+                Attempt::Answer { status, body, .. } if status < 500 => return Ok((status, body)),
+                Attempt::Answer { status, body, .. } => Ok((status, body)),
+                Attempt::NotSent(message) | Attempt::Broken(message) => Err(message),
+                Attempt::TimedOut => Err(format!("no answer within {:?}", self.inner.timeout)),
+            };
+            let wait = policy.backoff(attempt, fastrand::f64());
+            if !self.may_retry(attempt, started, wait) {
+                return failure;
+            }
+            std::thread::sleep(wait);
+        }
+    }
+}

@@ -84,6 +84,8 @@ pub mod model;
 pub mod recover;
 mod retry;
 mod secret;
+pub mod sources;
+pub mod status;
 mod throttle;
 pub mod validate;
 

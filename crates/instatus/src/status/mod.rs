@@ -1,0 +1,65 @@
+//! The status engine: observations (Prometheus query results, Alertmanager alerts) and the page
+//! as Instatus returns it → a [`Plan`] of status writes and incident steps. Pure: no I/O, no
+//! clock (`now` is an argument), so the Ansible modules, the bridge and the tests share it.
+//!
+//! The pipeline, per evaluation:
+//! 1. **Rules** give each component readings: [threshold rules](ThresholdRule) on instant
+//!    queries (graded levels, enter and exit thresholds, aggregation over series) and
+//!    [alert rules](AlertRule) (Alertmanager matchers over firing alerts, which are keyed by
+//!    `(fingerprint, startsAt)`).
+//! 2. **Hold timers** per rule: a worse reading must hold `enter_for_secs` before the level rises,
+//!    a better one `exit_for_secs` before it falls; a relapse restarts the recovery.
+//! 3. **Unknown** readings (failed query, stale samples, no heartbeat) keep the held level and
+//!    restart recoveries: only a fresh healthy reading lowers a level.
+//! 4. **Flap protection** pins a flapping component at the worst level it showed.
+//! 5. **Dependencies**: `requires` passes on a dependency's outage, `optional` passes it on capped
+//!    at a partial outage. **Groups** follow their children by a [`GroupRule`].
+//! 6. **Precedence**: a maintenance in progress, then a person's incident, then automation. Owned
+//!    components are never written; the plan notes why.
+//! 7. **Incidents**: one per component, recognised from the page by its marker
+//!    ([`incident::decide`] is the lifecycle).
+//!
+//! ```
+//! use instatus::status::{Config, CurrentPage, Engine, Observations, State};
+//!
+//! let config: Config = serde_json::from_value(serde_json::json!({
+//!     "components": [{
+//!         "path": "Ethereum Services/Execution Client",
+//!         "rules": [{"alert": {"matchers": ["alertname=\"GethDown\""], "level": "major_outage"}}]
+//!     }]
+//! }))?;
+//! let engine = Engine::new(config)?;
+//! let now: jiff::Timestamp = "2026-12-01T12:00:00Z".parse()?;
+//! let (plan, _state) = engine.evaluate(&Observations::default(), &CurrentPage::default(), State::default(), now);
+//! assert!(plan.is_empty()); // the component is not on this (empty) page: only a note
+//! assert_eq!(plan.notes[0].kind, instatus::status::NoteKind::NotOnPage);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod config;
+mod engine;
+pub mod flap;
+mod hold;
+pub mod incident;
+mod level;
+pub mod maintenance;
+mod matcher;
+mod observe;
+mod plan;
+mod preview;
+mod threshold;
+
+#[cfg(test)]
+mod tests;
+
+pub use config::{
+    Aggregate, AlertRule, Comparison, ComponentConfig, Config, FlapConfig, Freshness, GroupConfig,
+    GroupRule, Heartbeat, IncidentPolicy, LevelThreshold, OnEmpty, RuleConfig, Templates,
+    ThresholdRule,
+};
+pub use engine::{AlertRecord, ComponentState, ConfigError, Engine, State};
+pub use hold::Held;
+pub use level::Level;
+pub use matcher::{MatchOp, Matcher};
+pub use observe::{Alert, AlertDelivery, CurrentPage, Observations, QueryResult, Sample};
+pub use plan::{Action, IncidentStep, Note, NoteKind, Plan};

@@ -1,0 +1,161 @@
+//! Threshold rules: the level of a query result, with per-level enter and exit thresholds.
+
+use jiff::Timestamp;
+
+use super::config::{Aggregate, Comparison, OnEmpty, ThresholdRule};
+use super::observe::QueryResult;
+use super::Level;
+
+/// A rule's reading: a level, or unknown with the reason.
+pub(crate) type Reading = Result<Level, String>;
+
+/// The level of one sample value given the rule's held level: a level is reached when the value
+/// passes its `enter` threshold, and kept (for levels at or below the held one) while it passes
+/// its `exit` threshold.
+pub(crate) fn series_level(rule: &ThresholdRule, value: f64, held: Level) -> Level {
+    let mut level = Level::Operational;
+    for t in &rule.levels {
+        let exit = t.exit.unwrap_or(t.enter);
+        if rule.op.passes(value, t.enter) || (t.level <= held && rule.op.passes(value, exit)) {
+            level = level.max(t.level);
+        }
+    }
+    level
+}
+
+/// The rule's reading at `now`: stale (older than `max_age_secs`) and NaN samples are dropped;
+/// nothing usable left is unknown.
+pub(crate) fn read(
+    rule: &ThresholdRule,
+    result: Option<&QueryResult>,
+    held: Level,
+    now: Timestamp,
+    max_age_secs: u64,
+) -> Reading {
+    let samples = match result {
+        None => return Err(format!("no result for query `{}`", rule.query)),
+        Some(QueryResult::Failed(why)) => {
+            return Err(format!("query `{}` failed: {why}", rule.query))
+        }
+        Some(QueryResult::Samples(samples)) => samples,
+    };
+    if samples.is_empty() {
+        return match rule.on_empty {
+            OnEmpty::Operational => Ok(Level::Operational),
+            OnEmpty::Unknown => Err(format!("query `{}` returned no series", rule.query)),
+        };
+    }
+    let oldest_allowed = now.as_second().saturating_sub(max_age_secs as i64);
+    let mut levels: Vec<Level> = samples
+        .iter()
+        .filter(|s| !s.value.is_nan() && s.timestamp.as_second() >= oldest_allowed)
+        .map(|s| series_level(rule, s.value, held))
+        .collect();
+    if levels.is_empty() {
+        return Err(format!(
+            "query `{}`: every sample is stale (older than {max_age_secs} s) or NaN",
+            rule.query
+        ));
+    }
+    levels.sort_unstable();
+    let n = levels.len();
+    // `at_least(k)`: the highest level reached by at least k series (levels sorted ascending).
+    let at_least = |k: usize| -> Level {
+        if k == 0 || k > n {
+            Level::Operational
+        } else {
+            levels[n - k]
+        }
+    };
+    Ok(match rule.aggregate {
+        Aggregate::Worst | Aggregate::Any => levels[n - 1],
+        Aggregate::All => levels[0],
+        Aggregate::Ratio(f) => at_least(((f * n as f64).ceil() as usize).max(1)),
+        Aggregate::Quorum(k) => at_least(k),
+    })
+}
+
+/// Checks the thresholds of one rule: `Err((field, message))`.
+pub(crate) fn validate(rule: &ThresholdRule) -> Result<(), (String, String)> {
+    if rule.query.trim().is_empty() {
+        return Err(("query".into(), "must not be empty".into()));
+    }
+    if rule.levels.is_empty() {
+        return Err((
+            "levels".into(),
+            "needs at least one of degraded, partial_outage, major_outage".into(),
+        ));
+    }
+    let mut previous: Option<(Level, f64)> = None;
+    let mut sorted = rule.levels.iter().enumerate().collect::<Vec<_>>();
+    sorted.sort_by_key(|(_, t)| t.level);
+    for (i, t) in sorted {
+        let at = |f: &str| format!("levels[{i}].{f}");
+        if t.level == Level::Operational {
+            return Err((
+                at("level"),
+                "operational is what remains when no level is reached; allowed values: degraded, partial_outage, major_outage".into(),
+            ));
+        }
+        if !t.enter.is_finite() {
+            return Err((at("enter"), "must be a finite number".into()));
+        }
+        let exit = t.exit.unwrap_or(t.enter);
+        if !exit.is_finite() {
+            return Err((at("exit"), "must be a finite number".into()));
+        }
+        let healthy_side = if rule.op.rising() {
+            exit <= t.enter
+        } else {
+            exit >= t.enter
+        };
+        if !healthy_side {
+            return Err((
+                at("exit"),
+                format!(
+                    "{exit} is on the unhealthy side of enter {} for `{}`; the exit threshold must be {} enter",
+                    t.enter,
+                    op_text(rule.op),
+                    if rule.op.rising() { "at most" } else { "at least" }
+                ),
+            ));
+        }
+        if let Some((level, enter)) = previous {
+            if level == t.level {
+                return Err((at("level"), format!("{} appears twice", t.level)));
+            }
+            let worse = if rule.op.rising() {
+                t.enter >= enter
+            } else {
+                t.enter <= enter
+            };
+            if !worse {
+                return Err((
+                    at("enter"),
+                    format!(
+                        "{} must be at least as extreme as the threshold of {level} ({enter})",
+                        t.level
+                    ),
+                ));
+            }
+        }
+        previous = Some((t.level, t.enter));
+    }
+    match rule.aggregate {
+        Aggregate::Ratio(f) if !(f > 0.0 && f <= 1.0) => Err((
+            "aggregate.ratio".into(),
+            format!("{f} is not a fraction in (0, 1]"),
+        )),
+        Aggregate::Quorum(0) => Err(("aggregate.quorum".into(), "must be at least 1".into())),
+        _ => Ok(()),
+    }
+}
+
+fn op_text(op: Comparison) -> &'static str {
+    match op {
+        Comparison::Gt => ">",
+        Comparison::Ge => ">=",
+        Comparison::Lt => "<",
+        Comparison::Le => "<=",
+    }
+}
