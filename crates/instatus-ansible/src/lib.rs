@@ -8,8 +8,8 @@
 //!   client.
 //! - [`modules`]: one file per module and [`modules::MODULES`], the registry.
 //!
-//! The binary (`src/main.rs`) is copied into `ansible/plugins/modules/` under every module name;
-//! it picks the module from `_ansible_module_name` (Ansible copies it to `AnsiballZ_NAME` before
+//! The binary (`src/main.rs`) is shipped once, as `ansible/bin/instatus-ansible`, and every file
+//! in `ansible/plugins/modules/` is a symlink to it; it picks the module from `_ansible_module_name` (Ansible copies it to `AnsiballZ_NAME` before
 //! running it, so `argv[0]` is only a fallback).
 //!
 //! ```
