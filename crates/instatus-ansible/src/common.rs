@@ -135,6 +135,11 @@ impl<'a> Api<'a> {
             return Ok(page.clone());
         }
         let wanted = self.options.page.clone();
+        if wanted.trim().is_empty() {
+            return Err(Failure::new(
+                "page: is empty; allowed: the page's id, subdomain or name",
+            ));
+        }
         let pages = self.pages()?.to_vec();
         let page = instatus::lookup::select_page(pages, &wanted)
             .map_err(|e| Failure::new(e.to_string()))?;
