@@ -56,16 +56,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let group_id = match tree.find(group) {
             Some(existing) => existing.id.clone(),
             None => {
-                let mut body = CreateComponentRequest::new(*group);
-                body.order = Some(order as i64 + 1);
+                let body = CreateComponentRequest::new(*group).order(order as i64 + 1);
                 created += 1;
                 client.send(api::components::create(&page_id, &body))?.id
             }
         };
         for (n, child) in children.iter().enumerate() {
             if tree.find(&format!("{group}/{child}")).is_none() {
-                let mut body = CreateComponentRequest::new(*child).in_group(group_id.clone());
-                body.order = Some(n as i64 + 1);
+                let body = CreateComponentRequest::new(*child)
+                    .in_group(group_id.clone())
+                    .order(n as i64 + 1);
                 client.send(api::components::create(&page_id, &body))?;
                 created += 1;
             }

@@ -6,7 +6,7 @@
 //! as ONE incident update (never a PUT of the incident), so subscribers see the history.
 //!
 //! The pure parts — picking the incident, parsing the options, deciding what changed — are plain
-//! functions with unit tests below; [`run`] only reads, compares and writes.
+//! functions with unit tests below; `run` only reads, compares and writes.
 
 use std::collections::BTreeMap;
 

@@ -26,6 +26,9 @@ impl Captured {
     }
 }
 
+/// A canned answer: status, extra headers, body.
+pub type Canned = (u16, Vec<(&'static str, String)>, String);
+
 /// A server answering each connection with the next canned response (the last one repeats).
 pub struct RawServer {
     pub url: String,
@@ -35,7 +38,7 @@ pub struct RawServer {
 
 impl RawServer {
     /// Starts serving `responses` (full HTTP responses, `Connection: close` is added).
-    pub fn start(responses: Vec<(u16, Vec<(&'static str, String)>, String)>) -> RawServer {
+    pub fn start(responses: Vec<Canned>) -> RawServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let url = format!("http://{}", listener.local_addr().unwrap());
         let captured = Arc::new(Mutex::new(Vec::new()));
