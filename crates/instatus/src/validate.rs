@@ -21,7 +21,7 @@
 //! The checks are cheap and hand-written: every function looks at the length first, so a huge
 //! input costs no more than a short one.
 
-/// A value that does not have the allowed form. Display: "<problem>; allowed: <allowed>".
+/// A value that does not have the allowed form. Display: `"<problem>; allowed: <allowed>"`.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{problem}; allowed: {allowed}")]
 pub struct Invalid {

@@ -203,7 +203,7 @@ pub(crate) fn malformed(spec: &PageSettingsSpec) -> Vec<(&'static str, validate:
 pub(crate) const WRITE_ONLY: &[&str] = &["sms_credentials", "sms_credentials_update"];
 
 /// The change to the page settings: one request for the settings the spec lists, and one request
-/// per uncertain setting (see [`Setting::uncertain`]).
+/// per setting the API's update request does not list (the custom domain).
 #[derive(Clone, Debug, PartialEq)]
 pub struct PageChange {
     /// What changes, for people (secret values are never shown).
