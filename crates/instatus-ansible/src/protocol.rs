@@ -271,7 +271,7 @@ fn nested_no_log(
     {
         nested_no_log(root, target, path, out, depth + 1);
     }
-    if path.len() > 0 && is_no_log(schema) {
+    if !path.is_empty() && is_no_log(schema) {
         if !out.contains(path) {
             out.push(path.clone());
         }
@@ -1247,6 +1247,22 @@ mod tests {
         state: ProbeState,
         email: Option<String>,
         phone: Option<String>,
+        /// Accounts, each with a secret at depth.
+        accounts: Option<Vec<ProbeAccount>>,
+    }
+
+    #[derive(Debug, Deserialize, JsonSchema)]
+    #[allow(dead_code)]
+    struct ProbeAccount {
+        user: String,
+        auth: Option<ProbeAuth>,
+    }
+
+    #[derive(Debug, Deserialize, JsonSchema)]
+    #[allow(dead_code)]
+    struct ProbeAuth {
+        #[schemars(extend("x-no-log" = true))]
+        password: String,
     }
 
     #[derive(Debug, Default, Deserialize, serde::Serialize, JsonSchema)]
@@ -1279,6 +1295,13 @@ mod tests {
         fn run(o: ProbeOptions, ctx: &mut Context) -> Result<Outcome, Failure> {
             if o.name == "panic" {
                 panic!("boom with {}", o.token.clone().unwrap_or_default());
+            }
+            if o.name == "diff" {
+                let token = o.token.clone().unwrap_or_default();
+                return Ok(Outcome::new(true, "diff").with_diff(Diff::new(
+                    json!({"webhook": "old"}),
+                    json!({"webhook": token}),
+                )));
             }
             if o.name == "fail" {
                 return Err(Failure::new(format!("refused token {:?}", o.token)));
@@ -1333,7 +1356,7 @@ mod tests {
         assert!(r.failed);
         assert_eq!(
             msg(&r),
-            "Unsupported parameters for (ns.c.probe) module: abc, bogus. Supported parameters include: count, email, flag, name, phone, state, tags, token."
+            "Unsupported parameters for (ns.c.probe) module: abc, bogus. Supported parameters include: accounts, count, email, flag, name, phone, state, tags, token."
         );
     }
 
@@ -1431,6 +1454,42 @@ mod tests {
         assert_eq!(r.json["changed"], true);
         assert_eq!(r.json["diff"]["before"], "a: 1\n");
         assert_eq!(r.json["diff"]["after"], "a: 2\n");
+    }
+
+    #[test]
+    fn a_webhook_url_with_a_quote_backslash_or_control_character_never_shows_in_diff() {
+        let webhook = "https://hooks.example/x\"y\\z\u{7}w/t0k3n-abcdef";
+        let r = run(json!({"name": "diff", "token": webhook, "_ansible_diff": true}));
+        let after = r.json["diff"]["after"].as_str().unwrap();
+        assert_eq!(after, "webhook: \"********\"\n");
+        let text = r.json.to_string();
+        assert!(!text.contains("t0k3n-abcdef"), "{text}");
+    }
+
+    #[test]
+    fn a_secret_at_any_depth_of_an_option_schema_is_masked_in_invocation_and_everywhere() {
+        let accounts = json!([{"user": "ops", "auth": {"password": "pa55word-deep"}}]);
+        let spec = ArgSpec::of::<ProbeOptions>();
+        let parts = &spec.get("accounts").unwrap().secret_parts;
+        assert_eq!(
+            parts,
+            &[vec![
+                Step::AnyItem,
+                Step::Key("auth".into()),
+                Step::Key("password".into())
+            ]]
+        );
+        // On success, and when validation fails on another option.
+        for args in [
+            json!({"name": "pa55word-deep", "accounts": accounts}),
+            json!({"name": "x", "accounts": accounts, "count": "many"}),
+        ] {
+            let r = run(args);
+            let shown = &r.json["invocation"]["module_args"]["accounts"][0];
+            assert_eq!(shown["auth"]["password"], NO_LOG_PLACEHOLDER, "{}", r.json);
+            assert_eq!(shown["user"], "ops");
+            assert!(!r.json.to_string().contains("pa55word-deep"), "{}", r.json);
+        }
     }
 
     #[test]
