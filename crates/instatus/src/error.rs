@@ -182,8 +182,11 @@ pub(crate) fn excerpt(text: &str, secrets: &[&str], max_chars: usize) -> String 
         masked = masked.replace(secret, MASK);
     }
     let mut out: String = masked.chars().take(max_chars).collect();
-    // The longest tail of `out` that starts a secret, from MIN_PREFIX_CHARS characters on.
-    let tail = out.char_indices().map(|(i, _)| i).find(|&i| {
+    // The longest tail of `out` that starts a secret, from MIN_PREFIX_CHARS characters on (only
+    // tails no longer than the longest secret can, so only those are looked at).
+    let longest = secrets.iter().map(|s| s.chars().count()).max().unwrap_or(0);
+    let skip = out.chars().count().saturating_sub(longest);
+    let tail = out.char_indices().skip(skip).map(|(i, _)| i).find(|&i| {
         let rest = &out[i..];
         rest.chars().count() >= MIN_PREFIX_CHARS && secrets.iter().any(|s| s.starts_with(rest))
     });
@@ -230,6 +233,13 @@ mod tests {
                 assert!(!out.contains(&KEY[..n]), "cut at {max}: {out:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_huge_body_is_masked_in_linear_time() {
+        let body = format!("{}{}", "y".repeat(4_000_000), &KEY[..10]);
+        let out = excerpt(&body, &[KEY], usize::MAX);
+        assert!(out.ends_with(MASK) && !out.contains(&KEY[..4]));
     }
 
     #[test]
