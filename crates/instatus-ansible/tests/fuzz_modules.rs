@@ -30,7 +30,11 @@ fn known_panic(module: &str, args: &Value) -> Option<&'static str> {
     if args.get("timeout").is_some_and(big) {
         return Some("timeout of 2^63 or more overflows the deadline (common.rs, Api::client)");
     }
-    let huge_minutes = |v: &Value| v.as_i64().is_some_and(|n| n.unsigned_abs() > 1 << 40);
+    // `SignedDuration::from_mins` panics above i64::MAX / 60 minutes (153722867280912930).
+    let huge_minutes = |v: &Value| {
+        v.as_i64()
+            .is_some_and(|n| n.unsigned_abs() > (i64::MAX / 60) as u64)
+    };
     if module == "maintenance" && args.get("duration").is_some_and(huge_minutes) {
         return Some("maintenance duration near i64::MAX overflows (modules/maintenance.rs)");
     }
@@ -126,6 +130,7 @@ fn every_module_survives_arbitrary_args_without_a_panic() {
     let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
     emulator.create_page("p", "Fuzz");
     let runs = AtomicUsize::new(0);
+    let reached_api = AtomicUsize::new(0);
     let known = std::sync::Mutex::new(Vec::<String>::new());
     for def in modules::MODULES {
         let spec = (def.spec)();
@@ -157,6 +162,9 @@ fn every_module_survives_arbitrary_args_without_a_panic() {
                 let args = Value::Object(args);
                 runs.fetch_add(1, Ordering::Relaxed);
                 let result = run_args(&args.to_string(), def.name, &|_| None);
+                if result.json["api_requests"].as_u64().is_some_and(|n| n > 0) {
+                    reached_api.fetch_add(1, Ordering::Relaxed);
+                }
                 let msg = result.json["msg"].as_str().unwrap_or_default();
                 if msg.contains(CRASHED) {
                     if let Some(why) = known_panic(def.name, &args) {
@@ -179,9 +187,10 @@ fn every_module_survives_arbitrary_args_without_a_panic() {
     }
     let known = known.into_inner().unwrap();
     println!(
-        "fuzz: {} module runs ({} modules x {CASES_PER_MODULE}), {} crashes on known panics",
+        "fuzz: {} module runs ({} modules x {CASES_PER_MODULE}), {} past validation to the API, {} crashes on known panics",
         runs.load(Ordering::Relaxed),
         modules::MODULES.len(),
+        reached_api.load(Ordering::Relaxed),
         known.len()
     );
     for why in known.iter().collect::<std::collections::BTreeSet<_>>() {
