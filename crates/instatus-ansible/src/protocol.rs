@@ -1,6 +1,6 @@
 //! The generic Ansible binary-module layer: read the args file, split off the `_ansible_*` keys,
 //! validate the user's options the way `AnsibleModule` does, run the module with panics caught,
-//! and print one JSON result with every secret masked.
+//! and print one JSON result with every secret masked ([`mask`]: values only, never keys).
 //!
 //! Nothing here knows about Instatus: a module is a type implementing [`AnsibleModule`], whose
 //! options are a serde + `JsonSchema` struct. The JSON Schema of that struct is the one source of
@@ -11,6 +11,8 @@
 //! task's options plus internal `_ansible_*` keys (new ones appear between releases, so unknown
 //! internal keys are ignored); it applies no defaults and no validation for binary modules; it
 //! reads one JSON object from stdout and fails the task when that object has `failed: true`.
+
+pub mod mask;
 
 use std::collections::BTreeSet;
 use std::panic::{self, AssertUnwindSafe};
@@ -23,7 +25,7 @@ use serde_json::{json, Map, Value};
 pub const NO_LOG_PLACEHOLDER: &str = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER";
 
 /// What replaces a secret's value wherever it appears inside any other output string.
-pub const SCRUBBED: &str = "********";
+pub const SCRUBBED: &str = mask::MASK;
 
 /// JSON Schema extension keyword marking an option as secret (`no_log` in Ansible terms).
 /// Set it with `#[schemars(extend("x-no-log" = true))]`.
@@ -153,10 +155,25 @@ pub struct OptionSpec {
     pub choices: Option<Vec<Value>>,
     /// A secret: masked in `invocation`, scrubbed from every output string.
     pub no_log: bool,
+    /// Places inside the option's value that are secret: a property marked `x-no-log` at any
+    /// depth of the option's schema (e.g. `settings.sms_credentials`). Masked and scrubbed like
+    /// `no_log`, the rest of the value shown.
+    pub secret_parts: Vec<Vec<Step>>,
     /// Environment variable read when the option is not given.
     pub env_fallback: Option<String>,
     /// The doc comment, one entry per paragraph.
     pub description: Vec<String>,
+}
+
+/// One step into an option's value on the way to a secret part.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// The property of that name.
+    Key(String),
+    /// Every property (a map with `additionalProperties`).
+    AnyKey,
+    /// Every item of a list.
+    AnyItem,
 }
 
 /// Every option of a module, in declaration order.
@@ -194,7 +211,14 @@ impl ArgSpec {
                     required: required.contains(name.as_str()),
                     default: prop.get("default").filter(|d| !d.is_null()).cloned(),
                     choices,
-                    no_log: prop.get(X_NO_LOG).and_then(Value::as_bool).unwrap_or(false),
+                    no_log: is_no_log(prop),
+                    secret_parts: {
+                        let mut parts = Vec::new();
+                        if !is_no_log(prop) {
+                            nested_no_log(schema, prop, &mut Vec::new(), &mut parts, 0);
+                        }
+                        parts
+                    },
                     env_fallback: prop.get(X_ENV).and_then(Value::as_str).map(str::to_owned),
                     description: prop
                         .get("description")
@@ -217,6 +241,69 @@ impl ArgSpec {
         let mut names: Vec<&str> = self.options.iter().map(|o| o.name.as_str()).collect();
         names.sort_unstable();
         names
+    }
+}
+
+fn is_no_log(schema: &Value) -> bool {
+    schema
+        .get(X_NO_LOG)
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+}
+
+/// Collects the paths of the `x-no-log` properties below `schema` (refs resolved in `root`).
+fn nested_no_log(
+    root: &Value,
+    schema: &Value,
+    path: &mut Vec<Step>,
+    out: &mut Vec<Vec<Step>>,
+    depth: usize,
+) {
+    // Deep enough for any options type; stops a recursive type (a tree) from looping.
+    if depth > 16 {
+        return;
+    }
+    if let Some(target) = schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix('#'))
+        .and_then(|pointer| root.pointer(pointer))
+    {
+        nested_no_log(root, target, path, out, depth + 1);
+    }
+    if !path.is_empty() && is_no_log(schema) {
+        if !out.contains(path) {
+            out.push(path.clone());
+        }
+        return;
+    }
+    let mut step = |step: Step, sub: &Value, path: &mut Vec<Step>| {
+        path.push(step);
+        nested_no_log(root, sub, path, out, depth + 1);
+        path.pop();
+    };
+    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+        for (name, sub) in props {
+            step(Step::Key(name.clone()), sub, path);
+        }
+    }
+    if let Some(sub) = schema.get("additionalProperties").filter(|v| v.is_object()) {
+        step(Step::AnyKey, sub, path);
+    }
+    match schema.get("items") {
+        Some(Value::Array(items)) => items.iter().for_each(|sub| step(Step::AnyItem, sub, path)),
+        Some(sub) if sub.is_object() => step(Step::AnyItem, sub, path),
+        _ => {}
+    }
+    for key in ["anyOf", "oneOf", "allOf"] {
+        for sub in schema
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            nested_no_log(root, sub, path, out, depth + 1);
+        }
     }
 }
 
@@ -928,6 +1015,10 @@ pub fn execute(
         Ok(params) => params,
         Err(msg) => {
             let mut out = failed_json(&msg);
+            let warnings = short_secret_warnings(&spec, &raw.params);
+            if !warnings.is_empty() {
+                out.insert("warnings".into(), json!(warnings));
+            }
             out.insert(
                 "invocation".into(),
                 invocation_json(&spec, &raw.params, raw.invocation.no_log),
@@ -981,6 +1072,7 @@ pub fn execute(
             }
         }
     }
+    ctx.warnings.extend(short_secret_warnings(&spec, &params));
     if !ctx.warnings.is_empty() {
         out.insert("warnings".into(), json!(ctx.warnings));
     }
@@ -999,85 +1091,136 @@ fn failed_json(msg: &str) -> Map<String, Value> {
     out
 }
 
-/// `invocation.module_args`: the options with every `no_log` value (or, for a `no_log` task,
-/// every value) replaced by [`NO_LOG_PLACEHOLDER`].
+/// `invocation.module_args`: the options with every `no_log` value (and every secret part of
+/// one, see [`OptionSpec::secret_parts`]; or, for a `no_log` task, every value) replaced by
+/// [`NO_LOG_PLACEHOLDER`].
 fn invocation_json(spec: &ArgSpec, params: &Map<String, Value>, hide_all: bool) -> Value {
     let args: Map<String, Value> = params
         .iter()
         .map(|(k, v)| {
-            let secret = hide_all || spec.get(k).is_some_and(|o| o.no_log);
-            let shown = if secret && !v.is_null() {
-                Value::String(NO_LOG_PLACEHOLDER.into())
-            } else {
-                v.clone()
-            };
+            let option = spec.get(k);
+            let mut shown = v.clone();
+            if hide_all || option.is_some_and(|o| o.no_log) {
+                hide(&mut shown);
+            } else if let Some(option) = option {
+                for path in &option.secret_parts {
+                    hide_at(&mut shown, path);
+                }
+            }
             (k.clone(), shown)
         })
         .collect();
     json!({ "module_args": args })
 }
 
-/// The string values of every `no_log` option in `params` (list items included).
+fn hide(value: &mut Value) {
+    if !value.is_null() {
+        *value = Value::String(NO_LOG_PLACEHOLDER.into());
+    }
+}
+
+/// Hides what `path` leads to. A string where the path expects a map or a list (Ansible accepts a
+/// dict as JSON text) is hidden whole: it may hold the secret part.
+fn hide_at(value: &mut Value, path: &[Step]) {
+    let Some((step, rest)) = path.split_first() else {
+        return hide(value);
+    };
+    match (step, value) {
+        (_, value @ Value::String(_)) => hide(value),
+        (Step::Key(key), Value::Object(map)) => {
+            if let Some(v) = map.get_mut(key) {
+                hide_at(v, rest);
+            }
+        }
+        (Step::AnyKey, Value::Object(map)) => map.values_mut().for_each(|v| hide_at(v, rest)),
+        (Step::AnyItem, Value::Array(items)) => items.iter_mut().for_each(|v| hide_at(v, rest)),
+        _ => {}
+    }
+}
+
+/// The values of every `no_log` option and every secret part in `params` (strings and numbers,
+/// list items and map values included).
 fn secret_values(spec: &ArgSpec, params: &Map<String, Value>) -> Vec<String> {
+    spec.options
+        .iter()
+        .flat_map(|option| option_secrets(option, params))
+        .collect()
+}
+
+fn option_secrets(option: &OptionSpec, params: &Map<String, Value>) -> Vec<String> {
     let mut out = Vec::new();
-    for option in spec.options.iter().filter(|o| o.no_log) {
-        let mut stack: Vec<&Value> = params.get(&option.name).into_iter().collect();
-        while let Some(value) = stack.pop() {
-            match value {
-                Value::String(s) if !s.is_empty() => out.push(s.clone()),
-                Value::Number(n) => out.push(n.to_string()),
-                Value::Array(items) => stack.extend(items),
-                Value::Object(map) => stack.extend(map.values()),
-                _ => {}
+    if let Some(value) = params.get(&option.name) {
+        if option.no_log {
+            leaves(value, &mut out);
+        } else {
+            for path in &option.secret_parts {
+                secrets_at(value, path, &mut out);
             }
         }
     }
     out
 }
 
-fn finish(out: Map<String, Value>, secrets: &[String]) -> ModuleResult {
-    let mut json = Value::Object(out);
-    let mut secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
-    // Longest first, so a secret containing another is replaced whole.
-    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    secrets.dedup();
-    scrub(&mut json, &secrets);
-    let failed = json.get("failed").and_then(Value::as_bool).unwrap_or(false);
-    ModuleResult { json, failed }
+/// A warning per option holding a secret too short to be masked in free text (see [`mask`]).
+fn short_secret_warnings(spec: &ArgSpec, params: &Map<String, Value>) -> Vec<String> {
+    spec.options
+        .iter()
+        .filter(|option| {
+            option_secrets(option, params)
+                .iter()
+                .any(|s| s.chars().count() < mask::MIN_SECRET_CHARS)
+        })
+        .map(|option| {
+            format!(
+                "{}: a secret value shorter than {} characters is hidden in invocation but is not masked in other output",
+                option.name,
+                mask::MIN_SECRET_CHARS
+            )
+        })
+        .collect()
 }
 
-/// Replaces every occurrence of each secret in every string (and key) of `value` with
-/// [`SCRUBBED`], leaving [`NO_LOG_PLACEHOLDER`] strings alone.
-pub fn scrub(value: &mut Value, secrets: &[&str]) {
-    if secrets.is_empty() {
-        return;
-    }
-    let clean = |s: &str| -> Option<String> {
-        if s == NO_LOG_PLACEHOLDER || !secrets.iter().any(|secret| s.contains(secret)) {
-            return None;
-        }
-        let mut s = s.to_owned();
-        for secret in secrets {
-            s = s.replace(secret, SCRUBBED);
-        }
-        Some(s)
+fn secrets_at(value: &Value, path: &[Step], out: &mut Vec<String>) {
+    let Some((step, rest)) = path.split_first() else {
+        return leaves(value, out);
     };
-    match value {
-        Value::String(s) => {
-            if let Some(c) = clean(s) {
-                *s = c;
+    match (step, value) {
+        (_, Value::String(text)) => {
+            // A dict given as JSON text: its secret part is secret, and so is the whole text.
+            if let Ok(parsed) = serde_json::from_str::<Value>(text) {
+                secrets_at(&parsed, path, out);
+            }
+            leaves(value, out);
+        }
+        (Step::Key(key), Value::Object(map)) => {
+            if let Some(v) = map.get(key) {
+                secrets_at(v, rest, out);
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|v| scrub(v, secrets)),
-        Value::Object(map) => {
-            let entries = std::mem::take(map);
-            for (k, mut v) in entries {
-                scrub(&mut v, secrets);
-                map.insert(clean(&k).unwrap_or(k), v);
-            }
-        }
+        (Step::AnyKey, Value::Object(map)) => map.values().for_each(|v| secrets_at(v, rest, out)),
+        (Step::AnyItem, Value::Array(items)) => items.iter().for_each(|v| secrets_at(v, rest, out)),
         _ => {}
     }
+}
+
+/// Every string and number inside `value` (as Ansible's `_return_datastructure_name`).
+fn leaves(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(s) if !s.is_empty() => out.push(s.clone()),
+        Value::Number(n) => out.push(n.to_string()),
+        Value::Array(items) => items.iter().for_each(|v| leaves(v, out)),
+        Value::Object(map) => map.values().for_each(|v| leaves(v, out)),
+        _ => {}
+    }
+}
+
+/// Masks the secrets in every value of the result (never in keys: a key is part of the
+/// protocol, and `failed`/`changed` are booleans, which are never touched), see [`mask`].
+fn finish(out: Map<String, Value>, secrets: &[String]) -> ModuleResult {
+    let mut json = Value::Object(out);
+    mask::Masker::new(secrets).mask_value(&mut json, NO_LOG_PLACEHOLDER);
+    let failed = json.get("failed").and_then(Value::as_bool).unwrap_or(false);
+    ModuleResult { json, failed }
 }
 
 /// Installs a panic hook that prints nothing: a panic becomes a failed JSON result instead of a
@@ -1115,6 +1258,22 @@ mod tests {
         state: ProbeState,
         email: Option<String>,
         phone: Option<String>,
+        /// Accounts, each with a secret at depth.
+        accounts: Option<Vec<ProbeAccount>>,
+    }
+
+    #[derive(Debug, Deserialize, JsonSchema)]
+    #[allow(dead_code)]
+    struct ProbeAccount {
+        user: String,
+        auth: Option<ProbeAuth>,
+    }
+
+    #[derive(Debug, Deserialize, JsonSchema)]
+    #[allow(dead_code)]
+    struct ProbeAuth {
+        #[schemars(extend("x-no-log" = true))]
+        password: String,
     }
 
     #[derive(Debug, Default, Deserialize, serde::Serialize, JsonSchema)]
@@ -1147,6 +1306,13 @@ mod tests {
         fn run(o: ProbeOptions, ctx: &mut Context) -> Result<Outcome, Failure> {
             if o.name == "panic" {
                 panic!("boom with {}", o.token.clone().unwrap_or_default());
+            }
+            if o.name == "diff" {
+                let token = o.token.clone().unwrap_or_default();
+                return Ok(Outcome::new(true, "diff").with_diff(Diff::new(
+                    json!({"webhook": "old"}),
+                    json!({"webhook": token}),
+                )));
             }
             if o.name == "fail" {
                 return Err(Failure::new(format!("refused token {:?}", o.token)));
@@ -1201,7 +1367,7 @@ mod tests {
         assert!(r.failed);
         assert_eq!(
             msg(&r),
-            "Unsupported parameters for (ns.c.probe) module: abc, bogus. Supported parameters include: count, email, flag, name, phone, state, tags, token."
+            "Unsupported parameters for (ns.c.probe) module: abc, bogus. Supported parameters include: accounts, count, email, flag, name, phone, state, tags, token."
         );
     }
 
@@ -1299,6 +1465,42 @@ mod tests {
         assert_eq!(r.json["changed"], true);
         assert_eq!(r.json["diff"]["before"], "a: 1\n");
         assert_eq!(r.json["diff"]["after"], "a: 2\n");
+    }
+
+    #[test]
+    fn a_webhook_url_with_a_quote_backslash_or_control_character_never_shows_in_diff() {
+        let webhook = "https://hooks.example/x\"y\\z\u{7}w/t0k3n-abcdef";
+        let r = run(json!({"name": "diff", "token": webhook, "_ansible_diff": true}));
+        let after = r.json["diff"]["after"].as_str().unwrap();
+        assert_eq!(after, "webhook: \"********\"\n");
+        let text = r.json.to_string();
+        assert!(!text.contains("t0k3n-abcdef"), "{text}");
+    }
+
+    #[test]
+    fn a_secret_at_any_depth_of_an_option_schema_is_masked_in_invocation_and_everywhere() {
+        let accounts = json!([{"user": "ops", "auth": {"password": "pa55word-deep"}}]);
+        let spec = ArgSpec::of::<ProbeOptions>();
+        let parts = &spec.get("accounts").unwrap().secret_parts;
+        assert_eq!(
+            parts,
+            &[vec![
+                Step::AnyItem,
+                Step::Key("auth".into()),
+                Step::Key("password".into())
+            ]]
+        );
+        // On success, and when validation fails on another option.
+        for args in [
+            json!({"name": "pa55word-deep", "accounts": accounts}),
+            json!({"name": "x", "accounts": accounts, "count": "many"}),
+        ] {
+            let r = run(args);
+            let shown = &r.json["invocation"]["module_args"]["accounts"][0];
+            assert_eq!(shown["auth"]["password"], NO_LOG_PLACEHOLDER, "{}", r.json);
+            assert_eq!(shown["user"], "ops");
+            assert!(!r.json.to_string().contains("pa55word-deep"), "{}", r.json);
+        }
     }
 
     #[test]

@@ -197,6 +197,7 @@ mod tests {
                 default: Some("present".into()),
                 choices: Some(vec!["present".into(), "absent".into()]),
                 no_log: false,
+                secret_parts: Vec::new(),
                 env_fallback: None,
                 description: vec!["Whether it should exist: `present` or `absent`.".into()],
             }],

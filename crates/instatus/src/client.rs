@@ -11,7 +11,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::de::DeserializeOwned;
 
 use crate::api::{Call, ListCall, Method};
-use crate::error::{Error, Result, Target};
+use crate::error::{excerpt, Error, Result, Target, EXCERPT_CHARS};
 use crate::retry::{parse_retry_after, RetryPolicy};
 use crate::throttle::Throttle;
 use crate::Secret;
@@ -316,6 +316,9 @@ impl Client {
         let url = build_url(base, &call);
         let body = call.body().map(|v| v.to_string().into_bytes());
         let method = call.method();
+        // Error texts quote response bodies: the key is masked in them (a proxy may echo it).
+        let key = self.inner.auth.expose().trim_start_matches("Bearer ");
+        let secrets = [key];
         let policy = &self.inner.retry;
         let started = Instant::now();
         let mut attempt = 0u32;
@@ -326,7 +329,7 @@ impl Client {
             // Decide: done, or wait this long and try again.
             let wait = match outcome {
                 Attempt::Answer { status, body, .. } if (200..300).contains(&status) => {
-                    return decode(&target, status, &body);
+                    return decode(&target, status, &body, &secrets);
                 }
                 Attempt::Answer {
                     status: 429,
@@ -341,18 +344,18 @@ impl Client {
                 Attempt::Answer { status, body, .. } if status >= 500 && method.is_idempotent() => {
                     let wait = policy.backoff(attempt, fastrand::f64());
                     if !self.may_retry(attempt, started, wait) {
-                        return Err(api_error(target, status, &body));
+                        return Err(api_error(target, status, &body, &secrets));
                     }
                     wait
                 }
                 Attempt::Answer { status, body, .. } if status >= 500 => {
                     return Err(Error::Ambiguous {
-                        cause: Box::new(api_error(target.clone(), status, &body)),
+                        cause: Box::new(api_error(target.clone(), status, &body, &secrets)),
                         target,
                     });
                 }
                 Attempt::Answer { status, body, .. } => {
-                    return Err(api_error(target, status, &body))
+                    return Err(api_error(target, status, &body, &secrets))
                 }
                 Attempt::NotSent(message) => {
                     let wait = policy.backoff(attempt, fastrand::f64());
@@ -508,11 +511,16 @@ fn build_url<T>(base: &str, call: &Call<T>) -> String {
     url
 }
 
-fn decode<T: DeserializeOwned>(target: &Target, status: u16, body: &[u8]) -> Result<T> {
+fn decode<T: DeserializeOwned>(
+    target: &Target,
+    status: u16,
+    body: &[u8],
+    secrets: &[&str],
+) -> Result<T> {
     let value: serde_json::Value = serde_json::from_slice(body).map_err(|_| Error::NotJson {
         target: target.clone(),
         status,
-        snippet: snippet(body),
+        snippet: snippet(body, secrets),
     })?;
     serde_path_to_error::deserialize(value).map_err(|e| Error::Decode {
         target: target.clone(),
@@ -522,7 +530,7 @@ fn decode<T: DeserializeOwned>(target: &Target, status: u16, body: &[u8]) -> Res
     })
 }
 
-fn api_error(target: Target, status: u16, body: &[u8]) -> Error {
+fn api_error(target: Target, status: u16, body: &[u8], secrets: &[&str]) -> Error {
     let envelope = serde_json::from_slice::<serde_json::Value>(body).ok();
     let error = envelope.as_ref().and_then(|v| v.get("error"));
     let code = error
@@ -532,8 +540,8 @@ fn api_error(target: Target, status: u16, body: &[u8]) -> Error {
     let message = error
         .and_then(|e| e.get("message").or(Some(e)))
         .and_then(|m| m.as_str())
-        .map(str::to_owned)
-        .unwrap_or_else(|| snippet(body));
+        .map(|m| excerpt(m, secrets, usize::MAX))
+        .unwrap_or_else(|| snippet(body, secrets));
     Error::Api {
         target,
         status,
@@ -542,8 +550,8 @@ fn api_error(target: Target, status: u16, body: &[u8]) -> Error {
     }
 }
 
-fn snippet(body: &[u8]) -> String {
-    String::from_utf8_lossy(body).chars().take(200).collect()
+fn snippet(body: &[u8], secrets: &[&str]) -> String {
+    excerpt(&String::from_utf8_lossy(body), secrets, EXCERPT_CHARS)
 }
 
 fn short_type_name<T>() -> String {

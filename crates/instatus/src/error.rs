@@ -49,7 +49,7 @@ pub enum Error {
         target: Target,
         /// HTTP status.
         status: u16,
-        /// The first 200 characters of the body.
+        /// The first 200 characters of the body, with the API key masked before the cut.
         snippet: String,
     },
 
@@ -157,5 +157,94 @@ impl Error {
     }
 }
 
+/// How much of an unexpected response body an error quotes.
+pub(crate) const EXCERPT_CHARS: usize = 200;
+
+/// Shortest secret prefix hidden at the cut: shorter ones match too much ordinary text.
+const MIN_PREFIX_CHARS: usize = 4;
+
+/// What replaces a secret in a quoted body.
+const MASK: &str = "********";
+
+/// `text` with every secret masked, then cut to `max_chars` characters: masking first, so the cut
+/// cannot leave most of a secret behind; and a tail that is the start of a secret (the cut, or a
+/// body that itself ends mid-secret) is masked too.
+pub(crate) fn excerpt(text: &str, secrets: &[&str], max_chars: usize) -> String {
+    let mut secrets: Vec<&str> = secrets
+        .iter()
+        .copied()
+        .filter(|s| s.chars().count() >= MIN_PREFIX_CHARS)
+        .collect();
+    // Longest first, so a secret containing another is masked whole.
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    let mut masked = text.to_owned();
+    for secret in &secrets {
+        masked = masked.replace(secret, MASK);
+    }
+    let mut out: String = masked.chars().take(max_chars).collect();
+    // The longest tail of `out` that starts a secret, from MIN_PREFIX_CHARS characters on (only
+    // tails no longer than the longest secret can, so only those are looked at).
+    let longest = secrets.iter().map(|s| s.chars().count()).max().unwrap_or(0);
+    let skip = out.chars().count().saturating_sub(longest);
+    let tail = out.char_indices().skip(skip).map(|(i, _)| i).find(|&i| {
+        let rest = &out[i..];
+        rest.chars().count() >= MIN_PREFIX_CHARS && secrets.iter().any(|s| s.starts_with(rest))
+    });
+    if let Some(i) = tail {
+        out.truncate(i);
+        out.push_str(MASK);
+    }
+    out
+}
+
 /// Result with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "sk-0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn error_bodies_are_masked_before_they_are_cut() {
+        // A proxy page echoing the request headers, the key straddling the 200th character.
+        let body = format!(
+            "{}Authorization: Bearer {KEY}\r\nAccept: */*",
+            "x".repeat(170)
+        );
+        let out = excerpt(&body, &[KEY], EXCERPT_CHARS);
+        assert!(out.chars().count() <= EXCERPT_CHARS + MASK.len());
+        for n in MIN_PREFIX_CHARS..=KEY.len() {
+            assert!(
+                !out.contains(&KEY[..n]),
+                "{n} characters of the key in {out:?}"
+            );
+        }
+        assert!(out.ends_with(&format!("Bearer {MASK}")), "{out}");
+    }
+
+    #[test]
+    fn a_prefix_of_the_key_at_the_cut_is_masked_at_every_cut_position() {
+        let body = format!("Bearer {KEY} done");
+        for max in 0..body.len() {
+            let out = excerpt(&body, &[KEY], max);
+            for n in MIN_PREFIX_CHARS..=KEY.len() {
+                assert!(!out.contains(&KEY[..n]), "cut at {max}: {out:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_huge_body_is_masked_in_linear_time() {
+        let body = format!("{}{}", "y".repeat(4_000_000), &KEY[..10]);
+        let out = excerpt(&body, &[KEY], usize::MAX);
+        assert!(out.ends_with(MASK) && !out.contains(&KEY[..4]));
+    }
+
+    #[test]
+    fn text_without_secrets_is_only_cut() {
+        assert_eq!(excerpt("héllo wörld", &[KEY], 5), "héllo");
+        assert_eq!(excerpt("short", &["ab"], 200), "short");
+    }
+}

@@ -25,6 +25,8 @@ pub struct PageSpecOptions {
     /// `custom_domain`, `brand_color`, `css_global`, `html_below_header`, `sms_service`...). A
     /// setting left out is not managed.
     #[serde(default)]
+    // `sms_credentials` is refused here, but masked like a secret should a task set it anyway.
+    #[schemars(extend("properties" = {"sms_credentials": {"x-no-log": true}}))]
     pub settings: Map<String, Value>,
 
     /// The component tree in page order: each item has `name` and optionally `description`,

@@ -60,7 +60,10 @@ pub struct PageSettings {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub twilio_sid: Option<String>,
     /// Twilio token (secret).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "Secret::serialize_exposed_opt"
+    )]
     pub twilio_token: Option<Secret>,
     /// Twilio sender.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -69,16 +72,25 @@ pub struct PageSettings {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub esendex_username: Option<String>,
     /// Esendex password (secret).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "Secret::serialize_exposed_opt"
+    )]
     pub esendex_password: Option<Secret>,
     /// Esendex account reference.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub esendex_account_ref: Option<String>,
     /// Vonage (Nexmo) key (secret).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "Secret::serialize_exposed_opt"
+    )]
     pub nexmo_key: Option<Secret>,
     /// Vonage (Nexmo) secret.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "Secret::serialize_exposed_opt"
+    )]
     pub nexmo_secret: Option<Secret>,
     /// Vonage (Nexmo) sender.
     #[serde(skip_serializing_if = "Option::is_none")]

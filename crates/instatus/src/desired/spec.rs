@@ -144,6 +144,8 @@ pub enum CredentialsUpdate {
 }
 
 /// SMS provider credentials (write-only; `Debug` hides the secret ones).
+// The secret fields serialize exposed because the planner copies this struct into the page
+// update body; once the plan carries `api::pages::PageSettings`, plain `Secret` can redact here.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SmsCredentials {
@@ -151,7 +153,11 @@ pub struct SmsCredentials {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub twilio_sid: Option<String>,
     /// Twilio auth token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "Secret::serialize_exposed_opt"
+    )]
     pub twilio_token: Option<Secret>,
     /// Twilio sender number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -160,16 +166,28 @@ pub struct SmsCredentials {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub esendex_username: Option<String>,
     /// Esendex password.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "Secret::serialize_exposed_opt"
+    )]
     pub esendex_password: Option<Secret>,
     /// Esendex account reference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub esendex_account_ref: Option<String>,
     /// Vonage (Nexmo) key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "Secret::serialize_exposed_opt"
+    )]
     pub nexmo_key: Option<Secret>,
     /// Vonage (Nexmo) secret.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "Secret::serialize_exposed_opt"
+    )]
     pub nexmo_secret: Option<Secret>,
     /// Vonage (Nexmo) sender.
     #[serde(default, skip_serializing_if = "Option::is_none")]

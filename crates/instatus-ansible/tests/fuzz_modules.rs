@@ -1,0 +1,263 @@
+//! A bounded fuzz pass: arbitrary JSON (and arbitrary bytes) as the args file of EVERY registered
+//! module, through `run_args` as the binary runs it. Requests only reach 127.0.0.1: every other
+//! case goes to a local server that refuses everything at once (a closed port would cost each case
+//! seconds of retries), the others to an in-process `instatus-emulator` holding the page `p`, so
+//! cases also get past the page lookup into the modules' planning. A run must never panic (the module's `catch_unwind` would turn it into "crashed
+//! (this is a bug...)") and must always give one JSON object with `failed` a bool.
+//!
+//! Cases: `CASES_PER_MODULE` per module for JSON plus `BYTE_CASES` byte strings; the test prints
+//! the counts it ran.
+
+mod support;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use instatus_ansible::{modules, run_args};
+use instatus_emulator::{Config as EmulatorConfig, Emulator};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use serde_json::{json, Map, Value};
+
+const CASES_PER_MODULE: u32 = 200;
+const BYTE_CASES: u32 = 300;
+const CRASHED: &str = "crashed (this is a bug";
+
+/// Panics found by this fuzz in files other teams own, with the exact input; a crash on such an
+/// input is counted and printed, any other crash fails the test. Remove an entry once fixed
+/// (`known_panics_still_reproduce` then fails and says so).
+fn known_panic(module: &str, args: &Value) -> Option<&'static str> {
+    let big = |v: &Value| v.as_u64().is_some_and(|n| n > i64::MAX as u64);
+    if args.get("timeout").is_some_and(big) {
+        return Some("timeout of 2^63 or more overflows the deadline (common.rs, Api::client)");
+    }
+    // `SignedDuration::from_mins` panics above i64::MAX / 60 minutes (153722867280912930).
+    let huge_minutes = |v: &Value| {
+        v.as_i64()
+            .is_some_and(|n| n.unsigned_abs() > (i64::MAX / 60) as u64)
+    };
+    if module == "maintenance" && args.get("duration").is_some_and(huge_minutes) {
+        return Some("maintenance duration near i64::MAX overflows (modules/maintenance.rs)");
+    }
+    None
+}
+
+/// JSON values with the edges that break conversions: extreme integers, floats, strings that
+/// look like numbers or booleans, control characters, nesting.
+fn any_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        any::<u64>().prop_map(|n| json!(n)),
+        prop::sample::select(vec![
+            json!(u64::MAX),
+            json!(i64::MAX),
+            json!(i64::MIN),
+            json!(-1),
+            json!(0),
+            json!(1e300),
+            json!(-0.5),
+            json!(""),
+            json!("yes"),
+            json!("18446744073709551615"),
+            json!("9223372036854775807"),
+            json!("-1"),
+            json!("now"),
+            json!("2026-12-01T00:00:00Z"),
+            json!("present"),
+            json!("absent"),
+            json!("major_outage"),
+            json!("MAJOROUTAGE"),
+            json!("a,b"),
+            json!("{\"a\": 1}"),
+        ]),
+        any::<f64>().prop_map(|f| json!(f)),
+        "\\PC{0,12}".prop_map(Value::String),
+        "[\\x00-\\x1f\"\\\\a-z/]{0,8}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map("[a-z_]{1,8}", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// An args object for `module`: its option names (and a few internal and unknown keys) with
+/// arbitrary values.
+fn args_for(names: Vec<String>) -> impl Strategy<Value = Map<String, Value>> {
+    let mut keys = names;
+    keys.extend(
+        [
+            "_ansible_check_mode",
+            "_ansible_diff",
+            "_ansible_verbosity",
+            "_ansible_no_log",
+            "_ansible_module_name",
+            "bogus",
+        ]
+        .map(String::from),
+    );
+    prop::collection::btree_map(prop::sample::select(keys), any_json(), 0..8)
+        .prop_map(|m| m.into_iter().collect())
+}
+
+/// Every required option with a value of its type (its first choice when it has choices).
+fn plausible_args(spec: &instatus_ansible::protocol::ArgSpec) -> Map<String, Value> {
+    use instatus_ansible::protocol::OptionType as T;
+    let mut out = Map::new();
+    for option in spec.options.iter().filter(|o| o.required) {
+        let value = match (&option.choices, option.kind) {
+            (Some(choices), _) if !choices.is_empty() => choices[0].clone(),
+            (_, T::Int | T::Float) => json!(5),
+            (_, T::Bool) => json!(true),
+            (_, T::List) => json!([]),
+            (_, T::Dict) => json!({}),
+            _ => json!("x"),
+        };
+        out.insert(option.name.clone(), value);
+    }
+    out.insert("start".into(), json!("now"));
+    out.retain(|k, _| spec.get(k).is_some());
+    out
+}
+
+#[test]
+fn every_module_survives_arbitrary_args_without_a_panic() {
+    instatus_ansible::protocol::silence_panics();
+    let url = support::echoing_server();
+    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    emulator.create_page("p", "Fuzz");
+    let runs = AtomicUsize::new(0);
+    let reached_api = AtomicUsize::new(0);
+    let known = std::sync::Mutex::new(Vec::<String>::new());
+    for def in modules::MODULES {
+        let spec = (def.spec)();
+        // Start from a valid-looking task so cases get past validation, then let the case
+        // replace or add options.
+        let base = plausible_args(&spec);
+        let names: Vec<String> = spec.options.into_iter().map(|o| o.name).collect();
+        let mut runner = TestRunner::new(Config {
+            cases: CASES_PER_MODULE,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        runner
+            .run(&args_for(names), |overlay| {
+                let mut args = base.clone();
+                args.extend(overlay);
+                // Nothing leaves the machine, whatever the case says.
+                let n = runs.load(Ordering::Relaxed);
+                if n % 2 == 0 {
+                    args.insert("base_url".into(), json!(url));
+                    args.entry("api_key")
+                        .or_insert(json!("fuzz-key-0123456789"));
+                } else {
+                    args.insert("base_url".into(), json!(emulator.url()));
+                    args.insert("page".into(), json!("p"));
+                    args.entry("api_key").or_insert(json!(emulator.api_key()));
+                }
+                args.entry("timeout").or_insert(json!(2));
+                let args = Value::Object(args);
+                runs.fetch_add(1, Ordering::Relaxed);
+                let result = run_args(&args.to_string(), def.name, &|_| None);
+                if result.json["api_requests"].as_u64().is_some_and(|n| n > 0) {
+                    reached_api.fetch_add(1, Ordering::Relaxed);
+                }
+                let msg = result.json["msg"].as_str().unwrap_or_default();
+                if msg.contains(CRASHED) {
+                    if let Some(why) = known_panic(def.name, &args) {
+                        known.lock().unwrap().push(format!("{}: {why}", def.name));
+                        return Ok(());
+                    }
+                }
+                prop_assert!(
+                    !msg.contains(CRASHED),
+                    "{}: {args}\n→ {}",
+                    def.name,
+                    result.json
+                );
+                prop_assert!(result.json.is_object());
+                prop_assert!(result.json["failed"].is_boolean(), "{}", result.json);
+                prop_assert_eq!(result.failed, result.json["failed"] == true);
+                Ok(())
+            })
+            .unwrap();
+    }
+    let known = known.into_inner().unwrap();
+    println!(
+        "fuzz: {} module runs ({} modules x {CASES_PER_MODULE}), {} past validation to the API, {} crashes on known panics",
+        runs.load(Ordering::Relaxed),
+        modules::MODULES.len(),
+        reached_api.load(Ordering::Relaxed),
+        known.len()
+    );
+    for why in known.iter().collect::<std::collections::BTreeSet<_>>() {
+        println!("  known panic hit: {why}");
+    }
+}
+
+#[test]
+fn arbitrary_bytes_as_the_args_file_give_a_failed_json_object() {
+    let mut runner = TestRunner::new(Config {
+        cases: BYTE_CASES,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let bytes = prop_oneof![
+        prop::collection::vec(any::<u8>(), 0..64),
+        // Almost JSON: a valid object cut or corrupted somewhere.
+        (any_json(), any::<usize>(), any::<u8>()).prop_map(|(v, at, b)| {
+            let mut text = json!({"name": v, "page": "p"}).to_string().into_bytes();
+            let at = at % (text.len() + 1);
+            text.insert(at, b);
+            text
+        }),
+    ];
+    runner
+        .run(&bytes, |bytes| {
+            // As the binary reads it: text, invalid UTF-8 replaced.
+            let text = String::from_utf8_lossy(&bytes);
+            let result = run_args(&text, "component", &|_| None);
+            prop_assert!(result.json.is_object());
+            prop_assert!(result.json["failed"].is_boolean(), "{}", result.json);
+            let msg = result.json["msg"].as_str().unwrap_or_default();
+            prop_assert!(!msg.contains(CRASHED), "{text:?} → {msg}");
+            Ok(())
+        })
+        .unwrap();
+    println!("fuzz: {BYTE_CASES} byte strings as the args file");
+}
+
+/// The panics listed in `known_panic`, each on its exact input. It fails once one is fixed, so
+/// the entry (and this case) can go.
+#[test]
+fn known_panics_still_reproduce() {
+    instatus_ansible::protocol::silence_panics();
+    let url = support::echoing_server();
+    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    emulator.create_page("p", "Fuzz");
+    let cases = [
+        (
+            "component",
+            json!({"name": "x", "page": "p", "api_key": "fuzz-key-0123456789",
+                   "base_url": url, "timeout": u64::MAX}),
+        ),
+        (
+            "maintenance",
+            json!({"name": "x", "page": "p", "api_key": emulator.api_key(),
+                   "base_url": emulator.url(), "start": "now", "duration": i64::MAX}),
+        ),
+    ];
+    for (module, args) in cases {
+        let result = run_args(&args.to_string(), module, &|_| None);
+        let msg = result.json["msg"].as_str().unwrap_or_default();
+        println!("{module} {args}\n  → {msg}");
+        assert!(known_panic(module, &args).is_some());
+        assert!(
+            msg.contains(CRASHED),
+            "{module}: fixed? then drop its known_panic entry: {msg}"
+        );
+    }
+}
