@@ -149,7 +149,7 @@ fn every_module_survives_arbitrary_args_without_a_panic() {
                 args.extend(overlay);
                 // Nothing leaves the machine, whatever the case says.
                 let n = runs.load(Ordering::Relaxed);
-                if n % 2 == 0 {
+                if n.is_multiple_of(2) {
                     args.insert("base_url".into(), json!(url));
                     args.entry("api_key")
                         .or_insert(json!("fuzz-key-0123456789"));
