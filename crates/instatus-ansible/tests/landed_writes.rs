@@ -68,6 +68,14 @@ fn writes(emulator: &Emulator) -> usize {
 fn ten_parallel_page_spec_runs_leave_duplicates_that_are_reported_then_deduped() {
     let emulator = Emulator::start(Config::default()).unwrap();
     emulator.create_page("race", "Race");
+    // Every run's first read of the component list is held for 3 s: all ten read the empty page
+    // before any of them writes, as ten hosts starting at once do (so the race always happens).
+    emulator.add_fault(FaultRule {
+        method: Some("GET".into()),
+        path: "/v1/*/components".into(),
+        action: FaultAction::Delay(std::time::Duration::from_secs(3)),
+        times: Some(10),
+    });
     let args = json!({"page": "race", "components": tree()});
     // An inventory of ten hosts without run_once: ten runs at once on one empty page.
     let results: Vec<Value> = std::thread::scope(|s| {
