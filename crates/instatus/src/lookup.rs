@@ -1,7 +1,7 @@
 //! Finding things by the names people use: a page by id, subdomain or name.
 
 use crate::api;
-use crate::model::StatusPage;
+use crate::model::{Component, ComponentTree, PageId, StatusPage};
 use crate::{Client, Error};
 
 /// Why a page could not be found.
@@ -34,6 +34,18 @@ pub enum LookupError {
 pub fn find_page(client: &Client, wanted: &str) -> Result<StatusPage, LookupError> {
     let pages = client.list_all(api::pages::list())?;
     select_page(pages, wanted)
+}
+
+/// The component at a name path (`Group/Name`) on the page, read again: what a create whose
+/// answer was lost is looked up by ([`crate::recover::create_once`]). The first copy when there
+/// are several.
+pub fn find_component(
+    client: &Client,
+    page: &PageId,
+    path: &str,
+) -> Result<Option<Component>, Error> {
+    let tree = ComponentTree::from_components(client.list_all(api::components::list(page))?);
+    Ok(tree.find(path).cloned())
 }
 
 /// The selection rule of [`find_page`], on an already fetched list.

@@ -6,9 +6,9 @@
 
 use instatus::api::components::{self, CreateComponentRequest};
 use instatus::desired::{component_fields, ComponentSpec};
-use instatus::model::{Component, ComponentId, ComponentTree, PageId};
+use instatus::lookup::find_component;
+use instatus::model::{Component, ComponentId, ComponentTree};
 use instatus::recover::create_once;
-use instatus::Client;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -159,7 +159,7 @@ fn run(o: &ComponentOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Out
                     let created = create_once(
                         &client,
                         || components::create(&page, &body),
-                        |c| find(c, &page, group),
+                        |c| find_component(c, &page, group),
                         wait,
                     )
                     .map_err(|e| Failure::new(format!("creating the group '{group}': {e}")))?;
@@ -227,7 +227,7 @@ fn run(o: &ComponentOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Out
             let created = create_once(
                 &client,
                 || components::create(&page, &body),
-                |c| find(c, &page, &path),
+                |c| find_component(c, &page, &path),
                 wait,
             )
             .map_err(|e| after_group(Failure::new(format!("creating '{path}': {e}"))))?;
@@ -312,12 +312,6 @@ fn run(o: &ComponentOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Out
     .with("group_created", json!(group_created))
     .with("not_applied", json!(not_applied))
     .with_diff(Diff::new(diff_view(&before), diff_view(&after)).headers(path.clone(), path)))
-}
-
-/// The component at `path`, read again (after an ambiguous create).
-fn find(client: &Client, page: &PageId, path: &str) -> Result<Option<Component>, instatus::Error> {
-    let tree = ComponentTree::from_components(client.list_all(components::list(page))?);
-    Ok(tree.find(path).cloned())
 }
 
 fn recovered_note(path: &str) -> String {

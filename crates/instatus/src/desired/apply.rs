@@ -4,7 +4,8 @@ use std::collections::HashMap;
 
 use super::plan::{ComponentChange, Parent, Plan};
 use crate::api;
-use crate::model::{Component, ComponentId, ComponentTree, PageId};
+use crate::lookup::find_component;
+use crate::model::{ComponentId, PageId};
 use crate::recover::{create_once, DEFAULT_RECOVERY_WAIT};
 use crate::{Client, Error};
 
@@ -107,7 +108,7 @@ pub fn apply(client: &Client, page: &PageId, plan: &Plan) -> Result<Applied, App
                 let created = create_once(
                     client,
                     || api::components::create(page, &body),
-                    |client| find_created(client, page, path),
+                    |client| find_component(client, page, path),
                     DEFAULT_RECOVERY_WAIT,
                 )
                 .map_err(|e| fail(&done, label.clone(), e))?;
@@ -148,11 +149,6 @@ pub fn apply(client: &Client, page: &PageId, plan: &Plan) -> Result<Applied, App
         done.push(label);
     }
     Ok(applied)
-}
-
-fn find_created(client: &Client, page: &PageId, path: &str) -> Result<Option<Component>, Error> {
-    let tree = ComponentTree::from_components(client.list_all(api::components::list(page))?);
-    Ok(tree.find(path).cloned())
 }
 
 fn label(change: &ComponentChange) -> String {
