@@ -10,6 +10,7 @@ use super::flap::FlapState;
 use super::graph::{DependencyGraph, Impact};
 use super::hold::Held;
 use super::incident::{self, Decision, Phase};
+use super::manual::StatusRecord;
 use super::matcher::{all_match, Matcher};
 use super::observe::{Alert, AlertDelivery, CurrentPage, Observations};
 use super::plan::{Action, IncidentStep, Note, NoteKind, Plan};
@@ -64,6 +65,10 @@ pub struct State {
     pub alerts: BTreeMap<String, AlertRecord>,
     /// When the heartbeat alert was last seen firing.
     pub heartbeat_seen: Option<Timestamp>,
+    /// Per name path (components and groups): the status automation set or accepted, to tell a
+    /// person's edit on the page from its own (see [`StatusRecord`]).
+    #[serde(default)]
+    pub statuses: BTreeMap<String, StatusRecord>,
 }
 
 /// One component's carried state.
@@ -376,8 +381,10 @@ impl Engine {
             let component = &tree.node(t).component;
             let level = levels[i];
             let blocked = owners.blocked(&component.id, &component.status);
-            self.write_status(
+            let blocked = self.write_status(
                 &mut plan,
+                &mut state.statuses,
+                now,
                 &c.path,
                 &component.id,
                 &component.status,
@@ -406,6 +413,7 @@ impl Engine {
                     &c.path,
                     i,
                     &component.id,
+                    &component.status,
                     level,
                     flapping[i],
                     blocked,
@@ -414,33 +422,72 @@ impl Engine {
             }
         }
 
-        self.groups(&mut plan, &tree, &by_path, &levels, &owners);
+        self.groups(
+            &mut plan,
+            &mut state.statuses,
+            now,
+            &tree,
+            &by_path,
+            &levels,
+            &owners,
+        );
+        let configured = self.config.components.len() + self.config.groups.len();
+        if state.statuses.len() > configured {
+            // Records of paths no longer configured would misjudge them if they came back.
+            let known: HashSet<&str> = self
+                .config
+                .components
+                .iter()
+                .map(|c| c.path.as_str())
+                .chain(self.config.groups.iter().map(|g| g.path.as_str()))
+                .collect();
+            state.statuses.retain(|p, _| known.contains(p.as_str()));
+        }
         (plan, state)
     }
 
+    /// Plans the status write of one component or group unless someone else owns it: a
+    /// maintenance or a person's incident (`blocked`, from the page), or a person's own status
+    /// edit (from the record of what automation set). Returns the owner that held it back, if any.
     #[allow(clippy::too_many_arguments)]
     fn write_status(
         &self,
         plan: &mut Plan,
+        statuses: &mut BTreeMap<String, StatusRecord>,
+        now: Timestamp,
         path: &str,
         id: &ComponentId,
         current: &ComponentStatus,
         level: Level,
         blocked: Option<(NoteKind, String)>,
         reason: impl FnOnce() -> String,
-    ) {
+    ) -> Option<(NoteKind, String)> {
         let target = level.status();
+        let record = match statuses.get_mut(path) {
+            Some(r) => r,
+            None => statuses
+                .entry(path.to_owned())
+                .or_insert_with(|| StatusRecord::adopt(current)),
+        };
+        // Precedence: maintenance, a person's incident, then a person's status edit.
+        let blocked = match record.observe(current, &target, now) {
+            Some(manual) => blocked.or(Some(manual)),
+            None => blocked,
+        };
         if &target == current {
-            return;
+            record.planned(None);
+            return blocked;
         }
-        if let Some((kind, why)) = blocked {
+        if let Some((kind, why)) = &blocked {
+            record.planned(None);
             plan.notes.push(Note {
                 path: path.to_owned(),
-                kind,
+                kind: *kind,
                 message: format!("status not written ({target} wanted): {why}"),
             });
-            return;
+            return blocked;
         }
+        record.planned(Some(&target));
         plan.actions.push(Action::SetStatus {
             component: id.clone(),
             path: path.to_owned(),
@@ -448,6 +495,7 @@ impl Engine {
             to: target,
             reason: reason(),
         });
+        None
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -459,12 +507,20 @@ impl Engine {
         path: &str,
         i: usize,
         id: &ComponentId,
+        current: &ComponentStatus,
         level: Level,
         flapping: bool,
         blocked: Option<(NoteKind, String)>,
         now: Timestamp,
     ) {
         let policy = &self.config.incidents;
+        // An incident update carries a component status, which Instatus applies: while someone
+        // else owns the component, it carries the page's status, so the update changes nothing.
+        let component_status = if blocked.is_some() {
+            current.clone()
+        } else {
+            level.status()
+        };
         let (phase, duplicates) = incident::phase(&page.incidents, id, policy, now);
         let keep = match phase {
             Phase::Open { incident, .. } | Phase::Monitoring { incident, .. } => Some(incident),
@@ -538,7 +594,7 @@ impl Engine {
                     path: path.to_owned(),
                     component: id.clone(),
                     incident_status: incident::step_status(step),
-                    status: level.status(),
+                    status: component_status,
                     message: format!("{message}\n\n{}", policy.marker),
                     step,
                     notify: policy.notify,
@@ -618,9 +674,12 @@ impl Engine {
             .collect()
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn groups(
         &self,
         plan: &mut Plan,
+        statuses: &mut BTreeMap<String, StatusRecord>,
+        now: Timestamp,
         tree: &ComponentTree,
         by_path: &HashMap<String, Vec<usize>>,
         levels: &[Level],
@@ -661,6 +720,8 @@ impl Engine {
             let blocked = owners.blocked(&component.id, &component.status);
             self.write_status(
                 plan,
+                statuses,
+                now,
                 &g.path,
                 &component.id,
                 &component.status,
