@@ -50,6 +50,7 @@ pub mod maintenance;
 mod manual;
 mod matcher;
 mod observe;
+mod page_index;
 mod plan;
 mod preview;
 mod threshold;
