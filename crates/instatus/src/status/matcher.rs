@@ -161,6 +161,35 @@ pub(crate) fn all_compiled(matchers: &[Compiled], labels: &BTreeMap<String, Stri
     matchers.iter().all(|m| m.matches(labels))
 }
 
+fn unquote(value: &str) -> Result<String, String> {
+    let Some(inner) = value.strip_prefix('"') else {
+        if value.contains('"') {
+            return Err("an unquoted value cannot contain '\"'".to_owned());
+        }
+        return Ok(value.to_owned());
+    };
+    let mut out = String::new();
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('n') => out.push('\n'),
+                Some(other) => out.push(other),
+                None => return Err("unterminated escape".to_owned()),
+            },
+            '"' => {
+                return if chars.as_str().trim().is_empty() {
+                    Ok(out)
+                } else {
+                    Err("text after the closing quote".to_owned())
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    Err("missing closing quote".to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,33 +235,4 @@ mod tests {
             Test::Regex(_)
         ));
     }
-}
-
-fn unquote(value: &str) -> Result<String, String> {
-    let Some(inner) = value.strip_prefix('"') else {
-        if value.contains('"') {
-            return Err("an unquoted value cannot contain '\"'".to_owned());
-        }
-        return Ok(value.to_owned());
-    };
-    let mut out = String::new();
-    let mut chars = inner.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => match chars.next() {
-                Some('n') => out.push('\n'),
-                Some(other) => out.push(other),
-                None => return Err("unterminated escape".to_owned()),
-            },
-            '"' => {
-                return if chars.as_str().trim().is_empty() {
-                    Ok(out)
-                } else {
-                    Err("text after the closing quote".to_owned())
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    Err("missing closing quote".to_owned())
 }
