@@ -88,6 +88,7 @@ pub mod sources;
 pub mod status;
 mod throttle;
 pub mod validate;
+pub mod webhook;
 
 pub use client::{
     Client, ClientBuilder, Pages, API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, MAX_PAGES,
