@@ -86,6 +86,7 @@ mod retry;
 mod secret;
 pub mod sources;
 pub mod status;
+pub mod templates;
 mod throttle;
 pub mod validate;
 pub mod webhook;
