@@ -63,7 +63,15 @@ pub(crate) struct Webhooks {
 
 /// What the pages with webhook subscribers looked like before a write.
 pub(crate) struct Before {
-    pages: Vec<(String, Vec<Value>, Vec<Value>, Vec<(String, String)>)>,
+    pages: Vec<PageBefore>,
+}
+
+/// One page before a write: its incidents and maintenances (as stored) and component statuses.
+struct PageBefore {
+    id: String,
+    incidents: Vec<Value>,
+    maintenances: Vec<Value>,
+    statuses: Vec<(String, String)>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -110,16 +118,15 @@ impl Webhooks {
             .pages
             .iter()
             .filter(|p| p.subscribers.iter().any(|s| s.webhook.is_some()))
-            .map(|p| {
-                (
-                    p.id.clone(),
-                    p.incidents.iter().map(to_value).collect(),
-                    p.maintenances.iter().map(to_value).collect(),
-                    p.components
-                        .iter()
-                        .map(|c| (c.id.clone(), c.status.clone()))
-                        .collect(),
-                )
+            .map(|p| PageBefore {
+                id: p.id.clone(),
+                incidents: p.incidents.iter().map(to_value).collect(),
+                maintenances: p.maintenances.iter().map(to_value).collect(),
+                statuses: p
+                    .components
+                    .iter()
+                    .map(|c| (c.id.clone(), c.status.clone()))
+                    .collect(),
             })
             .collect();
         (!pages.is_empty()).then_some(Before { pages })
@@ -128,8 +135,14 @@ impl Webhooks {
     /// After a successful write: queues a payload per change and matching subscriber.
     pub fn after(&self, before: Option<Before>, st: &State) {
         let Some(before) = before else { return };
-        for (page_id, incidents, maintenances, statuses) in &before.pages {
-            let Some(pg) = st.page(page_id) else { continue };
+        for PageBefore {
+            id,
+            incidents,
+            maintenances,
+            statuses,
+        } in &before.pages
+        {
+            let Some(pg) = st.page(id) else { continue };
             for inc in &pg.incidents {
                 let old = incidents.iter().find(|v| v["id"] == inc.id.as_str());
                 if old != Some(&to_value(inc)) {
@@ -168,7 +181,9 @@ impl Webhooks {
             let Some(url) = &s.webhook else { continue };
             let follows = s.all
                 || components.is_empty()
-                || s.components.iter().any(|c| components.contains(&c.as_str()));
+                || s.components
+                    .iter()
+                    .any(|c| components.contains(&c.as_str()));
             if !follows {
                 continue;
             }
@@ -232,7 +247,11 @@ fn common(pg: &Page, s: &Subscriber) -> (Value, Value) {
         _ => format!("https://{}.instatus.com", pg.subdomain),
     };
     let open_incident = pg.incidents.iter().any(|i| i.status != "RESOLVED");
-    let statuses = || pg.components.iter().filter(|c| !c.is_parent && c.archived_at.is_none());
+    let statuses = || {
+        pg.components
+            .iter()
+            .filter(|c| !c.is_parent && c.archived_at.is_none())
+    };
     let issues = open_incident || statuses().any(|c| severity(&c.status) >= 2);
     let maintenance = pg.maintenances.iter().any(|m| m.status == "INPROGRESS")
         || statuses().any(|c| c.status == "UNDERMAINTENANCE");
@@ -264,14 +283,23 @@ fn affected(pg: &Page, components: &[(String, String)]) -> Vec<Value> {
     components
         .iter()
         .map(|(id, status)| {
-            let name = pg.components.iter().find(|c| &c.id == id).map(|c| c.name.as_str());
+            let name = pg
+                .components
+                .iter()
+                .find(|c| &c.id == id)
+                .map(|c| c.name.as_str());
             json!({"id": id, "name": name, "status": status})
         })
         .collect()
 }
 
 fn impact(components: &[(String, String)]) -> &'static str {
-    match components.iter().map(|(_, s)| severity(s)).max().unwrap_or(0) {
+    match components
+        .iter()
+        .map(|(_, s)| severity(s))
+        .max()
+        .unwrap_or(0)
+    {
         4 => "MAJOROUTAGE",
         3 => "PARTIALOUTAGE",
         2 => "DEGRADEDPERFORMANCE",

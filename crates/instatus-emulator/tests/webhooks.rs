@@ -55,8 +55,16 @@ fn receiver() -> (String, mpsc::Receiver<Received>) {
             }
             let mut body = vec![0; length];
             reader.read_exact(&mut body).unwrap();
-            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
-            if tx.send(Received { path, signature, body }).is_err() {
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+            if tx
+                .send(Received {
+                    path,
+                    signature,
+                    body,
+                })
+                .is_err()
+            {
                 return;
             }
         }
@@ -88,7 +96,10 @@ fn changes_reach_a_webhook_subscriber_signed_and_parse() {
     let secret = "loop-test-secret-7f3a";
     let (emu, client, page) = setup(secret);
     let exec = client
-        .send(api::components::create(&page, &CreateComponentRequest::new("Execution Client")))
+        .send(api::components::create(
+            &page,
+            &CreateComponentRequest::new("Execution Client"),
+        ))
         .unwrap();
     let (url, rx) = receiver();
     client
@@ -99,7 +110,10 @@ fn changes_reach_a_webhook_subscriber_signed_and_parse() {
         .unwrap();
     // An email subscriber gets no webhook.
     client
-        .send(api::subscribers::add(&page, &AddSubscriberRequest::email("ops@example.org")))
+        .send(api::subscribers::add(
+            &page,
+            &AddSubscriberRequest::email("ops@example.org"),
+        ))
         .unwrap();
     let verifier = Verifier::new(&Secret::new(secret));
 
@@ -109,7 +123,10 @@ fn changes_reach_a_webhook_subscriber_signed_and_parse() {
             &page,
             &CreateIncidentRequest::new("Execution client down", IncidentStatus::Investigating)
                 .message("Geth stopped syncing.")
-                .affect(ComponentStatusEntry::new(exec.id.clone(), ComponentStatus::MajorOutage)),
+                .affect(ComponentStatusEntry::new(
+                    exec.id.clone(),
+                    ComponentStatus::MajorOutage,
+                )),
         ))
         .unwrap();
     let mut got = [next(&rx), next(&rx)];
@@ -119,10 +136,17 @@ fn changes_reach_a_webhook_subscriber_signed_and_parse() {
     }
     let events: Vec<Event> = got
         .iter()
-        .map(|r| verifier.verify_and_parse(&r.body, r.signature.as_deref()).unwrap())
+        .map(|r| {
+            verifier
+                .verify_and_parse(&r.body, r.signature.as_deref())
+                .unwrap()
+        })
         .collect();
     let kinds: Vec<&str> = events.iter().map(Event::kind).collect();
-    assert!(kinds.contains(&"incident") && kinds.contains(&"component_update"), "{kinds:?}");
+    assert!(
+        kinds.contains(&"incident") && kinds.contains(&"component_update"),
+        "{kinds:?}"
+    );
     for event in &events {
         assert_eq!(event.page().id, page);
         match event {
@@ -131,7 +155,10 @@ fn changes_reach_a_webhook_subscriber_signed_and_parse() {
                 assert_eq!(e.incident.name, "Execution client down");
                 assert_eq!(e.incident.status, IncidentStatus::Investigating);
                 assert_eq!(e.incident.updates.len(), 1);
-                assert_eq!(e.incident.updates[0].markdown.as_deref(), Some("Geth stopped syncing."));
+                assert_eq!(
+                    e.incident.updates[0].markdown.as_deref(),
+                    Some("Geth stopped syncing.")
+                );
                 assert_eq!(e.incident.affected_components[0].id, exec.id);
                 assert_eq!(
                     e.incident.affected_components[0].status,
@@ -156,14 +183,20 @@ fn changes_reach_a_webhook_subscriber_signed_and_parse() {
             &incident.id,
             &CreateIncidentUpdateRequest::new(IncidentStatus::Resolved)
                 .message("Synced again.")
-                .affect(ComponentStatusEntry::new(exec.id.clone(), ComponentStatus::Operational)),
+                .affect(ComponentStatusEntry::new(
+                    exec.id.clone(),
+                    ComponentStatus::Operational,
+                )),
         ))
         .unwrap();
     let mut resolved = None;
     let mut recovered = None;
     for _ in 0..2 {
         let r = next(&rx);
-        match verifier.verify_and_parse(&r.body, r.signature.as_deref()).unwrap() {
+        match verifier
+            .verify_and_parse(&r.body, r.signature.as_deref())
+            .unwrap()
+        {
             Event::Incident(e) => resolved = Some(e),
             Event::ComponentUpdate(e) => recovered = Some(e),
             other => panic!("{other:?}"),
@@ -173,21 +206,33 @@ fn changes_reach_a_webhook_subscriber_signed_and_parse() {
     assert_eq!(resolved.incident.status, IncidentStatus::Resolved);
     assert!(resolved.incident.resolved_at.is_some());
     assert_eq!(resolved.incident.updates.len(), 2);
-    assert_eq!(resolved.incident.updates[1].status, IncidentStatus::Resolved);
-    assert_eq!(recovered.expect("a component update").new_status, ComponentStatus::Operational);
+    assert_eq!(
+        resolved.incident.updates[1].status,
+        IncidentStatus::Resolved
+    );
+    assert_eq!(
+        recovered.expect("a component update").new_status,
+        ComponentStatus::Operational
+    );
 
     // 3. A maintenance.
     let start = Timestamp::now() + SignedDuration::from_hours(2);
     let m = client
         .send(api::maintenances::create(
             &page,
-            &CreateMaintenanceRequest::new("Geth upgrade", start, start + SignedDuration::from_hours(1))
-                .message("Upgrading geth.")
-                .components([exec.id.clone()]),
+            &CreateMaintenanceRequest::new(
+                "Geth upgrade",
+                start,
+                start + SignedDuration::from_hours(1),
+            )
+            .message("Upgrading geth.")
+            .components([exec.id.clone()]),
         ))
         .unwrap();
     let r = next(&rx);
-    let Event::Maintenance(e) = verifier.verify_and_parse(&r.body, r.signature.as_deref()).unwrap()
+    let Event::Maintenance(e) = verifier
+        .verify_and_parse(&r.body, r.signature.as_deref())
+        .unwrap()
     else {
         panic!("a maintenance payload")
     };
@@ -205,7 +250,9 @@ fn changes_reach_a_webhook_subscriber_signed_and_parse() {
         ))
         .unwrap();
     let r = next(&rx);
-    let Event::ComponentUpdate(e) = verifier.verify_and_parse(&r.body, r.signature.as_deref()).unwrap()
+    let Event::ComponentUpdate(e) = verifier
+        .verify_and_parse(&r.body, r.signature.as_deref())
+        .unwrap()
     else {
         panic!("a component update")
     };
@@ -214,26 +261,45 @@ fn changes_reach_a_webhook_subscriber_signed_and_parse() {
     // 5. A write that changes nothing the webhooks report (a rename) sends nothing; the
     //    signature is the configured secret's, not another's.
     client
-        .send(api::components::update(&page, &exec.id, &UpdateComponentRequest::new().name("Geth")))
+        .send(api::components::update(
+            &page,
+            &exec.id,
+            &UpdateComponentRequest::new().name("Geth"),
+        ))
         .unwrap();
-    assert!(rx.recv_timeout(Duration::from_millis(500)).is_err(), "no webhook for a rename");
+    assert!(
+        rx.recv_timeout(Duration::from_millis(500)).is_err(),
+        "no webhook for a rename"
+    );
     let other = Verifier::new(&Secret::new("emulator-webhook-secret"));
     assert!(other.verify(&r.body, r.signature.as_deref()).is_err());
 
     let deliveries = emu.webhook_deliveries();
     assert_eq!(deliveries.len(), 6, "{deliveries:?}");
-    assert!(deliveries.iter().all(|d| d.status == Some(200)), "{deliveries:?}");
-    assert!(!format!("{deliveries:?}").contains("t0k"), "the URL's token is not kept");
+    assert!(
+        deliveries.iter().all(|d| d.status == Some(200)),
+        "{deliveries:?}"
+    );
+    assert!(
+        !format!("{deliveries:?}").contains("t0k"),
+        "the URL's token is not kept"
+    );
 }
 
 #[test]
 fn only_followers_of_the_component_get_it_and_a_dead_receiver_never_fails_the_api() {
     let (emu, client, page) = setup("s");
     let exec = client
-        .send(api::components::create(&page, &CreateComponentRequest::new("Execution Client")))
+        .send(api::components::create(
+            &page,
+            &CreateComponentRequest::new("Execution Client"),
+        ))
         .unwrap();
     let beacon = client
-        .send(api::components::create(&page, &CreateComponentRequest::new("Beacon Node")))
+        .send(api::components::create(
+            &page,
+            &CreateComponentRequest::new("Beacon Node"),
+        ))
         .unwrap();
     let (url, rx) = receiver();
     client
@@ -243,7 +309,10 @@ fn only_followers_of_the_component_get_it_and_a_dead_receiver_never_fails_the_ap
         ))
         .unwrap();
     // A receiver that is not listening: a port that was just free.
-    let dead = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let dead = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
     client
         .send(api::subscribers::add(
             &page,
@@ -266,12 +335,17 @@ fn only_followers_of_the_component_get_it_and_a_dead_receiver_never_fails_the_ap
             &UpdateComponentRequest::status(ComponentStatus::PartialOutage),
         ))
         .unwrap();
-    assert!(began.elapsed() < Duration::from_secs(2), "{:?}", began.elapsed());
+    assert!(
+        began.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        began.elapsed()
+    );
     // The beacon follower gets the beacon change only.
     let r = next(&rx);
     assert_eq!(r.path, "/beacon");
-    let Event::ComponentUpdate(e) =
-        Verifier::new(&Secret::new("s")).verify_and_parse(&r.body, r.signature.as_deref()).unwrap()
+    let Event::ComponentUpdate(e) = Verifier::new(&Secret::new("s"))
+        .verify_and_parse(&r.body, r.signature.as_deref())
+        .unwrap()
     else {
         panic!()
     };
@@ -291,5 +365,7 @@ fn only_followers_of_the_component_get_it_and_a_dead_receiver_never_fails_the_ap
         std::thread::sleep(Duration::from_millis(20));
     };
     assert_eq!(failed.len(), 2, "{failed:?}");
-    assert!(failed.iter().all(|d| d.error.as_deref().is_some_and(|e| !e.contains("gone"))));
+    assert!(failed
+        .iter()
+        .all(|d| d.error.as_deref().is_some_and(|e| !e.contains("gone"))));
 }

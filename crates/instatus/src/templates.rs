@@ -103,7 +103,11 @@ impl Stage {
                 at: "stage".into(),
                 message: format!(
                     "'{value}' is not a stage; allowed: {}",
-                    Stage::ALL.iter().map(|s| s.key()).collect::<Vec<_>>().join(", ")
+                    Stage::ALL
+                        .iter()
+                        .map(|s| s.key())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             })
     }
@@ -434,7 +438,9 @@ impl Catalog {
         let sample = MessageVars::sample();
         for (kind, set) in &all {
             for &stage in Stage::ALL {
-                let Some(source) = set.get(stage) else { continue };
+                let Some(source) = set.get(stage) else {
+                    continue;
+                };
                 let at = format!("templates.{kind}.{}", stage.key());
                 env.add_template_owned(key(kind, stage), source.to_owned())
                     .map_err(|e| TemplateError {
@@ -542,18 +548,30 @@ mod tests {
         assert!(e.message.contains("does not render"), "{e}");
         sets.insert(
             "disk_full".to_owned(),
-            TemplateSet::default()
-                .with(Stage::Opened, "{{ name }}: disk {{ extra_disk | default('?') }} is full"),
+            TemplateSet::default().with(
+                Stage::Opened,
+                "{{ name }}: disk {{ extra_disk | default('?') }} is full",
+            ),
         );
         let c = Catalog::new(sets).unwrap();
-        assert_eq!(c.render("major_outage", Stage::Title, &vars()).unwrap(), "Execution Client DOWN");
+        assert_eq!(
+            c.render("major_outage", Stage::Title, &vars()).unwrap(),
+            "Execution Client DOWN"
+        );
         // The built-in opened of major_outage is kept.
         assert!(c
             .render("major_outage", Stage::Opened, &vars())
             .unwrap()
-            .starts_with("Ethereum Services/Execution Client is unavailable since 2026-03-01T10:00:00Z."));
+            .starts_with(
+                "Ethereum Services/Execution Client is unavailable since 2026-03-01T10:00:00Z."
+            ));
         assert_eq!(
-            c.render("disk_full", Stage::Opened, &vars().extra("extra_disk", "/data")).unwrap(),
+            c.render(
+                "disk_full",
+                Stage::Opened,
+                &vars().extra("extra_disk", "/data")
+            )
+            .unwrap(),
             "Execution Client: disk /data is full"
         );
     }
@@ -591,7 +609,10 @@ mod tests {
         let c = Catalog::builtin();
         let v = MessageVars::new("Ethereum Services/Execution Client", "under maintenance")
             .window("2026-03-02T08:00:00Z", "2026-03-02T09:00:00Z")
-            .components(["Ethereum Services/Execution Client", "Ethereum Services/Consensus Client"])
+            .components([
+                "Ethereum Services/Execution Client",
+                "Ethereum Services/Consensus Client",
+            ])
             .impact("Block production pauses.");
         assert_eq!(
             c.render("maintenance", Stage::Title, &v).unwrap(),

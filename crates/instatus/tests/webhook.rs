@@ -68,13 +68,13 @@ fn incident_payload_parses_with_statuses_normalised() {
     assert_eq!(i.impact, Some(IncidentImpact::MajorOutage));
     assert!(!i.backfilled);
     assert_eq!(i.resolved_at, None, "\"\" is no resolve time");
-    assert_eq!(
-        i.updated_at.unwrap().to_string(),
-        "2026-03-01T10:12:30.5Z"
-    );
+    assert_eq!(i.updated_at.unwrap().to_string(), "2026-03-01T10:12:30.5Z");
     assert_eq!(i.updates.len(), 2);
     assert_eq!(i.updates[0].status, IncidentStatus::Investigating);
-    assert_eq!(i.updates[0].markdown.as_deref(), Some("We are investigating."));
+    assert_eq!(
+        i.updates[0].markdown.as_deref(),
+        Some("We are investigating.")
+    );
     assert_eq!(i.updates[1].body, "<p>Geth ran out of disk; resizing.</p>");
     assert_eq!(i.updates[1].markdown, None);
     assert_eq!(i.affected_components.len(), 1);
@@ -96,7 +96,11 @@ fn maintenance_payload_parses_duration_string_and_human_statuses() {
     let m = &e.maintenance;
     assert_eq!(m.status, MaintenanceStatus::InProgress, "\"In progress\"");
     assert_eq!(m.duration_minutes, Some(60), "\"60\" as the docs send it");
-    assert_eq!(m.updates[0].status, MaintenanceStatus::NotStartedYet, "\"Planned\"");
+    assert_eq!(
+        m.updates[0].status,
+        MaintenanceStatus::NotStartedYet,
+        "\"Planned\""
+    );
     assert_eq!(m.updates[1].status, MaintenanceStatus::InProgress);
     // The docs' request form `YYYY-MM-DD HH:MM:SS.fff` is read as UTC.
     assert_eq!(m.created_at.unwrap().to_string(), "2026-03-02T08:00:00Z");
@@ -167,7 +171,12 @@ fn wrong_secret_missing_and_malformed_signatures_are_refused() {
     let other = sign(&Secret::new("someone-else"), &body);
     assert_eq!(v.verify(&body, Some(&other)), Err(SignatureError::Mismatch));
     assert_eq!(v.verify(&body, None), Err(SignatureError::Missing));
-    for bad in ["", "abc", "zz".repeat(32).as_str(), &sign(&secret(), &body)[..63]] {
+    for bad in [
+        "",
+        "abc",
+        "zz".repeat(32).as_str(),
+        &sign(&secret(), &body)[..63],
+    ] {
         assert_eq!(
             v.verify(&body, Some(bad)),
             Err(SignatureError::Malformed),
@@ -177,7 +186,10 @@ fn wrong_secret_missing_and_malformed_signatures_are_refused() {
     // The error never shows either signature.
     let good = sign(&secret(), &body);
     let msg = WebhookError::from(v.verify(&body, Some(&other)).unwrap_err()).to_string();
-    assert!(!msg.contains(&other[..16]) && !msg.contains(&good[..16]), "{msg}");
+    assert!(
+        !msg.contains(&other[..16]) && !msg.contains(&good[..16]),
+        "{msg}"
+    );
     assert!(msg.contains("x-instatus-webhook-signature"), "{msg}");
 }
 
@@ -228,13 +240,19 @@ fn a_replayed_delivery_verifies_but_is_recognised() {
     let incident = fixture("incident");
     let component = fixture("component_update");
     let maintenance = fixture("maintenance");
-    let deliver = |body: &[u8]| v.verify_and_parse(body, Some(&sign(&secret(), body))).unwrap();
+    let deliver = |body: &[u8]| {
+        v.verify_and_parse(body, Some(&sign(&secret(), body)))
+            .unwrap()
+    };
     assert!(guard.first_time(&deliver(&incident)));
     assert!(!guard.first_time(&deliver(&incident)), "replay");
     assert!(guard.first_time(&deliver(&component)));
     // A new update of the same incident is news.
     let text = String::from_utf8(incident.clone()).unwrap();
-    let updated = text.replace("2026-03-01T10:12:30.500Z\",\n    \"id\"", "2026-03-01T10:20:00.000Z\",\n    \"id\"");
+    let updated = text.replace(
+        "2026-03-01T10:12:30.500Z\",\n    \"id\"",
+        "2026-03-01T10:20:00.000Z\",\n    \"id\"",
+    );
     assert_ne!(updated, text);
     assert!(guard.first_time(&deliver(updated.as_bytes())));
     // The capacity is 2: the first incident delivery has been forgotten.
@@ -245,22 +263,59 @@ fn a_replayed_delivery_verifies_but_is_recognised() {
 #[test]
 fn bad_payloads_name_the_field() {
     let cases: &[(&str, &str)] = &[
-        (r#"{"page":{"id":"p"},"incident":{"name":"x","status":"RESOLVED"}}"#, "incident.id"),
-        (r#"{"page":{"id":"p"},"incident":{"id":"i","name":"x","status":""}}"#, "incident.status"),
-        (r#"{"page":{"id":"p"},"incident":{"id":"i","name":"x","status":"RESOLVED","incident_updates":{}}}"#, "incident.incident_updates"),
-        (r#"{"page":{"id":"p"},"incident":{"id":"i","name":"x","status":"RESOLVED","incident_updates":[{"id":"u"}]}}"#, "incident.incident_updates[0].status"),
-        (r#"{"page":{"id":"p"},"incident":{"id":"i","name":"x","status":"RESOLVED","updated_at":"yesterday"}}"#, "incident.updated_at"),
-        (r#"{"page":{"id":"p"},"maintenance":{"id":"m","name":"x","status":"INPROGRESS","duration":"an hour"}}"#, "maintenance.duration"),
-        (r#"{"page":{"id":"p"},"component_update":{"new_status":"UP"}}"#, "component_update.component_id"),
-        (r#"{"page":{"id":"p"},"component_update":{"component_id":"c","new_status":7}}"#, "component_update.new_status"),
-        (r#"{"incident":{"id":"i","name":"x","status":"RESOLVED"}}"#, "page"),
-        (r#"{"page":"p","incident":{"id":"i","name":"x","status":"RESOLVED"}}"#, "page"),
+        (
+            r#"{"page":{"id":"p"},"incident":{"name":"x","status":"RESOLVED"}}"#,
+            "incident.id",
+        ),
+        (
+            r#"{"page":{"id":"p"},"incident":{"id":"i","name":"x","status":""}}"#,
+            "incident.status",
+        ),
+        (
+            r#"{"page":{"id":"p"},"incident":{"id":"i","name":"x","status":"RESOLVED","incident_updates":{}}}"#,
+            "incident.incident_updates",
+        ),
+        (
+            r#"{"page":{"id":"p"},"incident":{"id":"i","name":"x","status":"RESOLVED","incident_updates":[{"id":"u"}]}}"#,
+            "incident.incident_updates[0].status",
+        ),
+        (
+            r#"{"page":{"id":"p"},"incident":{"id":"i","name":"x","status":"RESOLVED","updated_at":"yesterday"}}"#,
+            "incident.updated_at",
+        ),
+        (
+            r#"{"page":{"id":"p"},"maintenance":{"id":"m","name":"x","status":"INPROGRESS","duration":"an hour"}}"#,
+            "maintenance.duration",
+        ),
+        (
+            r#"{"page":{"id":"p"},"component_update":{"new_status":"UP"}}"#,
+            "component_update.component_id",
+        ),
+        (
+            r#"{"page":{"id":"p"},"component_update":{"component_id":"c","new_status":7}}"#,
+            "component_update.new_status",
+        ),
+        (
+            r#"{"incident":{"id":"i","name":"x","status":"RESOLVED"}}"#,
+            "page",
+        ),
+        (
+            r#"{"page":"p","incident":{"id":"i","name":"x","status":"RESOLVED"}}"#,
+            "page",
+        ),
     ];
     for (body, field) in cases {
         match parse(body.as_bytes()) {
-            Err(PayloadError::Field { field: got, message }) => {
+            Err(PayloadError::Field {
+                field: got,
+                message,
+            }) => {
                 assert_eq!(&got, field, "{body}: {message}");
-                let shown = PayloadError::Field { field: got, message }.to_string();
+                let shown = PayloadError::Field {
+                    field: got,
+                    message,
+                }
+                .to_string();
                 assert!(shown.contains(field), "{shown}");
             }
             other => panic!("{body}: {other:?}"),
@@ -269,9 +324,15 @@ fn bad_payloads_name_the_field() {
     match parse(br#"{"meta":{},"page":{"id":"p"}}"#) {
         Err(e @ PayloadError::UnknownKind { .. }) => {
             let shown = e.to_string();
-            assert!(shown.contains("component_update") && shown.contains("meta, page"), "{shown}");
+            assert!(
+                shown.contains("component_update") && shown.contains("meta, page"),
+                "{shown}"
+            );
         }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(parse(b"[1]"), Err(PayloadError::UnknownKind { .. })));
+    assert!(matches!(
+        parse(b"[1]"),
+        Err(PayloadError::UnknownKind { .. })
+    ));
 }

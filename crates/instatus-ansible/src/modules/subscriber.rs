@@ -86,9 +86,11 @@ impl AnsibleModule for SubscriberModule {
     };
 
     fn run(options: SubscriberOptions, ctx: &mut Context) -> Result<Outcome, Failure> {
-        Api::run(&options.common, ctx, |api, ctx| match &options.subscribers {
-            Some(entries) => run_list(&options, entries, api, ctx),
-            None => run(&options, api, ctx),
+        Api::run(&options.common, ctx, |api, ctx| {
+            match &options.subscribers {
+                Some(entries) => run_list(&options, entries, api, ctx),
+                None => run(&options, api, ctx),
+            }
         })
     }
 }
@@ -295,11 +297,10 @@ fn run(o: &SubscriberOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Ou
 
     if o.state == State::Absent {
         let Some(s) = current else {
-            return Ok(Outcome::new(
-                false,
-                format!("the {kind} subscriber is absent"),
-            )
-            .with("subscriber", Value::Null));
+            return Ok(
+                Outcome::new(false, format!("the {kind} subscriber is absent"))
+                    .with("subscriber", Value::Null),
+            );
         };
         let (all, _, names) = current_view.unwrap_or_default();
         let before = view(kind, address, all, &names);
@@ -500,7 +501,11 @@ fn run_list(
         match (current, before) {
             (Some(s), Some(before)) => {
                 let (cur_all, cur_ids, _) = names.current(s);
-                let same = if all { cur_all } else { !cur_all && cur_ids == ids };
+                let same = if all {
+                    cur_all
+                } else {
+                    !cur_all && cur_ids == ids
+                };
                 if same {
                     steps.push((Step::Keep, before.clone(), before));
                 } else {
@@ -558,7 +563,11 @@ fn run_list(
                     let done = add(api, w, all, &ids).map_err(|f| {
                         let mut done = results.clone();
                         done.push(json!({"action": "removed", "subscriber": before}));
-                        partial(f, &done, "adding a subscriber again after removing it to change its components")
+                        partial(
+                            f,
+                            &done,
+                            "adding a subscriber again after removing it to change its components",
+                        )
                     })?;
                     shown = with_id(after.clone(), Some(done.id.as_str()));
                 }
@@ -628,10 +637,7 @@ fn run_list(
 
 /// A failure in the middle of the list: says which writes were done before it.
 fn partial(f: Failure, done: &[Value], doing: &str) -> Failure {
-    let writes = done
-        .iter()
-        .filter(|r| r["action"] != "unchanged")
-        .count();
+    let writes = done.iter().filter(|r| r["action"] != "unchanged").count();
     let failure = Failure::new(format!(
         "{doing} failed after {writes} completed change(s) (see `subscribers`): {}",
         f.msg

@@ -219,7 +219,9 @@ fn run(o: &TemplateOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
     if o.state == State::Present {
         if let Some(m) = &o.message {
             if m.trim().is_empty() {
-                return Err(Failure::new("message: is empty; allowed: the text of the first update"));
+                return Err(Failure::new(
+                    "message: is empty; allowed: the text of the first update",
+                ));
             }
         }
     }
@@ -240,8 +242,7 @@ fn run(o: &TemplateOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
         ));
     }
     let current = found.first();
-    let needs_tree =
-        o.components.is_some() || current.is_some_and(|t| !t.components.is_empty());
+    let needs_tree = o.components.is_some() || current.is_some_and(|t| !t.components.is_empty());
     let tree = if needs_tree {
         ComponentTree::from_components(api.list_all(components::list(&page_id))?)
     } else {
@@ -278,7 +279,9 @@ fn run(o: &TemplateOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
             let mut unknown = Vec::new();
             for (path, status) in map {
                 match tree.find(path) {
-                    Some(c) => entries.push(ComponentStatusEntry::new(c.id.clone(), status.clone())),
+                    Some(c) => {
+                        entries.push(ComponentStatusEntry::new(c.id.clone(), status.clone()))
+                    }
                     None => unknown.push(path.as_str()),
                 }
             }
@@ -300,12 +303,17 @@ fn run(o: &TemplateOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
                 o.name
             )));
         };
-        let status = o.status.map(TemplateStatusOption::to_api).unwrap_or(match kind {
-            KindOption::Incident => TemplateStatus::Investigating,
-            KindOption::Maintenance => TemplateStatus::NotStartedYet,
-        });
+        let status = o
+            .status
+            .map(TemplateStatusOption::to_api)
+            .unwrap_or(match kind {
+                KindOption::Incident => TemplateStatus::Investigating,
+                KindOption::Maintenance => TemplateStatus::NotStartedYet,
+            });
         let Some(subdomain) = page.subdomain.clone() else {
-            return Err(Failure::new("page: the page has no subdomain; a template needs it"));
+            return Err(Failure::new(
+                "page: the page has no subdomain; a template needs it",
+            ));
         };
         let body = CreateTemplateRequest::from(NewTemplate {
             kind: kind.to_api(),

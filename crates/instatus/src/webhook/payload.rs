@@ -385,7 +385,9 @@ fn parse_maintenance(o: &Obj<'_>) -> Result<MaintenanceNotice, PayloadError> {
         updated_at: o.opt_time("updated_at")?,
         resolved_at: o.opt_time("resolved_at")?,
         url: o.opt_nonempty("url")?.map(str::to_owned),
-        updates: o.list("maintenance_updates", |u| parse_update(u, maintenance_status))?,
+        updates: o.list("maintenance_updates", |u| {
+            parse_update(u, maintenance_status)
+        })?,
         affected_components: o.list("affected_components", parse_affected)?,
     })
 }
@@ -582,7 +584,11 @@ impl<'a> Obj<'a> {
             None => Ok(None),
             Some(Value::Number(n)) => n
                 .as_u64()
-                .or_else(|| n.as_f64().filter(|f| *f >= 0.0 && f.fract() == 0.0).map(|f| f as u64))
+                .or_else(|| {
+                    n.as_f64()
+                        .filter(|f| *f >= 0.0 && f.fract() == 0.0)
+                        .map(|f| f as u64)
+                })
                 .map(Some)
                 .ok_or_else(|| bad(n.to_string())),
             Some(Value::String(s)) if s.trim().is_empty() => Ok(None),

@@ -14,10 +14,16 @@ pub enum SignatureError {
     #[error("the webhook has no `{}` header", super::SIGNATURE_HEADER)]
     Missing,
     /// The header is not 64 hexadecimal digits (optionally prefixed `sha256=`).
-    #[error("the `{}` header is not a hex HMAC-SHA256 (expected 64 hexadecimal digits)", super::SIGNATURE_HEADER)]
+    #[error(
+        "the `{}` header is not a hex HMAC-SHA256 (expected 64 hexadecimal digits)",
+        super::SIGNATURE_HEADER
+    )]
     Malformed,
     /// The signature does not match the body and the secret.
-    #[error("the `{}` header does not match the body: wrong secret, or the body was changed", super::SIGNATURE_HEADER)]
+    #[error(
+        "the `{}` header does not match the body: wrong secret, or the body was changed",
+        super::SIGNATURE_HEADER
+    )]
     Mismatch,
 }
 
@@ -152,7 +158,8 @@ pub(crate) fn js_compact(body: &[u8]) -> Option<Vec<u8>> {
                             'r' => decoded.push(u16::from(b'\r')),
                             't' => decoded.push(u16::from(b'\t')),
                             'u' => {
-                                let hex: String = (0..4).map(|_| chars.next()).collect::<Option<_>>()?;
+                                let hex: String =
+                                    (0..4).map(|_| chars.next()).collect::<Option<_>>()?;
                                 decoded.push(u16::from_str_radix(&hex, 16).ok()?);
                             }
                             _ => return None,
@@ -199,11 +206,23 @@ mod tests {
     fn compaction_matches_json_stringify() {
         // What node prints for JSON.stringify(JSON.parse(input)).
         let cases: &[(&str, &str)] = &[
-            ("{ \"a\" : [1, 2 ,\n 3], \"b\": {} }", r#"{"a":[1,2,3],"b":{}}"#),
-            (r#"{"url":"https:\/\/x.org\/a"}"#, r#"{"url":"https://x.org/a"}"#),
-            (r#"{"s":"caf\u00e9 \u2713"}"#, "{\"s\":\"caf\u{e9} \u{2713}\"}"),
+            (
+                "{ \"a\" : [1, 2 ,\n 3], \"b\": {} }",
+                r#"{"a":[1,2,3],"b":{}}"#,
+            ),
+            (
+                r#"{"url":"https:\/\/x.org\/a"}"#,
+                r#"{"url":"https://x.org/a"}"#,
+            ),
+            (
+                r#"{"s":"caf\u00e9 \u2713"}"#,
+                "{\"s\":\"caf\u{e9} \u{2713}\"}",
+            ),
             (r#"{"s":"tab\there \u0001"}"#, r#"{"s":"tab\there \u0001"}"#),
-            (r#"{"s":"\ud83d\ude00 \ud800"}"#, "{\"s\":\"\u{1f600} \\ud800\"}"),
+            (
+                r#"{"s":"\ud83d\ude00 \ud800"}"#,
+                "{\"s\":\"\u{1f600} \\ud800\"}",
+            ),
             (r#"{"s":"a \" b \\ c"}"#, r#"{"s":"a \" b \\ c"}"#),
         ];
         for (input, want) in cases {
