@@ -418,6 +418,28 @@ impl Catalog {
     /// The built-in sets, with `sets` laid over them stage by stage (a configured stage
     /// replaces the built-in one; a new type is added). Every template is compiled and
     /// test-rendered with [`MessageVars::sample`]; the first failure is returned, naming it.
+    ///
+    /// ```
+    /// use instatus::templates::{Catalog, MessageVars, Stage, TemplateSet};
+    /// use std::collections::BTreeMap;
+    ///
+    /// // From configuration: only what differs from the built-ins.
+    /// let mut sets = BTreeMap::new();
+    /// sets.insert(
+    ///     "major_outage".to_owned(),
+    ///     TemplateSet::default().with(Stage::Title, "{{ name }} is down"),
+    /// );
+    /// let catalog = Catalog::new(sets)?; // compiles and test-renders everything
+    ///
+    /// let vars = MessageVars::new("Ethereum Services/Execution Client", "major outage")
+    ///     .started("2026-03-01T10:00:00Z")
+    ///     .link("grafana", "https://grafana.ephemery.dev/d/exec");
+    /// let title = catalog.render("major_outage", Stage::Title, &vars)?;
+    /// let message = catalog.render("major_outage", Stage::Opened, &vars)?;
+    /// assert_eq!(title, "Execution Client is down");
+    /// assert!(message.ends_with("Dashboard: https://grafana.ephemery.dev/d/exec"));
+    /// # Ok::<(), instatus::templates::TemplateError>(())
+    /// ```
     pub fn new(sets: BTreeMap<String, TemplateSet>) -> Result<Catalog, TemplateError> {
         let mut all = builtin_sets();
         for (kind, set) in sets {

@@ -336,3 +336,35 @@ fn bad_payloads_name_the_field() {
         Err(PayloadError::UnknownKind { .. })
     ));
 }
+
+#[path = "../examples/webhook_receiver.rs"]
+mod receiver;
+
+#[test]
+fn the_example_receiver_answers_each_case() {
+    let v = Verifier::new(&secret());
+    let mut seen = ReplayGuard::new(100);
+    let body = fixture("incident");
+    let good = sign(&secret(), &body);
+    let (status, what) = receiver::handle(&v, &mut seen, &body, Some(&good));
+    assert_eq!(status, 200);
+    assert_eq!(
+        what,
+        "incident \"Execution client down\" is IDENTIFIED (2 updates)"
+    );
+    assert_eq!(
+        receiver::handle(&v, &mut seen, &body, Some(&good)),
+        (200, "duplicate incident delivery ignored".to_owned())
+    );
+    assert_eq!(receiver::handle(&v, &mut seen, &body, None).0, 401);
+    assert_eq!(
+        receiver::handle(&v, &mut seen, b"{}", Some(&good)).0,
+        401,
+        "another body"
+    );
+    let signed_junk = sign(&secret(), b"{}");
+    assert_eq!(
+        receiver::handle(&v, &mut seen, b"{}", Some(&signed_junk)).0,
+        400
+    );
+}
