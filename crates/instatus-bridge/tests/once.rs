@@ -401,3 +401,80 @@ status:
     assert_eq!(incidents.len(), 1);
     assert!(!incidents[0].is_open(), "{:?}", incidents[0].status);
 }
+
+#[test]
+fn public_metrics_are_created_once_and_keep_their_spacing() {
+    let dir = temp_dir("metrics");
+    let page = Page::start();
+    let up = Upstream::start();
+    up.set("lag", Answer::Value(3.0));
+    let cfg = write(
+        &dir,
+        "bridge.yml",
+        &format!(
+            r#"
+prometheus: {{url: "{}"}}
+status: {{components: []}}
+metrics:
+  - {{name: Head slot lag, query: lag, suffix: slots}}
+  - {{name: Peers, query: many, every_secs: 30}}
+"#,
+            up.url
+        ),
+    );
+    let o = run(&cfg, &["once", "--format", "json"], &page.env());
+    let (out, err) = text(&o);
+    // `many` gives no series: that metric has no sample, so the run is not converged.
+    assert_eq!(o.status.code(), Some(2), "{out}{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let metrics = report["metrics"].as_array().unwrap();
+    assert!(
+        metrics
+            .iter()
+            .any(|m| m["metric"] == "Head slot lag" && m["outcome"] == "ok"),
+        "{report:#}"
+    );
+    assert!(
+        metrics.iter().any(|m| m["metric"] == "Peers"
+            && m["outcome"] == "failed"
+            && m["detail"].as_str().unwrap().contains("0 series")),
+        "{report:#}"
+    );
+    let ops: Vec<String> = page
+        .writes()
+        .iter()
+        .filter_map(|r| r.operation.clone())
+        .collect();
+    assert_eq!(
+        ops.iter().filter(|o| *o == "CreateMetric").count(),
+        2,
+        "both created: {ops:?}"
+    );
+    let push = page
+        .writes()
+        .into_iter()
+        .find(|r| r.operation.as_deref() == Some("AddMetricDatapoints"))
+        .expect("a bulk push");
+    assert_eq!(push.body.as_ref().unwrap()["data"][0]["value"], 3.0);
+
+    // A second run right after: the metrics exist, the last point is too recent: no write
+    // (no state_dir: the spacing comes from the page's own points).
+    page.emu.clear_requests();
+    up.set("many", Answer::Value(7.0));
+    let o = run(&cfg, &["once"], &page.env());
+    let (out, _) = text(&o);
+    let ops: Vec<String> = page
+        .writes()
+        .iter()
+        .filter_map(|r| r.operation.clone())
+        .collect();
+    assert!(!ops.iter().any(|o| o == "CreateMetric"), "{ops:?}");
+    assert_eq!(
+        page.writes()
+            .iter()
+            .filter(|r| r.operation.as_deref() == Some("AddMetricDatapoints"))
+            .count(),
+        1,
+        "only Peers (never pushed) is due: {out}"
+    );
+}
