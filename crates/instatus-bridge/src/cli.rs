@@ -192,6 +192,13 @@ fn converged(bridge: &mut Bridge, e: &Evaluation) -> Result<(), String> {
             e.writes.len()
         ));
     }
+    if let Some(m) = e
+        .metrics
+        .iter()
+        .find(|m| m.outcome != crate::apply::Outcome::Ok)
+    {
+        return Err(format!("metric {}: {}", m.metric, m.detail));
+    }
     if !e.writes.is_empty() {
         match bridge.check_converged() {
             Ok(plan) if !plan.actions.is_empty() => {

@@ -418,8 +418,11 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         serde_path_to_error::deserialize(de)
             .map_err(|e| located(e.path().to_string(), e.inner().to_string()))
     } else {
-        let de = yaml_serde::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(de)
+        // Through a JSON value: yaml_serde reads externally tagged enums only as YAML tags
+        // (`!threshold`), and the documented form is the map (`threshold: {...}`).
+        let value: serde_json::Value =
+            yaml_serde::from_str(text).map_err(|e| err("(YAML syntax)", e.to_string()))?;
+        serde_path_to_error::deserialize(value)
             .map_err(|e| located(e.path().to_string(), e.inner().to_string()))
     }
 }

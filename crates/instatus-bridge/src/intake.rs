@@ -198,3 +198,107 @@ impl Intake {
         self.lock().seen.len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn payload(status: &str, starts: &str) -> WebhookPayload {
+        let body = format!(
+            r#"{{"version":"4","status":"{status}","alerts":[{{"status":"{status}","labels":{{"alertname":"A"}},"startsAt":"{starts}","endsAt":"0001-01-01T00:00:00Z","fingerprint":"f1"}}],"truncatedAlerts":0}}"#
+        );
+        WebhookPayload::parse(body.as_bytes()).unwrap()
+    }
+
+    fn dir(name: &str) -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!("bridge-intake-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        d
+    }
+
+    #[test]
+    fn dedupes_per_fingerprint_start_and_status() {
+        let intake = Intake::new(None, 0, 86_400).unwrap();
+        let now = Timestamp::now();
+        let t1 = "2026-12-01T10:00:00Z";
+        assert_eq!(intake.accept(&payload("firing", t1), now).unwrap().new, 1);
+        assert_eq!(
+            intake
+                .accept(&payload("firing", t1), now)
+                .unwrap()
+                .duplicates,
+            1
+        );
+        assert_eq!(
+            intake.accept(&payload("resolved", t1), now).unwrap().new,
+            1,
+            "a new status"
+        );
+        assert_eq!(
+            intake
+                .accept(&payload("firing", "2026-12-01T11:00:00Z"), now)
+                .unwrap()
+                .new,
+            1,
+            "a new episode"
+        );
+        let drained = intake.drain();
+        assert_eq!(drained.deliveries.len(), 3, "one pending entry per key");
+        assert!(!intake.has_pending());
+    }
+
+    #[test]
+    fn the_journal_replays_what_was_answered_and_is_forgotten_once_covered() {
+        let d = dir("journal");
+        let store = Store::open(&d).unwrap();
+        let intake = Intake::new(Some(Store::open(&d).unwrap()), 0, 86_400).unwrap();
+        let now = Timestamp::now();
+        intake
+            .accept(&payload("firing", "2026-12-01T10:00:00Z"), now)
+            .unwrap();
+        intake
+            .accept(&payload("firing", "2026-12-01T10:00:00Z"), now)
+            .unwrap();
+        // As after a SIGKILL: a new process replays the journal.
+        let (replayed, next) = store.replay();
+        assert_eq!(replayed.len(), 1, "duplicates are not journalled");
+        assert_eq!(replayed[0].alerts[0].fingerprint, "f1");
+        assert_eq!(next, 1);
+        let drained = intake.drain();
+        assert_eq!(drained.covered, Some(0));
+        intake
+            .accept(&payload("resolved", "2026-12-01T10:00:00Z"), now)
+            .unwrap();
+        store.forget_journals(0);
+        let (replayed, _) = store.replay();
+        assert_eq!(replayed.len(), 1, "only the newer generation is left");
+        assert!(!replayed[0].alerts[0].firing);
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn seeding_from_the_state_makes_known_alerts_duplicates() {
+        let intake = Intake::new(None, 0, 86_400).unwrap();
+        let p = payload("resolved", "2026-12-01T10:00:00Z");
+        let mut state = State::default();
+        let alert = p.delivery(Timestamp::now()).alerts[0].clone();
+        state.alerts.insert(
+            "k".into(),
+            instatus::status::AlertRecord {
+                alert,
+                firing: false,
+                last_seen: Timestamp::now(),
+            },
+        );
+        intake.seed(&state, Timestamp::now());
+        assert_eq!(intake.accept(&p, Timestamp::now()).unwrap().duplicates, 1);
+        let late_firing = payload("firing", "2026-12-01T10:00:00Z");
+        assert_eq!(
+            intake
+                .accept(&late_firing, Timestamp::now())
+                .unwrap()
+                .duplicates,
+            1
+        );
+    }
+}

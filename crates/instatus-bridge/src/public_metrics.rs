@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use instatus::api;
 use instatus::api::metrics::{AddDatapointRequest, AddMetricRequest, AddMultipleDatapointsRequest};
 use instatus::model::{MetricId, PageId};
+
 use instatus::recover::{create_once, DEFAULT_RECOVERY_WAIT};
 use instatus::sources::prometheus::Prometheus;
 use instatus::status::QueryResult;
@@ -51,38 +52,46 @@ pub fn single_value(result: &QueryResult) -> Result<f64, String> {
 }
 
 impl Feeder {
-    /// The metric's id: found by name on the page, else created (once, even after an ambiguous
-    /// create).
-    fn id(
+    /// Finds every configured metric on the page by name (one list), creates the missing ones
+    /// (once, even after an ambiguous create), and takes the newest point each already has as
+    /// its last one, so a run without a state file keeps the spacing too.
+    fn resolve(
         &mut self,
         reader: &Client,
         writer: &Client,
         page: &PageId,
-        m: &PublicMetric,
-    ) -> Result<MetricId, instatus::Error> {
-        if let Some(id) = self.ids.get(&m.name) {
-            return Ok(id.clone());
-        }
-        let find = |c: &Client| -> Result<Option<instatus::model::Metric>, instatus::Error> {
-            Ok(c.list_all(api::metrics::list(page))?
-                .into_iter()
-                .find(|x| x.name.as_str() == m.name))
-        };
-        let metric = match find(reader)? {
-            Some(found) => found,
-            None => {
-                let body = AddMetricRequest::new(m.name.clone(), m.suffix.clone());
-                create_once(
-                    writer,
-                    || api::metrics::create(page, &body),
-                    find,
-                    DEFAULT_RECOVERY_WAIT,
-                )?
-                .value
+        metrics: &[PublicMetric],
+        last: &mut std::collections::BTreeMap<String, i64>,
+    ) -> Result<(), instatus::Error> {
+        let existing = reader.list_all(api::metrics::list(page))?;
+        for m in metrics {
+            if self.ids.contains_key(&m.name) {
+                continue;
             }
-        };
-        self.ids.insert(m.name.clone(), metric.id.clone());
-        Ok(metric.id)
+            let metric = match existing.iter().find(|x| x.name.as_str() == m.name) {
+                Some(found) => found.clone(),
+                None => {
+                    let body = AddMetricRequest::new(m.name.clone(), m.suffix.clone());
+                    create_once(
+                        writer,
+                        || api::metrics::create(page, &body),
+                        |c: &Client| {
+                            Ok(c.list_all(api::metrics::list(page))?
+                                .into_iter()
+                                .find(|x| x.name.as_str() == m.name))
+                        },
+                        DEFAULT_RECOVERY_WAIT,
+                    )?
+                    .value
+                }
+            };
+            if let Some(newest) = metric.data.iter().map(|d| d.timestamp).max() {
+                let entry = last.entry(m.name.clone()).or_insert(newest);
+                *entry = (*entry).max(newest);
+            }
+            self.ids.insert(m.name.clone(), metric.id.clone());
+        }
+        Ok(())
     }
 
     /// Samples every metric that is due at `now_ms` (its last point at least `every_secs` old)
@@ -100,6 +109,22 @@ impl Feeder {
         flush: bool,
     ) -> Vec<MetricWrite> {
         let mut out = Vec::new();
+        if self.ids.len() < metrics.len() {
+            if let Err(e) = self.resolve(reader, writer, page, metrics, last) {
+                return metrics
+                    .iter()
+                    .map(|m| MetricWrite {
+                        metric: m.name.clone(),
+                        outcome: if e.is_ambiguous() {
+                            Outcome::Ambiguous
+                        } else {
+                            Outcome::Failed
+                        },
+                        detail: format!("cannot find or create the metric: {e}"),
+                    })
+                    .collect();
+            }
+        }
         for m in metrics {
             let buffered_last = self
                 .buffer
@@ -127,13 +152,14 @@ impl Feeder {
                 continue;
             }
             let points = self.buffer.remove(&m.name).unwrap_or_default();
-            let result = self.id(reader, writer, page, m).and_then(|id| {
-                writer.send(api::metrics::add_datapoints(
-                    page,
-                    &id,
-                    &AddMultipleDatapointsRequest::new(points.clone()),
-                ))
-            });
+            let Some(id) = self.ids.get(&m.name).cloned() else {
+                continue;
+            };
+            let result = writer.send(api::metrics::add_datapoints(
+                page,
+                &id,
+                &AddMultipleDatapointsRequest::new(points.clone()),
+            ));
             match result {
                 Ok(_) => {
                     last.insert(

@@ -107,6 +107,14 @@ pub fn once_text(e: &Evaluation, converged: Result<(), String>) -> String {
         out.push_str(&write_line(w));
         out.push('\n');
     }
+    for m in &e.metrics {
+        out.push_str(&format!(
+            "{:<9} metric         {}: {}\n",
+            outcome(&m.outcome),
+            m.metric,
+            m.detail
+        ));
+    }
     notes_text(&e.notes, &mut out);
     sources_text(&e.sources, &mut out);
     match converged {
@@ -131,6 +139,7 @@ pub fn write_line(w: &WriteReport) -> String {
 pub fn once_json(e: &Evaluation, converged: &Result<(), String>) -> serde_json::Value {
     json!({
         "writes": e.writes,
+        "metrics": e.metrics,
         "notes": e.notes,
         "sources": e.sources,
         "converged": converged.is_ok(),
