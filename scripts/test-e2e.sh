@@ -79,7 +79,7 @@ wait_for() {
   done
   "$@"
 }
-http_ok() { curl -fsS -o /dev/null "$1"; }
+http_ok() { curl -fs -o /dev/null "$1"; }
 
 # --- the emulator ---------------------------------------------------------------------------
 api_key="e2e-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
@@ -400,6 +400,13 @@ sets=$(emu_py writes "$seq0" "$page" UpdateComponent)
 creates=$(emu_py writes "$seq0" "$page" CreateIncident)
 writes=$(emu_py writes "$seq0" "$page")
 echo "     writes by both replicas: $writes ($sets status writes, $creates incident creates)"
+# The writes, for a failed run: which replica wrote what (target/test-e2e/ha-writes.txt).
+curl -fsS "$emu/_emulator/requests?since=$seq0" | python3 -c '
+import json, sys
+for r in json.load(sys.stdin):
+    if r["write"]:
+        print(r["seq"], r["method"], r["path"], r["status"], r["operation"], json.dumps(r["body"])[:160])
+' >"$out/ha-writes.txt"
 expect "no duplicate incident created (saw $creates creates for 2 outages)" [ "$creates" -eq 2 ]
 expect "no extra status writes: 4 transitions, saw $sets" [ "$sets" -eq 4 ]
 stop_bridge a2
