@@ -144,7 +144,11 @@ fn serve(config: &Path, base_url: &str, key: &str) -> Serve {
         .env("INSTATUS_API_KEY", key)
         .env("INSTATUS_PAGE", "ephemery")
         .stdout(Stdio::piped())
-        .stderr(if std::env::var_os("BENCH_DEBUG").is_some() { Stdio::inherit() } else { Stdio::null() })
+        .stderr(if std::env::var_os("BENCH_DEBUG").is_some() {
+            Stdio::inherit()
+        } else {
+            Stdio::null()
+        })
         .spawn()
         .unwrap();
     let mut line = String::new();
@@ -224,7 +228,10 @@ fn scratch() -> PathBuf {
 }
 
 fn main() {
-    let samples: usize = std::env::var("BENCH_SAMPLES").ok().and_then(|v| v.parse().ok()).unwrap_or(400);
+    let samples: usize = std::env::var("BENCH_SAMPLES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(400);
     let dir = scratch();
     let emulator = Emulator::start(Config::default()).unwrap();
     let page = PageId::new(emulator.create_page("ephemery", "Ephemery"));
@@ -347,7 +354,11 @@ status:
     println!("   emulator's own write  p50 {own50:7.3} ms  p99 {own99:7.3} ms   (for comparison)");
 
     // 2. Intake with duplicates: the last webhook again and again.
-    let dup = webhook(&format!("{:016x}", (samples - 1) / 2), "resolved", ((samples - 1) / 2) % names.len());
+    let dup = webhook(
+        &format!("{:016x}", (samples - 1) / 2),
+        "resolved",
+        ((samples - 1) / 2) % names.len(),
+    );
     emulator.clear_requests();
     let stop = Arc::new(AtomicBool::new(false));
     let count = Arc::new(AtomicU64::new(0));

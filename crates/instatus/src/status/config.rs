@@ -150,7 +150,9 @@ pub enum Aggregate {
 }
 
 /// What an empty query result means.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum OnEmpty {
     /// Unknown: keep the last level (for queries that always return series, like `up`).
@@ -190,7 +192,9 @@ pub struct GroupConfig {
 }
 
 /// How a group's level follows its children.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum GroupRule {
     /// The worst child.
