@@ -115,6 +115,14 @@ fn apply_one(
 ) -> Result<(Outcome, String), Error> {
     match action {
         Action::SetStatus { component, to, .. } => {
+            // Another replica may have written it since the page was read: look first (after
+            // the write rate's wait, so the look is fresh), so two bridges make one write.
+            writer.wait_for_turn();
+            let now = reader.send(api::components::get(page_id, component))?;
+            if &now.status == to {
+                set_component_status(page, component, &now.status);
+                return Ok((Outcome::Skipped, format!("already {}", now.status)));
+            }
             let written = writer.send(api::components::update(
                 page_id,
                 component,
@@ -178,6 +186,19 @@ fn apply_one(
             notify,
             ..
         } => {
+            // As for statuses: another replica may have posted this step already.
+            writer.wait_for_turn();
+            let current = reader.send(api::incidents::get(page_id, incident))?;
+            let shown = reader.send(api::components::get(page_id, component))?;
+            if &current.status == incident_status && &shown.status == status {
+                set_component_status(page, component, &shown.status);
+                page.incidents.retain(|i| i.id != current.id);
+                page.incidents.push(current);
+                return Ok((
+                    Outcome::Skipped,
+                    format!("incident {incident} is already {incident_status}"),
+                ));
+            }
             let body = CreateIncidentUpdateRequest::new(incident_status.clone())
                 .message(message.clone())
                 .affect(ComponentStatusEntry::new(component.clone(), status.clone()))
@@ -193,6 +214,16 @@ fn apply_one(
         Action::CloseDuplicate {
             incident, message, ..
         } => {
+            writer.wait_for_turn();
+            let current = reader.send(api::incidents::get(page_id, incident))?;
+            if current.status == IncidentStatus::Resolved {
+                page.incidents.retain(|i| i.id != current.id);
+                page.incidents.push(current);
+                return Ok((
+                    Outcome::Skipped,
+                    format!("incident {incident} is already resolved"),
+                ));
+            }
             let body =
                 CreateIncidentUpdateRequest::new(IncidentStatus::Resolved).message(message.clone());
             writer.send(api::incidents::create_update(page_id, incident, &body))?;

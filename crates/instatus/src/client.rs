@@ -241,6 +241,16 @@ impl Client {
         &self.inner.base_url
     }
 
+    /// Waits until this client's request rate would let a request go now, without taking the
+    /// slot. Callers that check the page before writing wait here first, so the check is as
+    /// fresh as possible when the write leaves (a throttle wait between them would widen the
+    /// window in which another writer goes unseen). Returns at once without a rate.
+    pub fn wait_for_turn(&self) {
+        if let Some(throttle) = &self.inner.throttle {
+            throttle.wait_free();
+        }
+    }
+
     /// HTTP requests sent so far by this client and its clones, retries included.
     pub fn request_count(&self) -> u64 {
         self.inner.requests.load(Ordering::Relaxed)

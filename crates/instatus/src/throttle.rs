@@ -19,6 +19,19 @@ impl Throttle {
         }
     }
 
+    /// Waits until the next slot is free, without taking it.
+    pub(crate) fn wait_free(&self) {
+        let wait = {
+            let next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+            next.map_or(Duration::ZERO, |n| {
+                n.saturating_duration_since(Instant::now())
+            })
+        };
+        if !wait.is_zero() {
+            std::thread::sleep(wait);
+        }
+    }
+
     /// Waits for the next free slot, and takes it.
     pub(crate) fn acquire(&self) {
         let wait = {
@@ -47,5 +60,22 @@ mod tests {
         }
         // five slots at 10 ms spacing: the fifth starts 40 ms after the first
         assert!(start.elapsed() >= Duration::from_millis(40));
+    }
+
+    #[test]
+    fn waiting_for_a_free_slot_does_not_take_it() {
+        let t = Throttle::new(20.0);
+        t.acquire();
+        let start = Instant::now();
+        t.wait_free();
+        // the slot after the first is 50 ms away
+        t.wait_free();
+        t.wait_free();
+        let waited = start.elapsed();
+        assert!(waited >= Duration::from_millis(40), "{waited:?}");
+        // and the slot is still free: acquiring it does not wait another interval
+        let before = Instant::now();
+        t.acquire();
+        assert!(before.elapsed() < Duration::from_millis(40));
     }
 }
