@@ -281,7 +281,7 @@ expect "instatus-bridge validate accepts examples/bridge/ephemery.yml (secrets f
   bash -c "sed 's#/etc/instatus-bridge/[a-z-]*#$work/webhook-token#' '$root/examples/bridge/ephemery.yml' >'$work/ephemery.yml' && '$bridge_bin' --config '$work/ephemery.yml' validate"
 
 # --- the bridges ---------------------------------------------------------------------------
-bridge_config() { # bridge_config NAME PAGE-ID AM-PORT -> the config file's path
+bridge_config() { # bridge_config NAME PAGE-ID AM-PORT [REPLICA] -> the config file's path
   local f=$work/bridge-$1.yml
   mkdir -p "$work/state-$1"
   cat >"$f" <<EOF
@@ -291,6 +291,8 @@ instatus:
   page: $2
   writes_per_second: 5
   timeout_secs: 5
+  replica: ${4:-0}
+  replica_wait_secs: 2
 prometheus:
   url: http://127.0.0.1:$prom_port
   interval_secs: 1
@@ -380,7 +382,7 @@ stop_bridge a
 echo "== 2. two Alertmanagers clustered, two bridge replicas"
 page=$(emu_py page e2e-ha)
 cfg_a=$(bridge_config a2 "$page" "$am1_port")
-cfg_b=$(bridge_config b2 "$page" "$am2_port")
+cfg_b=$(bridge_config b2 "$page" "$am2_port" 1)
 expect "replica A is ready" start_bridge a2 "$cfg_a" "$bridge_a_port"
 expect "replica B is ready" start_bridge b2 "$cfg_b" "$bridge_b_port"
 seq0=$(emu_py seq)

@@ -339,6 +339,14 @@ impl Bridge {
         let writes = if mode.write {
             self.persisted.engine = state;
             let marker = self.settings.config.status.incidents.marker.clone();
+            let i = &self.settings.config.instatus;
+            if !plan.actions.is_empty() && i.replica > 0 {
+                // A standby replica lets the first one write; apply reads the page again
+                // before each write and skips what was done meanwhile.
+                std::thread::sleep(Duration::from_secs(
+                    u64::from(i.replica) * i.replica_wait_secs,
+                ));
+            }
             apply::apply(
                 &self.reader,
                 &self.writer,

@@ -55,6 +55,13 @@ pub struct InstatusConfig {
     pub writes_per_second: f64,
     /// Time allowed per request, seconds. Default 30.
     pub timeout_secs: u64,
+    /// This replica's position among the bridges writing the same page, from 0. Replica N waits
+    /// N x `replica_wait_secs` before it writes, then reads the page again and skips what
+    /// another replica wrote meanwhile (as Alertmanager's replicas wait their position x
+    /// `peer_timeout`), so two replicas make one write. Default 0 (write at once).
+    pub replica: u32,
+    /// The wait per position, seconds. Default 5.
+    pub replica_wait_secs: u64,
 }
 
 impl Default for InstatusConfig {
@@ -65,6 +72,8 @@ impl Default for InstatusConfig {
             page: None,
             writes_per_second: 1.0,
             timeout_secs: 30,
+            replica: 0,
+            replica_wait_secs: 5,
         }
     }
 }
@@ -289,6 +298,24 @@ impl Settings {
             ));
         }
         positive("instatus.timeout_secs", i.timeout_secs)?;
+        if i.replica > 16 {
+            return Err(err(
+                "instatus.replica",
+                format!(
+                    "{} is out of range; allowed: 0 to 16 (this bridge's position among the replicas)",
+                    i.replica
+                ),
+            ));
+        }
+        if i.replica_wait_secs > 300 {
+            return Err(err(
+                "instatus.replica_wait_secs",
+                format!(
+                    "{} is out of range; allowed: 0 to 300 seconds",
+                    i.replica_wait_secs
+                ),
+            ));
+        }
         if let Some(p) = &config.prometheus {
             check_url("prometheus.url", &p.url)?;
             positive("prometheus.interval_secs", p.interval_secs)?;

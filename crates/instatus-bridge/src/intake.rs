@@ -106,6 +106,22 @@ impl Intake {
         }
     }
 
+    /// Marks the alerts of journalled deliveries as seen (replayed after a restart: the state
+    /// file may not cover them yet, and their re-sends are still duplicates).
+    pub fn seed_deliveries(&self, deliveries: &[AlertDelivery], now: Timestamp) {
+        let mut inner = self.lock();
+        for a in deliveries.iter().flat_map(|d| &d.alerts) {
+            inner
+                .seen
+                .insert(key(&a.fingerprint, a.starts_at, a.firing), now.as_second());
+            if !a.firing {
+                inner
+                    .seen
+                    .insert(key(&a.fingerprint, a.starts_at, true), now.as_second());
+            }
+        }
+    }
+
     /// Takes a validated webhook: dedupes its alerts and records the new ones (journal first).
     /// An error means nothing was recorded (answer 5xx).
     pub fn accept(&self, payload: &WebhookPayload, now: Timestamp) -> io::Result<Accepted> {
@@ -300,5 +316,17 @@ mod tests {
                 .duplicates,
             1
         );
+    }
+    #[test]
+    fn seeding_from_a_replayed_journal_makes_its_alerts_duplicates() {
+        // Killed after the 200 but before the state was saved: only the journal has the alert.
+        let intake = Intake::new(None, 0, 86_400).unwrap();
+        let firing = payload("firing", "2026-12-01T10:00:00Z");
+        let journal = vec![firing.delivery(Timestamp::now())];
+        intake.seed_deliveries(&journal, Timestamp::now());
+        let again = intake.accept(&firing, Timestamp::now()).unwrap();
+        assert_eq!((again.new, again.duplicates), (0, 1));
+        let resolved = payload("resolved", "2026-12-01T10:00:00Z");
+        assert_eq!(intake.accept(&resolved, Timestamp::now()).unwrap().new, 1);
     }
 }

@@ -153,6 +153,7 @@ async fn run(settings: Settings, addr: SocketAddr) -> i32 {
         }
     };
     intake.seed(&bridge.persisted.engine, Timestamp::now());
+    intake.seed_deliveries(&journal, Timestamp::now());
     bridge.push_deliveries(journal);
     let shared = Arc::new(Shared {
         intake,
@@ -276,6 +277,15 @@ fn evaluate_loop(mut bridge: Bridge, shared: &Shared, mut covered: Option<u64>) 
                 }
                 first = false;
                 record(&bridge, shared, &e, requests_before);
+                // One line per write, so an operator can tell from the journal what was done.
+                for w in &e.writes {
+                    log(format!(
+                        "{}: {:?} {}",
+                        crate::report::action_line(&w.action),
+                        w.outcome,
+                        w.detail
+                    ));
+                }
                 *shared.not_ready.lock().unwrap_or_else(|p| p.into_inner()) = None;
                 match bridge.save() {
                     Ok(()) => {
