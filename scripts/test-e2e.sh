@@ -357,7 +357,7 @@ expect "the bridge serves and is ready" start_bridge a "$cfg" "$bridge_a_port"
 seq0=$(emu_py seq)
 set_metrics 50 0
 expect "lag 50: Execution Client DEGRADEDPERFORMANCE" wait_for 20 status_is "$page" "Execution Client" DEGRADEDPERFORMANCE
-expect "one incident open" incidents_are "$page" "Execution Client" "1 1"
+expect "one incident open" wait_for 5 incidents_are "$page" "Execution Client" "1 1"
 set_metrics 500 0
 expect "lag 500: Execution Client MAJOROUTAGE" wait_for 20 status_is "$page" "Execution Client" MAJOROUTAGE
 expect "still one incident, open" incidents_are "$page" "Execution Client" "1 1"
