@@ -84,8 +84,8 @@ pub struct MaintenanceOptions {
     pub components: Option<Vec<String>>,
 
     /// The text of the new maintenance, or of the update a stage change posts. On an existing
-    /// maintenance whose stage does not change, a message different from the latest update's is
-    /// posted as an update.
+    /// maintenance already in the stage `state` asks for, a message different from the latest
+    /// update's is posted as an update in that stage; a task asking an earlier stage posts none.
     pub message: Option<String>,
 
     /// Start automatically at `start`; false for a new maintenance, left as it is when omitted.

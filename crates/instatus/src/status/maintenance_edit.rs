@@ -591,8 +591,10 @@ fn change(
         setting_changes(m, minutes, wanted.as_ref(), task.auto_start, task.auto_end)
     };
     let target = task.target.stage();
-    let advance = moves_forward(&m.status, &target).then_some(target);
-    let note = advance.is_none()
+    let advance = moves_forward(&m.status, &target).then_some(target.clone());
+    // A note only in the stage asked for: a task behind the maintenance (the announcement of a
+    // window that is running) carries that earlier stage's text, which is no news now.
+    let note = stage_rank(&m.status) == stage_rank(&target)
         && task
             .message
             .as_deref()
@@ -876,6 +878,12 @@ mod tests {
                 task(T::InProgress, Some(T1)),
                 vec![running.clone()],
                 "nothing UpToDate",
+            ),
+            (
+                "an announcement's message on a running one is no note",
+                with(task(T::Scheduled, Some(T1)), &|t| t.message = Some("soon".into())),
+                vec![running.clone()],
+                "nothing OnlyForward(InProgress)",
             ),
             (
                 "schedule a running one",
