@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::config::{Config, GroupRule, RuleConfig};
+use super::config::{Config, RuleConfig};
 use super::flap::FlapState;
+use super::graph::{DependencyGraph, Impact};
 use super::hold::Held;
 use super::incident::{self, Decision, Phase};
 use super::matcher::{all_match, Matcher};
@@ -28,7 +29,7 @@ pub struct ConfigError {
     pub message: String,
 }
 
-fn err(path: impl Into<String>, message: impl Into<String>) -> ConfigError {
+pub(super) fn err(path: impl Into<String>, message: impl Into<String>) -> ConfigError {
     ConfigError {
         path: path.into(),
         message: message.into(),
@@ -39,10 +40,8 @@ fn err(path: impl Into<String>, message: impl Into<String>) -> ConfigError {
 #[derive(Debug)]
 pub struct Engine {
     config: Config,
-    /// Component indexes, dependencies first.
-    order: Vec<usize>,
-    requires: Vec<Vec<usize>>,
-    optional: Vec<Vec<usize>>,
+    /// `requires` / `optional` between the components, and their order.
+    graph: DependencyGraph,
     /// Alert rules: (component, rule index, matchers).
     alert_rules: Vec<(usize, usize, Vec<Matcher>)>,
     /// label name → label value → alert rules with that `=` matcher.
@@ -102,38 +101,9 @@ impl Engine {
                 ));
             }
         }
-        let mut requires = Vec::new();
-        let mut optional = Vec::new();
+        let graph = DependencyGraph::from_config(&config)?;
         let mut alert_rules = Vec::new();
         for (i, c) in config.components.iter().enumerate() {
-            let resolve = |list: &[String], field: &str| -> Result<Vec<usize>, ConfigError> {
-                list.iter()
-                    .enumerate()
-                    .map(|(j, p)| {
-                        let at = format!("components[{i}].{field}[{j}]");
-                        match index.get(p.as_str()) {
-                            Some(&k) if k == i => {
-                                Err(err(at, "a component cannot depend on itself"))
-                            }
-                            Some(&k) => Ok(k),
-                            None => Err(err(
-                                at,
-                                format!(
-                                    "{p:?} is not a configured component; configured: {}",
-                                    config
-                                        .components
-                                        .iter()
-                                        .map(|c| c.path.as_str())
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
-                                ),
-                            )),
-                        }
-                    })
-                    .collect()
-            };
-            requires.push(resolve(&c.requires, "requires")?);
-            optional.push(resolve(&c.optional, "optional")?);
             for (j, rule) in c.rules.iter().enumerate() {
                 let at = format!("components[{i}].rules[{j}]");
                 match rule {
@@ -153,7 +123,6 @@ impl Engine {
                 }
             }
         }
-        let order = topological(&config, &requires, &optional)?;
         let mut alert_index: HashMap<String, HashMap<String, Vec<usize>>> = HashMap::new();
         let mut unindexed = Vec::new();
         for (k, (_, _, matchers)) in alert_rules.iter().enumerate() {
@@ -221,9 +190,7 @@ impl Engine {
         let templates = compile_templates(&config)?;
         Ok(Engine {
             config,
-            order,
-            requires,
-            optional,
+            graph,
             alert_rules,
             alert_index,
             unindexed,
@@ -235,6 +202,17 @@ impl Engine {
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The dependency graph the evaluation propagates outages along.
+    pub fn graph(&self) -> &DependencyGraph {
+        &self.graph
+    }
+
+    /// The components impacted while the `maintained` ones are under maintenance, through this
+    /// configuration's dependencies (see [`DependencyGraph::impact`]).
+    pub fn impact<S: AsRef<str>>(&self, maintained: &[S]) -> Impact {
+        self.graph.impact(maintained)
     }
 
     /// Every PromQL query the threshold rules need, once each.
@@ -281,11 +259,12 @@ impl Engine {
         let mut levels = vec![Level::Operational; n];
         let mut flapping = vec![false; n];
         let mut own = vec![Level::Operational; n];
+        let mut raised_by = vec![None; n];
         let mut alert_rule_of: HashMap<(usize, usize), usize> = HashMap::new();
         for (k, (c, j, _)) in self.alert_rules.iter().enumerate() {
             alert_rule_of.insert((*c, *j), k);
         }
-        for &i in &self.order {
+        for &i in self.graph.order() {
             let c = &self.config.components[i];
             let page_level = lookup(&by_path, &c.path)
                 .map(|t| Level::from_status(&tree.node(t).component.status))
@@ -385,16 +364,8 @@ impl Engine {
                 }
             }
             own[i] = level;
-            for &d in &self.requires[i] {
-                if levels[d] >= Level::PartialOutage {
-                    level = level.max(levels[d]);
-                }
-            }
-            for &d in &self.optional[i] {
-                if levels[d] >= Level::PartialOutage {
-                    level = level.max(levels[d].min(Level::PartialOutage));
-                }
-            }
+            let (level, by) = self.graph.propagate(i, level, &levels);
+            raised_by[i] = by;
             levels[i] = level;
         }
 
@@ -414,8 +385,12 @@ impl Engine {
                 blocked.clone(),
                 || {
                     let mut why = format!("rules at {}", own[i]);
-                    if level > own[i] {
-                        why.push_str(&format!(", raised to {level} by a dependency"));
+                    if let Some((d, kind)) = raised_by[i].filter(|_| level > own[i]) {
+                        why.push_str(&format!(
+                            ", raised to {level} by {} {:?}",
+                            kind.as_str(),
+                            self.graph.path(d)
+                        ));
                     }
                     if flapping[i] {
                         why.push_str(", held while flapping");
@@ -677,16 +652,9 @@ impl Engine {
                         .unwrap_or_else(|| Level::from_status(&tree.node(ch).component.status))
                 })
                 .collect();
-            if children.is_empty() {
-                continue;
-            }
-            children.sort_unstable();
             let n = children.len();
-            let level = match g.rule {
-                GroupRule::Worst => children[n - 1],
-                GroupRule::Best => children[0],
-                // More than half at or above: the element at index n - (n/2 + 1).
-                GroupRule::Majority => children[n - (n / 2 + 1)],
+            let Some(level) = g.rule.combine(&mut children) else {
+                continue;
             };
             known.insert(t, level);
             let component = &node.component;
@@ -869,60 +837,6 @@ fn lookup_noted(
             None
         }
     }
-}
-
-/// Dependencies first; a cycle is an error naming it.
-fn topological(
-    config: &Config,
-    requires: &[Vec<usize>],
-    optional: &[Vec<usize>],
-) -> Result<Vec<usize>, ConfigError> {
-    let n = config.components.len();
-    // 0 unvisited, 1 on the stack, 2 done.
-    let mut mark = vec![0u8; n];
-    let mut order = Vec::with_capacity(n);
-    for start in 0..n {
-        if mark[start] != 0 {
-            continue;
-        }
-        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
-        mark[start] = 1;
-        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-            let deps: Vec<usize> = requires[node]
-                .iter()
-                .chain(&optional[node])
-                .copied()
-                .collect();
-            if *next < deps.len() {
-                let d = deps[*next];
-                *next += 1;
-                match mark[d] {
-                    0 => {
-                        mark[d] = 1;
-                        stack.push((d, 0));
-                    }
-                    1 => {
-                        let from = stack.iter().position(|(s, _)| *s == d).unwrap_or(0);
-                        let mut cycle: Vec<&str> = stack[from..]
-                            .iter()
-                            .map(|(s, _)| config.components[*s].path.as_str())
-                            .collect();
-                        cycle.push(&config.components[d].path);
-                        return Err(err(
-                            format!("components[{node}]"),
-                            format!("dependency cycle: {}", cycle.join(" -> ")),
-                        ));
-                    }
-                    _ => {}
-                }
-            } else {
-                mark[node] = 2;
-                order.push(node);
-                stack.pop();
-            }
-        }
-    }
-    Ok(order)
 }
 
 fn compile_templates(config: &Config) -> Result<minijinja::Environment<'static>, ConfigError> {

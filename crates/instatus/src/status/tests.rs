@@ -537,6 +537,60 @@ fn a_component_takes_the_worst_rule_and_dependencies_propagate_outages() {
 }
 
 #[test]
+fn impact_of_a_maintenance_matches_what_the_evaluation_propagates() {
+    // One graph for both: a major outage of Beacon evaluated live, and Beacon maintained, give
+    // its dependents the same statuses; the write says which dependency raised it.
+    let e = engine(json!({
+        "components": [
+            {"path": "Beacon", "rules": [{"alert": {"matchers": ["alertname=\"BeaconDown\""], "level": "major_outage"}}]},
+            {"path": "Validator", "requires": ["Beacon"]},
+            {"path": "Explorer", "optional": ["Beacon"]},
+            {"path": "Faucet", "requires": ["Validator"]},
+            {"path": "Docs"}
+        ],
+        "incidents": {"enabled": false}
+    }));
+    let p = page(&[
+        ("b", "Beacon", "OPERATIONAL"),
+        ("v", "Validator", "OPERATIONAL"),
+        ("x", "Explorer", "OPERATIONAL"),
+        ("f", "Faucet", "OPERATIONAL"),
+        ("d", "Docs", "OPERATIONAL"),
+    ]);
+    let (plan, _) = e.evaluate(
+        &delivery(0, vec![alert("f1", "BeaconDown", 0, true)]),
+        &p,
+        State::default(),
+        at(0),
+    );
+    let live: BTreeMap<String, ComponentStatus> = statuses(&plan).into_iter().collect();
+    let impact = e.impact(&["Beacon"]);
+    let planned: BTreeMap<String, ComponentStatus> = impact
+        .impacted
+        .iter()
+        .filter(|i| i.kind != ImpactKind::Direct)
+        .map(|i| (i.path.clone(), i.status.clone()))
+        .collect();
+    let mut dependents = live.clone();
+    dependents.remove("Beacon");
+    assert_eq!(planned, dependents);
+    assert_eq!(planned.len(), 3, "{impact:#?}");
+    assert_eq!(impact.get("Faucet").unwrap().through.len(), 2);
+    let reason = plan
+        .actions
+        .iter()
+        .find_map(|a| match a {
+            Action::SetStatus { path, reason, .. } if path == "Faucet" => Some(reason.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(
+        reason,
+        "rules at operational, raised to major_outage by requires \"Validator\""
+    );
+}
+
+#[test]
 fn dependency_cycles_and_bad_fields_are_config_errors_naming_the_field() {
     let e = config_error(json!({"components": [
         {"path": "A", "requires": ["B"]}, {"path": "B", "optional": ["C"]}, {"path": "C", "requires": ["A"]}
