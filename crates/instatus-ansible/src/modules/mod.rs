@@ -8,6 +8,7 @@ pub mod maintenance;
 pub mod page;
 pub mod page_spec;
 pub mod subscriber;
+pub mod template;
 
 use crate::protocol::ModuleDef;
 
@@ -21,6 +22,7 @@ pub const MODULES: &[ModuleDef] = &[
     ModuleDef::of::<maintenance::MaintenanceModule>(),
     ModuleDef::of::<page::PageModule>(),
     ModuleDef::of::<page_spec::PageSpecModule>(),
+    ModuleDef::of::<template::TemplateModule>(),
 ];
 
 /// The module called `name` (short name, or a fully qualified `ephemery.instatus.NAME`).

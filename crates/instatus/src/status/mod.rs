@@ -16,8 +16,9 @@
 //!    `optional` passes it on capped at a partial outage. **Groups** follow their children by a
 //!    [`GroupRule`]. The same graph answers which components a maintenance impacts
 //!    ([`Engine::impact`]).
-//! 6. **Precedence**: a maintenance in progress, then a person's incident, then automation. Owned
-//!    components are never written; the plan notes why.
+//! 6. **Precedence**: a maintenance in progress, then a person's incident, then a person's own
+//!    status edit on the page ([`StatusRecord`]), then automation. Owned components are never
+//!    written; the plan notes why.
 //! 7. **Incidents**: one per component, recognised from the page by its marker
 //!    ([`incident::decide`] is the lifecycle).
 //!
@@ -48,8 +49,10 @@ pub mod incident_edit;
 mod level;
 pub mod maintenance;
 pub mod maintenance_edit;
+mod manual;
 mod matcher;
 mod observe;
+mod page_index;
 mod plan;
 mod preview;
 mod threshold;
@@ -66,6 +69,7 @@ pub use engine::{AlertRecord, ComponentState, ConfigError, Engine, State};
 pub use graph::{DependencyGraph, DependencyKind, Hop, Impact, ImpactKind, Impacted};
 pub use hold::Held;
 pub use level::Level;
+pub use manual::StatusRecord;
 pub use matcher::{MatchOp, Matcher};
 pub use observe::{Alert, AlertDelivery, CurrentPage, Observations, QueryResult, Sample};
 pub use plan::{Action, IncidentStep, Note, NoteKind, Plan};
