@@ -16,10 +16,10 @@ use instatus::api::maintenances::{
 use instatus::api::{components, ComponentStatusEntry};
 use instatus::model::{ComponentId, ComponentTree, Maintenance, MaintenanceStatus};
 use instatus::status::maintenance_edit::{
-    fixed_at_creation, implied_component_status, latest_message, plan, MaintenanceEdit,
-    MaintenanceSetting, MaintenanceTarget, MaintenanceTask, MaintenanceTaskError,
-    MaintenanceUnchanged, WindowStart,
+    fixed_at_creation, latest_message, plan, stage_statuses, MaintenanceEdit, MaintenanceSetting,
+    MaintenanceTarget, MaintenanceTask, MaintenanceTaskError, MaintenanceUnchanged, WindowStart,
 };
+use instatus::status::{impact_statement, ComponentConfig, DependencyGraph, Impact, Impacted};
 use jiff::Timestamp;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -113,6 +113,77 @@ pub struct MaintenanceOptions {
     /// How many minutes ahead the early notification goes out. Set when the maintenance is
     /// created.
     pub notify_minutes: Option<i64>,
+
+    /// The impact assessment: from the maintained `components` (required with it) through the
+    /// dependency declarations, the impacted components (direct, through `requires` a major
+    /// outage, through `optional` at most a partial outage, transitively; the status engine's
+    /// rule). The statement rendered from `impact.template` is appended to `message` when the
+    /// window is announced or started (a completion keeps its own message); the result's
+    /// `impact` shows it. Give the same `impact` to every task of one window (announce, start,
+    /// complete): with `include_components` it is part of the component list, and a task with
+    /// `components` but without it would shrink the list.
+    ///
+    /// Keys: `dependencies` (required), a list of `{path, requires, optional}` (name paths; the
+    /// `components` entries of the bridge's status config fit as they are, their `rules` and
+    /// `links` ignored); `template`, the statement's minijinja template (strict), seeing
+    /// `impacted` (each with `path`, `kind` `direct`/`requires`/`optional`, `status`,
+    /// `status_text`, `through`, the chain as text) and `maintained`, `requires`, `optional`
+    /// (lists of paths), by default `Impact:` and a line `- PATH: STATUS (CHAIN)` per impacted
+    /// component; `include_components` (default false), see below.
+    ///
+    /// With `include_components`, the impacted components that are not maintained join the
+    /// maintenance's components: while it runs each shows its impacted status (`major_outage`
+    /// through `requires`, at most `partial_outage` through `optional`), the maintained ones
+    /// `under_maintenance`; all are `operational` when it completes, and automation (the bridge)
+    /// leaves them all alone meanwhile. Each must be on the page.
+    pub impact: Option<ImpactOptions>,
+}
+
+/// `impact`: the dependencies, the template, and whether the impacted components are added.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImpactOptions {
+    /// The dependency declarations, as in the bridge's status config (`components:` there; load
+    /// it with `lookup('file', ...) | from_yaml` and pass its `components`): each with `path` (a
+    /// name path on the page) and the paths it `requires` and uses as `optional`. Other keys of
+    /// the bridge's entries (`rules`, `links`) are ignored.
+    pub dependencies: Vec<DependencyOption>,
+
+    /// The statement's template (minijinja, strict). Variables: `impacted` (each with `path`,
+    /// `kind` direct/requires/optional, `status`, `status_text` and `through`, the chain as
+    /// text), `maintained`, `requires`, `optional` (lists of paths). Default: a list of
+    /// `path: status (chain)` lines under `Impact:`.
+    pub template: Option<String>,
+
+    /// Add the impacted components (not maintained themselves) to the maintenance's components:
+    /// while it runs each shows its impacted status (`major_outage` through `requires`, at most
+    /// `partial_outage` through `optional`), the maintained ones `under_maintenance`; all are
+    /// `operational` when it completes, and automation (the bridge) leaves them all alone
+    /// meanwhile. Each must be on the page.
+    #[serde(default)]
+    pub include_components: bool,
+}
+
+/// One dependency declaration (a component entry of the bridge's status config).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DependencyOption {
+    /// The component's name path.
+    pub path: String,
+    /// The paths it cannot work without.
+    #[serde(default)]
+    pub requires: Vec<String>,
+    /// The paths it works less well without.
+    #[serde(default)]
+    pub optional: Vec<String>,
+    /// Ignored (the bridge's threshold and alert rules).
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<serde_json::Value>>")]
+    pub rules: Option<Value>,
+    /// Ignored (the bridge's links).
+    #[serde(default)]
+    #[schemars(with = "Option<serde_json::Map<String, Value>>")]
+    pub links: Option<Value>,
 }
 
 impl AnsibleModule for MaintenanceModule {
@@ -194,6 +265,7 @@ fn task(o: &MaintenanceOptions) -> Result<MaintenanceTask, Failure> {
         notify_end: o.notify_end,
         notify_early: o.notify_early,
         notify_minutes: o.notify_minutes,
+        running_statuses: Default::default(),
     })
 }
 
@@ -234,6 +306,99 @@ fn diff_view(v: &Value) -> Value {
 // The run: parse the options, read the page, let the library decide, write, report.
 
 fn run(o: &MaintenanceOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome, Failure> {
+    // The impact needs no page: a bad declaration or template fails before any request.
+    let assessed = o.impact.as_ref().map(|i| assess(o, i)).transpose()?;
+    let out = run_task(o, api, ctx, assessed.as_ref())?;
+    Ok(match &assessed {
+        Some(a) => out.with("impact", a.view()),
+        None => out,
+    })
+}
+
+/// The impact of a task's maintained components, and its statement.
+struct Assessed<'o> {
+    options: &'o ImpactOptions,
+    impact: Impact,
+    statement: String,
+}
+
+impl Assessed<'_> {
+    /// The impact as the module returns it.
+    fn view(&self) -> Value {
+        json!({
+            "statement": self.statement,
+            "impacted": self.impact.impacted.iter().map(|i| json!({
+                "path": i.path,
+                "kind": i.kind,
+                "status": i.status.user_name(),
+                "through": i.through.iter().map(|h| &h.path).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        })
+    }
+
+    /// Adds the statement and (with `include_components`) the impacted components to the task;
+    /// the library decides how ([`MaintenanceTask::add_impact`]).
+    fn apply(&self, tree: &ComponentTree, task: &mut MaintenanceTask) -> Result<(), Failure> {
+        let included = if self.options.include_components {
+            let others: Vec<&Impacted> = self.impact.dependents().collect();
+            let ids = resolve_paths(
+                tree,
+                "impact.dependencies",
+                others.iter().map(|i| i.path.as_str()),
+            )?;
+            ids.into_iter()
+                .zip(others)
+                .map(|(id, i)| (id, i.status.clone()))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        task.add_impact(&self.statement, included);
+        Ok(())
+    }
+}
+
+/// Translates `impact` into the library's dependency graph, assesses the maintained
+/// `components` through it ([`DependencyGraph::impact`]) and renders the statement.
+fn assess<'o>(o: &MaintenanceOptions, options: &'o ImpactOptions) -> Result<Assessed<'o>, Failure> {
+    let maintained = match &o.components {
+        Some(c) if !c.is_empty() => c,
+        _ => {
+            return Err(Failure::new(
+                "impact needs components: the maintained components the impact starts from",
+            ))
+        }
+    };
+    let declared: Vec<ComponentConfig> = options
+        .dependencies
+        .iter()
+        .map(|d| ComponentConfig {
+            path: d.path.clone(),
+            requires: d.requires.clone(),
+            optional: d.optional.clone(),
+            ..ComponentConfig::default()
+        })
+        .collect();
+    let graph = DependencyGraph::from_components(&declared).map_err(|e| {
+        let at = e.path.strip_prefix("components").unwrap_or(&e.path);
+        Failure::new(format!("impact.dependencies{at}: {}", e.message))
+    })?;
+    let impact = graph.impact(maintained);
+    let statement = impact_statement::render(&impact, options.template.as_deref())
+        .map_err(|e| Failure::new(format!("impact.{e}")))?;
+    Ok(Assessed {
+        options,
+        impact,
+        statement,
+    })
+}
+
+fn run_task(
+    o: &MaintenanceOptions,
+    api: &mut Api<'_>,
+    ctx: &mut Context,
+    assessed: Option<&Assessed<'_>>,
+) -> Result<Outcome, Failure> {
     // Options first: a bad option fails before any request.
     crate::common::check_form("name", Some(&o.name), instatus::validate::name)?;
     let mut task = task(o)?;
@@ -251,6 +416,9 @@ fn run(o: &MaintenanceOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<O
         .as_ref()
         .map(|paths| resolve_paths(&tree, "components", paths.iter().map(String::as_str)))
         .transpose()?;
+    if let Some(a) = assessed {
+        a.apply(&tree, &mut task)?;
+    }
     let edit = plan(&task, &all, now).map_err(failure)?;
 
     let (current, change) = match edit {
@@ -309,7 +477,7 @@ fn run(o: &MaintenanceOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<O
                 end,
                 minutes,
             };
-            return create(o, api, ctx, &page, &tree, window, components, &label);
+            return create(o, &task, api, ctx, &page, &tree, window, components, &label);
         }
         MaintenanceEdit::Change {
             maintenance,
@@ -343,14 +511,14 @@ fn run(o: &MaintenanceOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<O
     }
     if change.posts_update() {
         // The update posted carries the message (none: the latest update has none).
-        after["message"] = json!(o.message.as_deref().filter(|m| !m.is_empty()));
+        after["message"] = json!(task.message.as_deref().filter(|m| !m.is_empty()));
     }
 
     let shown = if check {
         after.clone()
     } else {
         if !change.settings.is_empty() {
-            let message = o
+            let message = task
                 .message
                 .clone()
                 .or_else(|| latest_message(current).map(str::to_owned))
@@ -382,16 +550,14 @@ fn run(o: &MaintenanceOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<O
                 .clone()
                 .unwrap_or_else(|| current.status.clone());
             let mut body = CreateMaintenanceUpdateRequest::new(stage);
-            body.message = o.message.clone();
+            body.message = task.message.clone();
             body.notify = Some(o.notify);
             body.components = change.components.clone();
-            if let Some(s) = change.implied_status() {
-                body.statuses = change
-                    .components
-                    .iter()
-                    .map(|id| ComponentStatusEntry::new(id.clone(), s.clone()))
-                    .collect();
-            }
+            body.statuses = change
+                .statuses(&task.running_statuses)
+                .into_iter()
+                .map(|(id, s)| ComponentStatusEntry::new(id, s))
+                .collect();
             api.send(maintenances::create_update(&page, &current.id, &body))?;
         }
         let read = api
@@ -450,6 +616,7 @@ struct Window {
 #[allow(clippy::too_many_arguments)]
 fn create(
     o: &MaintenanceOptions,
+    task: &MaintenanceTask,
     api: &mut Api<'_>,
     ctx: &Context,
     page: &instatus::model::PageId,
@@ -467,7 +634,7 @@ fn create(
         "end": w.end.to_string(),
         "duration": w.minutes,
         "components": ids.iter().map(|id| path_of(tree, id)).collect::<Vec<_>>(),
-        "message": o.message,
+        "message": task.message,
         "auto_start": o.auto_start.unwrap_or(false),
         "auto_end": o.auto_end.unwrap_or(false),
         "notify_start": o.notify_start.unwrap_or(false),
@@ -479,7 +646,7 @@ fn create(
         predicted.clone()
     } else {
         let mut body = CreateMaintenanceRequest::new(o.name.as_str(), w.start, w.end);
-        body.message = o.message.clone();
+        body.message = task.message.clone();
         body.components = ids.clone();
         body.status = w.stage.clone();
         body.notify = o.notify;
@@ -490,12 +657,10 @@ fn create(
         body.notify_minutes = o.notify_minutes;
         body.auto_start = o.auto_start.unwrap_or(false);
         body.auto_end = o.auto_end.unwrap_or(false);
-        if let Some(s) = implied_component_status(&w.stage) {
-            body.statuses = ids
-                .iter()
-                .map(|id| ComponentStatusEntry::new(id.clone(), s.clone()))
-                .collect();
-        }
+        body.statuses = stage_statuses(&w.stage, &ids, &task.running_statuses)
+            .into_iter()
+            .map(|(id, s)| ComponentStatusEntry::new(id, s))
+            .collect();
         // A create whose answer is lost is looked up (same name and start) before it is ever
         // sent again.
         let client = api.client()?;

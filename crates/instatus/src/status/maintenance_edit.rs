@@ -24,7 +24,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::{SignedDuration, Timestamp};
 
@@ -107,9 +107,55 @@ pub struct MaintenanceTask {
     pub notify_early: Option<bool>,
     /// Minutes ahead for the early notification (settable only at creation).
     pub notify_minutes: Option<i64>,
+    /// While in progress, the status of components that are affected but not maintained
+    /// themselves (the impacted ones); every other component is under maintenance.
+    pub running_statuses: BTreeMap<ComponentId, ComponentStatus>,
 }
 
 impl MaintenanceTask {
+    /// Adds an impact assessment to the task. `statement` (the rendered
+    /// [impact statement](super::impact_statement)) joins the message after a blank line, or is
+    /// the message, when the task announces or starts the window (a completion or a cancel is
+    /// not about the impact, so its message is left alone). `included` (the impacted components
+    /// that are not maintained, each with the status it has while the window runs) join
+    /// `components`, each once, and keep that status while in progress; they go back to
+    /// operational with the rest when it completes.
+    ///
+    /// The message stays the same from run to run for the same page and declarations, so a
+    /// rerun posts no note.
+    pub fn add_impact(
+        &mut self,
+        statement: &str,
+        included: impl IntoIterator<Item = (ComponentId, ComponentStatus)>,
+    ) {
+        match self.target {
+            // Announcing or starting: the statement tells subscribers what they will miss.
+            MaintenanceTarget::Scheduled | MaintenanceTarget::InProgress => {
+                self.message = Some(
+                    match self.message.as_deref().filter(|m| !m.trim().is_empty()) {
+                        Some(m) => format!("{m}\n\n{statement}"),
+                        None => statement.to_owned(),
+                    },
+                );
+            }
+            // Over or called off: nothing is impacted any more.
+            MaintenanceTarget::Completed | MaintenanceTarget::Cancelled => {}
+        }
+        let mut included = included.into_iter().peekable();
+        if included.peek().is_none() {
+            return;
+        }
+        let list = self.components.get_or_insert_with(Vec::new);
+        for (id, status) in included {
+            if list.contains(&id) {
+                // Maintained itself: under maintenance wins.
+                continue;
+            }
+            list.push(id.clone());
+            self.running_statuses.insert(id, status);
+        }
+    }
+
     /// The fixed start, when the task gives one.
     pub fn fixed_start(&self) -> Option<Timestamp> {
         match self.start {
@@ -196,10 +242,16 @@ impl MaintenanceChange {
         notify && !self.posts_update()
     }
 
-    /// The component status the posted update sets on every affected component: under
-    /// maintenance when it starts, operational when it completes; none for a note.
-    pub fn implied_status(&self) -> Option<ComponentStatus> {
-        self.advance.as_ref().and_then(implied_component_status)
+    /// The component statuses the posted update sets ([`stage_statuses`] of the stage it moves
+    /// to); none for a note.
+    pub fn statuses(
+        &self,
+        running: &BTreeMap<ComponentId, ComponentStatus>,
+    ) -> Vec<(ComponentId, ComponentStatus)> {
+        match &self.advance {
+            Some(stage) => stage_statuses(stage, &self.components, running),
+            None => Vec::new(),
+        }
     }
 }
 
@@ -404,6 +456,29 @@ pub fn implied_component_status(stage: &MaintenanceStatus) -> Option<ComponentSt
         MaintenanceStatus::Completed => Some(ComponentStatus::Operational),
         MaintenanceStatus::NotStartedYet | MaintenanceStatus::Unknown(_) => None,
     }
+}
+
+/// The component statuses a move to `stage` sets on `components`: the stage's
+/// [`implied_component_status`], except that while in progress a component `running` names (an
+/// impacted one, not maintained itself) gets its status there.
+pub fn stage_statuses(
+    stage: &MaintenanceStatus,
+    components: &[ComponentId],
+    running: &BTreeMap<ComponentId, ComponentStatus>,
+) -> Vec<(ComponentId, ComponentStatus)> {
+    let Some(implied) = implied_component_status(stage) else {
+        return Vec::new();
+    };
+    components
+        .iter()
+        .map(|id| {
+            let status = match (stage, running.get(id)) {
+                (MaintenanceStatus::InProgress, Some(s)) => s.clone(),
+                _ => implied.clone(),
+            };
+            (id.clone(), status)
+        })
+        .collect()
 }
 
 /// The settings a task changes on an existing maintenance, in option order (each only when the
@@ -760,6 +835,68 @@ mod tests {
     }
 
     #[test]
+    fn impacted_components_keep_their_status_only_while_running() {
+        use MaintenanceStatus as S;
+        let (a, b) = (ComponentId::new("a"), ComponentId::new("b"));
+        let running = BTreeMap::from([(b.clone(), ComponentStatus::MajorOutage)]);
+        let both = [a.clone(), b.clone()];
+        assert_eq!(
+            stage_statuses(&S::InProgress, &both, &running),
+            [
+                (a.clone(), ComponentStatus::UnderMaintenance),
+                (b.clone(), ComponentStatus::MajorOutage)
+            ]
+        );
+        assert_eq!(
+            stage_statuses(&S::Completed, &both, &running),
+            [
+                (a, ComponentStatus::Operational),
+                (b, ComponentStatus::Operational)
+            ]
+        );
+        assert_eq!(stage_statuses(&S::NotStartedYet, &both, &running), []);
+    }
+
+    #[test]
+    fn an_impact_joins_the_announcement_and_the_components_once() {
+        let (c1, c2) = (ComponentId::new("c1"), ComponentId::new("c2"));
+        let mut t = task(MaintenanceTarget::Scheduled, Some(T1));
+        t.message = Some("Upgrading Geth.".into());
+        t.components = Some(vec![c1.clone()]);
+        let impacted = [
+            (c1.clone(), ComponentStatus::MajorOutage),
+            (c2.clone(), ComponentStatus::PartialOutage),
+        ];
+        t.add_impact("Impact:\n- Geth: under maintenance", impacted.clone());
+        assert_eq!(
+            t.message.as_deref(),
+            Some("Upgrading Geth.\n\nImpact:\n- Geth: under maintenance")
+        );
+        assert_eq!(t.components, Some(vec![c1.clone(), c2.clone()]));
+        // The maintained one stays under maintenance; only the other keeps its impact status.
+        assert_eq!(
+            t.running_statuses,
+            BTreeMap::from([(c2.clone(), ComponentStatus::PartialOutage)])
+        );
+
+        // Without a message the statement is the message; without components the impacted
+        // ones are the list.
+        let mut t = task(MaintenanceTarget::InProgress, None);
+        t.message = Some("  ".into());
+        t.add_impact("Impact: none", []);
+        assert_eq!(t.message.as_deref(), Some("Impact: none"));
+        assert_eq!(t.components, None);
+
+        // A completion keeps its own message, and the same component list as the start.
+        let mut t = task(MaintenanceTarget::Completed, None);
+        t.message = Some("Done.".into());
+        t.components = Some(vec![c1.clone()]);
+        t.add_impact("Impact: ...", impacted);
+        assert_eq!(t.message.as_deref(), Some("Done."));
+        assert_eq!(t.components, Some(vec![c1, c2]));
+    }
+
+    #[test]
     fn options_set_at_creation_are_reported_not_changed() {
         let m = maintenance("m1", "Upgrade", "NOTSTARTEDYET", T1, 60);
         let mut t = task(MaintenanceTarget::Scheduled, Some(T1));
@@ -881,7 +1018,9 @@ mod tests {
             ),
             (
                 "an announcement's message on a running one is no note",
-                with(task(T::Scheduled, Some(T1)), &|t| t.message = Some("soon".into())),
+                with(task(T::Scheduled, Some(T1)), &|t| {
+                    t.message = Some("soon".into())
+                }),
                 vec![running.clone()],
                 "nothing OnlyForward(InProgress)",
             ),
@@ -987,7 +1126,12 @@ mod tests {
         else {
             panic!("a change")
         };
-        assert_eq!(change.implied_status(), Some(ComponentStatus::Operational));
+        let c1 = ComponentId::new("c1");
+        let impacted = BTreeMap::from([(c1.clone(), ComponentStatus::PartialOutage)]);
+        assert_eq!(
+            change.statuses(&impacted),
+            [(c1.clone(), ComponentStatus::Operational)]
+        );
         assert!(!change.put_notifies(true));
         assert_eq!(change.components, [ComponentId::new("c1")]);
         let mut t = task(MaintenanceTarget::InProgress, None);
@@ -995,7 +1139,7 @@ mod tests {
         let MaintenanceEdit::Change { change, .. } = plan(&t, &[running], now).unwrap() else {
             panic!("a change")
         };
-        assert_eq!(change.implied_status(), None);
+        assert_eq!(change.statuses(&impacted), []);
         assert!(change.put_notifies(true));
     }
 }

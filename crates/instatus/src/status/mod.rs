@@ -44,6 +44,7 @@ mod engine;
 pub mod flap;
 mod graph;
 mod hold;
+pub mod impact_statement;
 pub mod incident;
 pub mod incident_edit;
 mod level;
