@@ -970,8 +970,15 @@ fn run_typed<M: AnsibleModule>(
     params: Map<String, Value>,
     ctx: &mut Context,
 ) -> Result<Outcome, Failure> {
-    let options: M::Options = serde_json::from_value(Value::Object(params))
-        .map_err(|e| Failure::new(format!("invalid module options: {e}")))?;
+    // The path of the bad value inside a nested option (`impact.dependencies[0]`) is named:
+    // the top-level checks already ran, so what fails here is inside a dict or list.
+    let options: M::Options =
+        serde_path_to_error::deserialize(Value::Object(params)).map_err(|e| {
+            match e.path().to_string() {
+                p if p == "." => Failure::new(format!("invalid module options: {}", e.inner())),
+                p => Failure::new(format!("invalid module options: {p}: {}", e.inner())),
+            }
+        })?;
     M::run(options, ctx)
 }
 

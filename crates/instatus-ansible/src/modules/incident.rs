@@ -5,14 +5,19 @@
 //! `status` (`investigating`, `identified`, `monitoring`). A change to an open incident is posted
 //! as ONE incident update (never a PUT of the incident), so subscribers see the history.
 //!
-//! The pure parts — picking the incident, parsing the options, deciding what changed — are plain
-//! functions with unit tests below; `run` only reads, compares and writes.
+//! The module is a translator: it parses the options, reads the page, asks the library's
+//! [`instatus::status::incident_edit::plan`] what to write (which incident, what differs, update,
+//! reopen or resolve), writes that and reports it. No lifecycle decision lives here.
 
 use std::collections::BTreeMap;
 
 use instatus::api::incidents::{self, CreateIncidentRequest, CreateIncidentUpdateRequest};
 use instatus::api::{components, ComponentStatusEntry};
 use instatus::model::{ComponentId, ComponentStatus, ComponentTree, Incident, IncidentStatus};
+use instatus::status::incident_edit::{
+    affected, latest_message, plan, IncidentEdit, IncidentTarget, IncidentTask, IncidentUnchanged,
+    PostKind,
+};
 use jiff::Timestamp;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -121,7 +126,7 @@ impl AnsibleModule for IncidentModule {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Pure helpers (shared with the maintenance module).
+// Option parsing and reporting (shared with the maintenance module).
 
 /// Parses a timestamp option (RFC 3339, e.g. `2026-11-26T14:00:00Z`), naming the option on error.
 pub fn parse_timestamp(option: &str, text: &str) -> Result<Timestamp, Failure> {
@@ -207,85 +212,6 @@ pub fn path_of(tree: &ComponentTree, id: &ComponentId) -> String {
         .unwrap_or_else(|| id.to_string())
 }
 
-/// The message of the newest update, by creation time (or list order: newest first); `None`
-/// when it has none (or an empty one).
-pub fn latest_message(incident: &Incident) -> Option<&str> {
-    incident
-        .updates
-        .iter()
-        .enumerate()
-        .max_by_key(|(i, u)| (u.created_at.or(u.started), std::cmp::Reverse(*i)))
-        .and_then(|(_, u)| u.message.as_deref())
-        .filter(|m| !m.is_empty())
-}
-
-/// The incident's affected components: id → status.
-pub fn affected(incident: &Incident) -> BTreeMap<ComponentId, ComponentStatus> {
-    incident
-        .components
-        .iter()
-        .map(|c| {
-            (
-                c.id.clone(),
-                c.status.clone().unwrap_or(ComponentStatus::Operational),
-            )
-        })
-        .collect()
-}
-
-/// Picks the incident a task means from every incident of the page: by `id`, else the open one
-/// titled `name` (`any_state`: any one titled `name`, for deletion). Several → a failure listing
-/// their ids.
-pub fn select<'i>(
-    incidents: &'i [Incident],
-    id: Option<&str>,
-    name: Option<&str>,
-    any_state: bool,
-) -> Result<Option<&'i Incident>, Failure> {
-    if let Some(id) = id {
-        return Ok(incidents.iter().find(|i| i.id.as_str() == id));
-    }
-    let name = name.unwrap_or_default();
-    let found: Vec<&Incident> = incidents
-        .iter()
-        .filter(|i| i.name.as_str() == name && (any_state || i.is_open()))
-        .collect();
-    match found.as_slice() {
-        [] => Ok(None),
-        [one] => Ok(Some(one)),
-        many => Err(Failure::new(format!(
-            "{} {}incidents are titled '{name}' (ids: {}); give the id instead of the name",
-            many.len(),
-            if any_state { "" } else { "open " },
-            many.iter()
-                .map(|i| i.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
-    }
-}
-
-/// What differs between an incident and the task: any of `status`, `components`, `message`, in
-/// that order. Empty: nothing to post.
-pub fn changes(
-    current: &Incident,
-    status: &IncidentStatus,
-    components: Option<&BTreeMap<ComponentId, ComponentStatus>>,
-    message: Option<&str>,
-) -> Vec<&'static str> {
-    let mut out = Vec::new();
-    if &current.status != status {
-        out.push("status");
-    }
-    if components.is_some_and(|c| c != &affected(current)) {
-        out.push("components");
-    }
-    if message.is_some_and(|m| m.trim() != latest_message(current).unwrap_or_default().trim()) {
-        out.push("message");
-    }
-    out
-}
-
 /// An incident status as users write it (`INVESTIGATING` → `investigating`).
 fn stage_name(status: &IncidentStatus) -> String {
     status.user_name()
@@ -340,7 +266,27 @@ fn predict(
 }
 
 // ---------------------------------------------------------------------------------------------
-// The run.
+// The run: parse the options, read the page, let the library decide, write, report.
+
+/// The options as the library's task; components resolved through the page's tree.
+fn task(
+    o: &IncidentOptions,
+    desired: Option<BTreeMap<ComponentId, ComponentStatus>>,
+) -> IncidentTask {
+    IncidentTask {
+        id: o.id.clone(),
+        name: o.name.clone(),
+        target: match o.state {
+            IncidentState::Open => IncidentTarget::Open {
+                status: o.status.map(IncidentStage::to_api),
+            },
+            IncidentState::Resolved => IncidentTarget::Resolved,
+            IncidentState::Absent => IncidentTarget::Absent,
+        },
+        components: desired,
+        message: o.message.clone(),
+    }
+}
 
 fn run(o: &IncidentOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome, Failure> {
     // Options first: a bad option fails before any request.
@@ -366,302 +312,184 @@ fn run(o: &IncidentOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
 
     let page = api.page_id()?;
     let all = api.list_all(incidents::list(&page))?;
-    let existing = select(
-        &all,
-        o.id.as_deref(),
-        o.name.as_deref(),
-        o.state == IncidentState::Absent,
-    )?;
-    if let (Some(found), Some(id), Some(name)) = (existing, &o.id, &o.name) {
-        if found.name.as_str() != name {
-            return Err(Failure::new(format!(
-                "name '{name}' does not match the title of incident {id} ('{}'); the module does not rename incidents",
-                found.name
-            )));
-        }
-    }
-
-    if o.state == IncidentState::Absent {
-        let Some(found) = existing else {
-            return Ok(Outcome::new(false, format!("{label} is absent"))
-                .with_diff(Diff::new(json!({}), json!({}))));
+    let failure =
+        |e: instatus::status::incident_edit::IncidentTaskError| Failure::new(e.to_string());
+    // Deleting needs no component names: the tree is read only to show what is deleted.
+    let (edit, tree) = if o.state == IncidentState::Absent {
+        let edit = plan(&task(o, None), &all).map_err(failure)?;
+        let tree = match edit {
+            IncidentEdit::Delete(_) => {
+                ComponentTree::from_components(api.list_all(components::list(&page))?)
+            }
+            _ => ComponentTree::from_components(Vec::new()),
         };
+        (edit, tree)
+    } else {
         let tree = ComponentTree::from_components(api.list_all(components::list(&page))?);
-        let before = view(found, &tree);
-        if !check {
-            api.send(incidents::delete(&page, &found.id))?;
-        }
-        let verb = if check { "would delete" } else { "deleted" };
-        return Ok(Outcome::new(true, format!("{verb} {label}"))
-            .with("incident", before.clone())
-            .with_diff(Diff::new(diff_view(&before), json!({})).headers(&label, &label)));
-    }
-
-    let tree = ComponentTree::from_components(api.list_all(components::list(&page))?);
-    let desired: Option<BTreeMap<ComponentId, ComponentStatus>> = match &wanted {
-        None => None,
-        Some(pairs) => {
-            let ids = resolve_paths(&tree, "components", pairs.iter().map(|(p, _)| p.as_str()))?;
-            Some(
-                ids.into_iter()
-                    .zip(pairs.iter().map(|(_, s)| s.clone()))
-                    .collect(),
-            )
-        }
-    };
-
-    let Some(current) = existing else {
-        if let Some(id) = &o.id {
-            return Err(Failure::new(format!(
-                "id: the page has no incident {id}; give name to open a new incident"
-            )));
-        }
-        if o.state == IncidentState::Resolved {
-            return Ok(
-                Outcome::new(false, format!("no open {label}: nothing to resolve"))
-                    .with("incident", Value::Null)
-                    .with_diff(Diff::new(json!({}), json!({}))),
-            );
-        }
-        // Open a new incident.
-        let name = o.name.clone().unwrap_or_default();
-        let status = o
-            .status
-            .map(IncidentStage::to_api)
-            .unwrap_or(IncidentStatus::Investigating);
-        let components = desired.unwrap_or_default();
-        let predicted = json!({
-            "id": null,
-            "name": name,
-            "status": stage_name(&status),
-            "message": o.message,
-            "components": components.iter()
-                .map(|(id, s)| (path_of(&tree, id), json!(status_name(s))))
-                .collect::<Map<String, Value>>(),
-            "started": started.map(|t| t.to_string()),
-            "resolved": null,
-        });
-        let shown = if check {
-            predicted.clone()
-        } else {
-            let mut body = CreateIncidentRequest::new(name.as_str(), status);
-            body.message = o.message.clone();
-            body.started = started;
-            body.notify = Some(o.notify);
-            for (id, s) in &components {
-                body = body.affect(ComponentStatusEntry::new(id.clone(), s.clone()));
+        let desired = match &wanted {
+            Some(pairs) => {
+                let paths = pairs.iter().map(|(p, _)| p.as_str());
+                let ids = resolve_paths(&tree, "components", paths)?;
+                Some(
+                    ids.into_iter()
+                        .zip(pairs.iter().map(|(_, s)| s.clone()))
+                        .collect(),
+                )
             }
-            // A create whose answer is lost is looked up (an open incident of this name) before
-            // it is ever sent again.
-            let client = api.client()?;
-            let created = create_once(
-                client,
-                || incidents::create(&page, &body),
-                |c| {
-                    let open = c.list_all(incidents::list(&page))?;
-                    Ok(open
-                        .into_iter()
-                        .find(|i| i.name.as_str() == name.as_str() && i.is_open()))
-                },
-                instatus::recover::DEFAULT_RECOVERY_WAIT,
-            )
-            .map_err(|e| Failure::new(e.to_string()))?;
-            if created.recovered {
-                ctx.warn(format!(
-                    "{label}: the create's outcome was unclear; read back and found it opened"
-                ));
-            }
-            view(&created.value, &tree)
+            None => None,
         };
-        let verb = if check { "would open" } else { "opened" };
-        return Ok(Outcome::new(true, format!("{verb} {label}"))
-            .with("incident", shown)
-            .with("created", json!(true))
-            .with_diff(Diff::new(json!({}), diff_view(&predicted)).headers(&label, &label)));
+        (plan(&task(o, desired), &all).map_err(failure)?, tree)
     };
 
-    let before = view(current, &tree);
-    let (status, components) = match o.state {
-        IncidentState::Resolved => {
-            if !current.is_open() {
-                return Ok(Outcome::new(false, format!("{label} is already resolved"))
-                    .with("incident", before.clone())
-                    .with("created", json!(false))
-                    .with_diff(Diff::new(diff_view(&before), diff_view(&before))));
-            }
-            let back: BTreeMap<ComponentId, ComponentStatus> = desired.unwrap_or_else(|| {
-                affected(current)
-                    .into_keys()
-                    .map(|id| (id, ComponentStatus::Operational))
-                    .collect()
-            });
-            (IncidentStatus::Resolved, back)
-        }
-        _ => {
-            let status = match (o.status, current.is_open()) {
-                (Some(s), _) => s.to_api(),
-                (None, true) => current.status.clone(),
-                (None, false) => IncidentStatus::Investigating,
+    match edit {
+        IncidentEdit::Nothing { incident, why } => {
+            let shown = incident.map(|i| view(i, &tree));
+            let msg = match why {
+                IncidentUnchanged::Absent => format!("{label} is absent"),
+                IncidentUnchanged::NothingToResolve => {
+                    format!("no open {label}: nothing to resolve")
+                }
+                IncidentUnchanged::AlreadyResolved => format!("{label} is already resolved"),
+                IncidentUnchanged::UpToDate => format!("{label} is up to date"),
             };
-            (status, desired.unwrap_or_else(|| affected(current)))
-        }
-    };
-    let what = if o.state == IncidentState::Resolved {
-        vec!["status"]
-    } else {
-        changes(
-            current,
-            &status,
-            o.components.is_some().then_some(&components),
-            o.message.as_deref(),
-        )
-    };
-    if what.is_empty() {
-        return Ok(Outcome::new(false, format!("{label} is up to date"))
-            .with("incident", before.clone())
-            .with("created", json!(false))
-            .with_diff(Diff::new(diff_view(&before), diff_view(&before))));
-    }
-    let after = predict(&before, &status, o.message.as_deref(), &components, &tree);
-    let shown = if check {
-        after.clone()
-    } else {
-        let mut body = CreateIncidentUpdateRequest::new(status.clone());
-        body.message = o.message.clone();
-        body.notify = Some(o.notify);
-        if o.components.is_some() || status == IncidentStatus::Resolved {
-            for (id, s) in &components {
-                body = body.affect(ComponentStatusEntry::new(id.clone(), s.clone()));
+            let same = shown.as_ref().map(diff_view).unwrap_or_else(|| json!({}));
+            let mut out = Outcome::new(false, msg).with_diff(Diff::new(same.clone(), same));
+            if why != IncidentUnchanged::Absent {
+                out = out.with("incident", shown.unwrap_or(Value::Null));
             }
-        } else {
-            // Keep the affected list and leave the live statuses to whoever set them.
-            body.components = components.keys().cloned().collect();
+            if incident.is_some() {
+                out = out.with("created", json!(false));
+            }
+            Ok(out)
         }
-        api.send(incidents::create_update(&page, &current.id, &body))?;
-        // The update landed: a failing read-back must not hide it.
-        let read = api.send(incidents::get(&page, &current.id)).map_err(|f| {
-            Failure::new(format!("the update was posted, but: {}", f.msg)).after_writes()
-        })?;
-        view(&read, &tree)
-    };
-    let msg = if status == IncidentStatus::Resolved {
-        format!(
-            "{} {label}",
-            if check { "would resolve" } else { "resolved" }
-        )
-    } else {
-        format!(
-            "{} {label}: {}",
-            if check { "would update" } else { "updated" },
-            what.join(", ")
-        )
-    };
-    Ok(Outcome::new(true, msg)
-        .with("incident", shown)
-        .with("created", json!(false))
-        .with_diff(Diff::new(diff_view(&before), diff_view(&after)).headers(&label, &label)))
+        IncidentEdit::Delete(found) => {
+            let before = view(found, &tree);
+            if !check {
+                api.send(incidents::delete(&page, &found.id))?;
+            }
+            let verb = if check { "would delete" } else { "deleted" };
+            Ok(Outcome::new(true, format!("{verb} {label}"))
+                .with("incident", before.clone())
+                .with_diff(Diff::new(diff_view(&before), json!({})).headers(&label, &label)))
+        }
+        IncidentEdit::Open { status, components } => {
+            let name = o.name.clone().unwrap_or_default();
+            let predicted = json!({
+                "id": null,
+                "name": name,
+                "status": stage_name(&status),
+                "message": o.message,
+                "components": components.iter()
+                    .map(|(id, s)| (path_of(&tree, id), json!(status_name(s))))
+                    .collect::<Map<String, Value>>(),
+                "started": started.map(|t| t.to_string()),
+                "resolved": null,
+            });
+            let shown = if check {
+                predicted.clone()
+            } else {
+                let mut body = CreateIncidentRequest::new(name.as_str(), status);
+                body.message = o.message.clone();
+                body.started = started;
+                body.notify = Some(o.notify);
+                for (id, s) in &components {
+                    body = body.affect(ComponentStatusEntry::new(id.clone(), s.clone()));
+                }
+                // A create whose answer is lost is looked up (an open incident of this name)
+                // before it is ever sent again.
+                let client = api.client()?;
+                let created = create_once(
+                    client,
+                    || incidents::create(&page, &body),
+                    |c| {
+                        let open = c.list_all(incidents::list(&page))?;
+                        Ok(open
+                            .into_iter()
+                            .find(|i| i.name.as_str() == name.as_str() && i.is_open()))
+                    },
+                    instatus::recover::DEFAULT_RECOVERY_WAIT,
+                )
+                .map_err(|e| Failure::new(e.to_string()))?;
+                if created.recovered {
+                    ctx.warn(format!(
+                        "{label}: the create's outcome was unclear; read back and found it opened"
+                    ));
+                }
+                view(&created.value, &tree)
+            };
+            let verb = if check { "would open" } else { "opened" };
+            Ok(Outcome::new(true, format!("{verb} {label}"))
+                .with("incident", shown)
+                .with("created", json!(true))
+                .with_diff(Diff::new(json!({}), diff_view(&predicted)).headers(&label, &label)))
+        }
+        IncidentEdit::Post { incident, post } => {
+            let before = view(incident, &tree);
+            let after = predict(
+                &before,
+                &post.status,
+                o.message.as_deref(),
+                &post.components,
+                &tree,
+            );
+            let mut not_applied: Vec<&str> = Vec::new();
+            let shown = if check {
+                after.clone()
+            } else {
+                let mut body = CreateIncidentUpdateRequest::new(post.status.clone());
+                body.message = o.message.clone();
+                body.notify = Some(o.notify);
+                if post.set_statuses {
+                    for (id, s) in &post.components {
+                        body = body.affect(ComponentStatusEntry::new(id.clone(), s.clone()));
+                    }
+                } else {
+                    // Keep the affected list and leave the live statuses to whoever set them.
+                    body.components = post.components.keys().cloned().collect();
+                }
+                api.send(incidents::create_update(&page, &incident.id, &body))?;
+                // The update landed: a failing read-back must not hide it.
+                let read = api.send(incidents::get(&page, &incident.id)).map_err(|f| {
+                    Failure::new(format!("the update was posted, but: {}", f.msg)).after_writes()
+                })?;
+                // A stage the API accepted but did not apply (a reopen it refused) is said.
+                if read.status != post.status {
+                    not_applied.push("status");
+                    ctx.warn(format!(
+                        "status: the API accepted the {} update but {label} reads back as {}",
+                        stage_name(&post.status),
+                        stage_name(&read.status)
+                    ));
+                }
+                view(&read, &tree)
+            };
+            let verb = match (post.kind, check) {
+                (PostKind::Resolve, true) => "would resolve",
+                (PostKind::Resolve, false) => "resolved",
+                (PostKind::Reopen, true) => "would reopen",
+                (PostKind::Reopen, false) => "reopened",
+                (PostKind::Update, true) => "would update",
+                (PostKind::Update, false) => "updated",
+            };
+            let what: Vec<&str> = post.changed.iter().map(|f| f.as_str()).collect();
+            let msg = match post.kind {
+                PostKind::Resolve => format!("{verb} {label}"),
+                _ => format!("{verb} {label}: {}", what.join(", ")),
+            };
+            Ok(Outcome::new(true, msg)
+                .with("incident", shown)
+                .with("created", json!(false))
+                .with("not_applied", json!(not_applied))
+                .with_diff(
+                    Diff::new(diff_view(&before), diff_view(&after)).headers(&label, &label),
+                ))
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn incident(id: &str, name: &str, status: &str, comps: Value, updates: Value) -> Incident {
-        serde_json::from_value(json!({
-            "id": id, "name": name, "status": status,
-            "components": comps, "updates": updates,
-        }))
-        .unwrap()
-    }
-
-    fn open_geth() -> Incident {
-        incident(
-            "i1",
-            "Geth down",
-            "INVESTIGATING",
-            json!([{"id": "c1", "name": "Execution Client", "status": "MAJOROUTAGE"}]),
-            json!([
-                {"id": "u2", "message": "still looking", "status": "INVESTIGATING",
-                 "createdAt": "2026-11-26T14:10:00Z"},
-                {"id": "u1", "message": "looking", "status": "INVESTIGATING",
-                 "createdAt": "2026-11-26T14:00:00Z"},
-            ]),
-        )
-    }
-
-    #[test]
-    fn the_latest_message_is_the_newest_update() {
-        assert_eq!(latest_message(&open_geth()), Some("still looking"));
-        // Oldest-first order, same answer.
-        let mut i = open_geth();
-        i.updates.reverse();
-        assert_eq!(latest_message(&i), Some("still looking"));
-    }
-
-    #[test]
-    fn nothing_differs_when_status_components_and_message_match() {
-        let i = open_geth();
-        let comps = affected(&i);
-        assert!(changes(
-            &i,
-            &IncidentStatus::Investigating,
-            Some(&comps),
-            Some("still looking ")
-        )
-        .is_empty());
-        assert!(changes(&i, &IncidentStatus::Investigating, None, None).is_empty());
-    }
-
-    #[test]
-    fn each_difference_is_named() {
-        let i = open_geth();
-        let mut comps = affected(&i);
-        comps.insert(ComponentId::new("c1"), ComponentStatus::PartialOutage);
-        assert_eq!(
-            changes(
-                &i,
-                &IncidentStatus::Identified,
-                Some(&comps),
-                Some("found it")
-            ),
-            ["status", "components", "message"]
-        );
-        let mut more = affected(&i);
-        more.insert(ComponentId::new("c2"), ComponentStatus::MajorOutage);
-        assert_eq!(
-            changes(&i, &IncidentStatus::Investigating, Some(&more), None),
-            ["components"]
-        );
-    }
-
-    #[test]
-    fn only_open_incidents_match_a_name_and_duplicates_fail_with_ids() {
-        let resolved = incident("i0", "Geth down", "RESOLVED", json!([]), json!([]));
-        let all = vec![resolved.clone(), open_geth()];
-        let found = select(&all, None, Some("Geth down"), false).unwrap();
-        assert_eq!(found.unwrap().id.as_str(), "i1");
-        // Deleting by name considers resolved incidents too: two match.
-        let err = select(&all, None, Some("Geth down"), true).unwrap_err();
-        assert!(err.msg.contains("ids: i0, i1"), "{}", err.msg);
-        let mut twin = open_geth();
-        twin.id = "i2".into();
-        let err = select(&[open_geth(), twin], None, Some("Geth down"), false).unwrap_err();
-        assert_eq!(
-            err.msg,
-            "2 open incidents are titled 'Geth down' (ids: i1, i2); give the id instead of the name"
-        );
-        assert!(select(&[resolved], None, Some("Geth down"), false)
-            .unwrap()
-            .is_none());
-        assert_eq!(
-            select(&all, Some("i0"), None, false)
-                .unwrap()
-                .unwrap()
-                .id
-                .as_str(),
-            "i0"
-        );
-    }
 
     #[test]
     fn bad_statuses_and_timestamps_name_the_option() {

@@ -1,23 +1,26 @@
 //! `ephemery.instatus.maintenance`: schedule, start, complete and cancel one maintenance window,
 //! identified by name and start time.
 //!
-//! Identity is the name plus the start: the maintenance with the same name and the same start.
-//! Without `start` (or with `start: now`) it is the one not-completed maintenance with the name.
-//! Settings (duration, components, automation) change with a PUT of the whole maintenance
-//! ([`UpdateMaintenanceRequest::from_maintenance`] with the changed fields); the stage moves
-//! forward only (`scheduled` → `in_progress` → `completed`), with a maintenance update, so
-//! subscribers see the history. The API has no cancelled stage: `cancelled` deletes it.
-
-use std::collections::BTreeSet;
+//! The module is a translator over the library's
+//! [`instatus::status::maintenance_edit::plan`]: that decides which maintenance the task means
+//! (name plus start, or the one not completed), which settings change, whether the stage moves
+//! (forward only: `scheduled` → `in_progress` → `completed`) and what a cancel is (a delete: the
+//! API has no cancelled stage). Here the options are parsed, the page read, the clock read once,
+//! and the writes made: settings with a PUT of the whole maintenance
+//! ([`UpdateMaintenanceRequest::from_maintenance`] with the changed fields), a stage or a note
+//! with a maintenance update, so subscribers see the history.
 
 use instatus::api::maintenances::{
     self, CreateMaintenanceRequest, CreateMaintenanceUpdateRequest, UpdateMaintenanceRequest,
 };
 use instatus::api::{components, ComponentStatusEntry};
-use instatus::model::{
-    ComponentId, ComponentStatus, ComponentTree, Maintenance, MaintenanceStatus,
+use instatus::model::{ComponentId, ComponentTree, Maintenance, MaintenanceStatus};
+use instatus::status::maintenance_edit::{
+    fixed_at_creation, latest_message, plan, stage_statuses, MaintenanceEdit, MaintenanceSetting,
+    MaintenanceTarget, MaintenanceTask, MaintenanceTaskError, MaintenanceUnchanged, WindowStart,
 };
-use jiff::{SignedDuration, Timestamp};
+use instatus::status::{impact_statement, ComponentConfig, DependencyGraph, Impact, Impacted};
+use jiff::Timestamp;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -42,17 +45,6 @@ pub enum MaintenanceState {
     Completed,
     /// Cancelled: deleted, since the API has no cancelled stage.
     Cancelled,
-}
-
-impl MaintenanceState {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Scheduled => "scheduled",
-            Self::InProgress => "in_progress",
-            Self::Completed => "completed",
-            Self::Cancelled => "cancelled",
-        }
-    }
 }
 
 /// Options of `ephemery.instatus.maintenance`.
@@ -92,8 +84,8 @@ pub struct MaintenanceOptions {
     pub components: Option<Vec<String>>,
 
     /// The text of the new maintenance, or of the update a stage change posts. On an existing
-    /// maintenance whose stage does not change, a message different from the latest update's is
-    /// posted as an update.
+    /// maintenance already in the stage `state` asks for, a message different from the latest
+    /// update's is posted as an update in that stage; a task asking an earlier stage posts none.
     pub message: Option<String>,
 
     /// Start automatically at `start`; false for a new maintenance, left as it is when omitted.
@@ -121,6 +113,77 @@ pub struct MaintenanceOptions {
     /// How many minutes ahead the early notification goes out. Set when the maintenance is
     /// created.
     pub notify_minutes: Option<i64>,
+
+    /// The impact assessment: from the maintained `components` (required with it) through the
+    /// dependency declarations, the impacted components (direct, through `requires` a major
+    /// outage, through `optional` at most a partial outage, transitively; the status engine's
+    /// rule). The statement rendered from `impact.template` is appended to `message` when the
+    /// window is announced or started (a completion keeps its own message); the result's
+    /// `impact` shows it. Give the same `impact` to every task of one window (announce, start,
+    /// complete): with `include_components` it is part of the component list, and a task with
+    /// `components` but without it would shrink the list.
+    ///
+    /// Keys: `dependencies` (required), a list of `{path, requires, optional}` (name paths; the
+    /// `components` entries of the bridge's status config fit as they are, their `rules` and
+    /// `links` ignored); `template`, the statement's minijinja template (strict), seeing
+    /// `impacted` (each with `path`, `kind` `direct`/`requires`/`optional`, `status`,
+    /// `status_text`, `through`, the chain as text) and `maintained`, `requires`, `optional`
+    /// (lists of paths), by default `Impact:` and a line `- PATH: STATUS (CHAIN)` per impacted
+    /// component; `include_components` (default false), see below.
+    ///
+    /// With `include_components`, the impacted components that are not maintained join the
+    /// maintenance's components: while it runs each shows its impacted status (`major_outage`
+    /// through `requires`, at most `partial_outage` through `optional`), the maintained ones
+    /// `under_maintenance`; all are `operational` when it completes, and automation (the bridge)
+    /// leaves them all alone meanwhile. Each must be on the page.
+    pub impact: Option<ImpactOptions>,
+}
+
+/// `impact`: the dependencies, the template, and whether the impacted components are added.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImpactOptions {
+    /// The dependency declarations, as in the bridge's status config (`components:` there; load
+    /// it with `lookup('file', ...) | from_yaml` and pass its `components`): each with `path` (a
+    /// name path on the page) and the paths it `requires` and uses as `optional`. Other keys of
+    /// the bridge's entries (`rules`, `links`) are ignored.
+    pub dependencies: Vec<DependencyOption>,
+
+    /// The statement's template (minijinja, strict). Variables: `impacted` (each with `path`,
+    /// `kind` direct/requires/optional, `status`, `status_text` and `through`, the chain as
+    /// text), `maintained`, `requires`, `optional` (lists of paths). Default: a list of
+    /// `path: status (chain)` lines under `Impact:`.
+    pub template: Option<String>,
+
+    /// Add the impacted components (not maintained themselves) to the maintenance's components:
+    /// while it runs each shows its impacted status (`major_outage` through `requires`, at most
+    /// `partial_outage` through `optional`), the maintained ones `under_maintenance`; all are
+    /// `operational` when it completes, and automation (the bridge) leaves them all alone
+    /// meanwhile. Each must be on the page.
+    #[serde(default)]
+    pub include_components: bool,
+}
+
+/// One dependency declaration (a component entry of the bridge's status config).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DependencyOption {
+    /// The component's name path.
+    pub path: String,
+    /// The paths it cannot work without.
+    #[serde(default)]
+    pub requires: Vec<String>,
+    /// The paths it works less well without.
+    #[serde(default)]
+    pub optional: Vec<String>,
+    /// Ignored (the bridge's threshold and alert rules).
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<serde_json::Value>>")]
+    pub rules: Option<Value>,
+    /// Ignored (the bridge's links).
+    #[serde(default)]
+    #[schemars(with = "Option<serde_json::Map<String, Value>>")]
+    pub links: Option<Value>,
 }
 
 impl AnsibleModule for MaintenanceModule {
@@ -151,108 +214,17 @@ impl AnsibleModule for MaintenanceModule {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Pure helpers.
+// Option parsing and reporting; every stage decision is the library's
+// (`instatus::status::maintenance_edit`).
 
-/// The `start` option: a timestamp, or `now`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Start {
-    /// A fixed start: part of the identity.
-    At(Timestamp),
-    /// Now: the identity is the not-completed maintenance with the name.
-    Now,
-}
-
-/// Parses `start`.
-pub fn parse_start(text: &str) -> Result<Start, Failure> {
+/// Parses `start`: a timestamp, or `now`.
+pub fn parse_start(text: &str) -> Result<WindowStart, Failure> {
     if text.trim().eq_ignore_ascii_case("now") {
-        Ok(Start::Now)
+        Ok(WindowStart::Now)
     } else {
         parse_timestamp("start", text)
-            .map(Start::At)
+            .map(WindowStart::At)
             .map_err(|f| Failure::new(format!("{} (or now)", f.msg)))
-    }
-}
-
-/// The longest maintenance accepted, in minutes (a year): past it, end times overflow the calendar.
-pub const MAX_MINUTES: i64 = 366 * 24 * 60;
-
-/// The duration in minutes the task asks for, given the maintenance's start: `duration`, or
-/// `end - start`. Fails naming the option when it is not positive.
-pub fn wanted_minutes(
-    duration: Option<i64>,
-    end: Option<Timestamp>,
-    start: Timestamp,
-) -> Result<Option<i64>, Failure> {
-    match (duration, end) {
-        (Some(d), _) if !(1..=MAX_MINUTES).contains(&d) => Err(Failure::new(format!(
-            "duration: {d} is out of range; allowed: a number of minutes from 1 to {MAX_MINUTES} (a year)"
-        ))),
-        (Some(d), _) => Ok(Some(d)),
-        (None, Some(end)) => {
-            let minutes = end.duration_since(start).as_mins();
-            if minutes <= 0 {
-                Err(Failure::new(format!(
-                    "end must be at least a minute after start ({start}), got: {end}"
-                )))
-            } else if minutes > MAX_MINUTES {
-                Err(Failure::new(format!(
-                    "end must be at most a year ({MAX_MINUTES} minutes) after start ({start}), got: {end}"
-                )))
-            } else {
-                Ok(Some(minutes))
-            }
-        }
-        (None, None) => Ok(None),
-    }
-}
-
-/// Picks the maintenance a task means: the one called `name` starting at `start`, or, without a
-/// start, the one called `name` that is not completed. Several → a failure listing them.
-pub fn select<'m>(
-    all: &'m [Maintenance],
-    name: &str,
-    start: Option<Timestamp>,
-) -> Result<Option<&'m Maintenance>, Failure> {
-    let found: Vec<&Maintenance> = all
-        .iter()
-        .filter(|m| m.name.as_str() == name)
-        .filter(|m| match start {
-            Some(start) => m.start == Some(start),
-            None => m.status != MaintenanceStatus::Completed,
-        })
-        .collect();
-    match found.as_slice() {
-        [] => Ok(None),
-        [one] => Ok(Some(one)),
-        many => Err(Failure::new(format!(
-            "{} {}maintenances are called '{name}'{}: {}; give start to pick one",
-            many.len(),
-            if start.is_some() {
-                ""
-            } else {
-                "not-completed "
-            },
-            start
-                .map(|s| format!(" and start at {s}"))
-                .unwrap_or_default(),
-            many.iter()
-                .map(|m| format!(
-                    "{} (start {})",
-                    m.id,
-                    m.start.map(|t| t.to_string()).unwrap_or_else(|| "?".into())
-                ))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
-    }
-}
-
-/// How far along a stage is: scheduled 0, in progress 1, completed 2 (unknown stages 0).
-pub fn rank(status: &MaintenanceStatus) -> u8 {
-    match status {
-        MaintenanceStatus::InProgress => 1,
-        MaintenanceStatus::Completed => 2,
-        _ => 0,
     }
 }
 
@@ -262,39 +234,43 @@ pub fn stage_name(status: &MaintenanceStatus) -> String {
     status.user_name()
 }
 
-/// The settings a task changes on an existing maintenance: `duration`, `components`,
-/// `auto_start`, `auto_end`, in that order (each only when the task gives it).
-pub fn setting_changes(
-    current: &Maintenance,
-    minutes: Option<i64>,
-    components: Option<&BTreeSet<ComponentId>>,
-    auto_start: Option<bool>,
-    auto_end: Option<bool>,
-) -> Vec<&'static str> {
-    let mut out = Vec::new();
-    if minutes.is_some() && minutes != current.duration {
-        out.push("duration");
+impl MaintenanceState {
+    fn target(self) -> MaintenanceTarget {
+        match self {
+            Self::Scheduled => MaintenanceTarget::Scheduled,
+            Self::InProgress => MaintenanceTarget::InProgress,
+            Self::Completed => MaintenanceTarget::Completed,
+            Self::Cancelled => MaintenanceTarget::Cancelled,
+        }
     }
-    if components.is_some_and(|c| c != &current.components.iter().map(|b| b.id.clone()).collect()) {
-        out.push("components");
-    }
-    if auto_start.is_some_and(|a| a != current.auto_start.unwrap_or(false)) {
-        out.push("auto_start");
-    }
-    if auto_end.is_some_and(|a| a != current.auto_end.unwrap_or(false)) {
-        out.push("auto_end");
-    }
-    out
 }
 
-/// The message of the newest update; `None` when it has none (or an empty one).
-pub fn latest_message(m: &Maintenance) -> Option<&str> {
-    m.updates
-        .iter()
-        .enumerate()
-        .max_by_key(|(i, u)| (u.created_at.or(u.started), std::cmp::Reverse(*i)))
-        .and_then(|(_, u)| u.message.as_deref())
-        .filter(|m| !m.is_empty())
+/// The options as the library's task (components not resolved yet).
+fn task(o: &MaintenanceOptions) -> Result<MaintenanceTask, Failure> {
+    Ok(MaintenanceTask {
+        name: o.name.clone(),
+        start: o.start.as_deref().map(parse_start).transpose()?,
+        duration: o.duration,
+        end: o
+            .end
+            .as_deref()
+            .map(|e| parse_timestamp("end", e))
+            .transpose()?,
+        target: o.state.target(),
+        components: None,
+        message: o.message.clone(),
+        auto_start: o.auto_start,
+        auto_end: o.auto_end,
+        notify_start: o.notify_start,
+        notify_end: o.notify_end,
+        notify_early: o.notify_early,
+        notify_minutes: o.notify_minutes,
+        running_statuses: Default::default(),
+    })
+}
+
+fn failure(e: MaintenanceTaskError) -> Failure {
+    Failure::new(e.to_string())
 }
 
 /// The maintenance as the module returns it.
@@ -326,241 +302,223 @@ fn diff_view(v: &Value) -> Value {
     v
 }
 
-fn end_of(start: Timestamp, minutes: i64) -> Option<String> {
-    start
-        .checked_add(SignedDuration::from_mins(minutes))
-        .ok()
-        .map(|t| t.to_string())
-}
-
 // ---------------------------------------------------------------------------------------------
-// The run.
+// The run: parse the options, read the page, let the library decide, write, report.
 
 fn run(o: &MaintenanceOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome, Failure> {
+    // The impact needs no page: a bad declaration or template fails before any request.
+    let assessed = o.impact.as_ref().map(|i| assess(o, i)).transpose()?;
+    let out = run_task(o, api, ctx, assessed.as_ref())?;
+    Ok(match &assessed {
+        Some(a) => out.with("impact", a.view()),
+        None => out,
+    })
+}
+
+/// The impact of a task's maintained components, and its statement.
+struct Assessed<'o> {
+    options: &'o ImpactOptions,
+    impact: Impact,
+    statement: String,
+}
+
+impl Assessed<'_> {
+    /// The impact as the module returns it.
+    fn view(&self) -> Value {
+        json!({
+            "statement": self.statement,
+            "impacted": self.impact.impacted.iter().map(|i| json!({
+                "path": i.path,
+                "kind": i.kind,
+                "status": i.status.user_name(),
+                "through": i.through.iter().map(|h| &h.path).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        })
+    }
+
+    /// Adds the statement and (with `include_components`) the impacted components to the task;
+    /// the library decides how ([`MaintenanceTask::add_impact`]).
+    fn apply(&self, tree: &ComponentTree, task: &mut MaintenanceTask) -> Result<(), Failure> {
+        let included = if self.options.include_components {
+            let others: Vec<&Impacted> = self.impact.dependents().collect();
+            let ids = resolve_paths(
+                tree,
+                "impact.dependencies",
+                others.iter().map(|i| i.path.as_str()),
+            )?;
+            ids.into_iter()
+                .zip(others)
+                .map(|(id, i)| (id, i.status.clone()))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        task.add_impact(&self.statement, included);
+        Ok(())
+    }
+}
+
+/// Translates `impact` into the library's dependency graph, assesses the maintained
+/// `components` through it ([`DependencyGraph::impact`]) and renders the statement.
+fn assess<'o>(o: &MaintenanceOptions, options: &'o ImpactOptions) -> Result<Assessed<'o>, Failure> {
+    let maintained = match &o.components {
+        Some(c) if !c.is_empty() => c,
+        _ => {
+            return Err(Failure::new(
+                "impact needs components: the maintained components the impact starts from",
+            ))
+        }
+    };
+    let declared: Vec<ComponentConfig> = options
+        .dependencies
+        .iter()
+        .map(|d| ComponentConfig {
+            path: d.path.clone(),
+            requires: d.requires.clone(),
+            optional: d.optional.clone(),
+            ..ComponentConfig::default()
+        })
+        .collect();
+    let graph = DependencyGraph::from_components(&declared).map_err(|e| {
+        let at = e.path.strip_prefix("components").unwrap_or(&e.path);
+        Failure::new(format!("impact.dependencies{at}: {}", e.message))
+    })?;
+    let impact = graph.impact(maintained);
+    let statement = impact_statement::render(&impact, options.template.as_deref())
+        .map_err(|e| Failure::new(format!("impact.{e}")))?;
+    Ok(Assessed {
+        options,
+        impact,
+        statement,
+    })
+}
+
+fn run_task(
+    o: &MaintenanceOptions,
+    api: &mut Api<'_>,
+    ctx: &mut Context,
+    assessed: Option<&Assessed<'_>>,
+) -> Result<Outcome, Failure> {
     // Options first: a bad option fails before any request.
     crate::common::check_form("name", Some(&o.name), instatus::validate::name)?;
-    let start = o.start.as_deref().map(parse_start).transpose()?;
-    let end = o
-        .end
-        .as_deref()
-        .map(|e| parse_timestamp("end", e))
-        .transpose()?;
-    if let Some(d) = o.duration {
-        wanted_minutes(Some(d), None, Timestamp::UNIX_EPOCH)?;
-    }
-    if let Some(m) = o.notify_minutes {
-        if m < 0 {
-            return Err(Failure::new(format!(
-                "notify_minutes must not be negative, got: {m}"
-            )));
-        }
-    }
-    let fixed_start = match start {
-        Some(Start::At(t)) => Some(t),
-        _ => None,
-    };
-    if let (Some(s), Some(_)) = (fixed_start, end) {
-        wanted_minutes(None, end, s)?;
-    }
-    let label = match fixed_start {
-        Some(s) => format!("maintenance '{}' at {s}", o.name),
-        None => format!("maintenance '{}'", o.name),
-    };
+    let mut task = task(o)?;
+    task.check().map_err(failure)?;
+    let label = task.label();
     let check = ctx.check_mode();
-    let target = match o.state {
-        MaintenanceState::Scheduled => MaintenanceStatus::NotStartedYet,
-        MaintenanceState::InProgress => MaintenanceStatus::InProgress,
-        MaintenanceState::Completed | MaintenanceState::Cancelled => MaintenanceStatus::Completed,
-    };
+    // The clock is read here, at the edge, and handed to the library.
+    let now = Timestamp::now();
 
     let page = api.page_id()?;
     let all = api.list_all(maintenances::list(&page))?;
-    let existing = select(&all, &o.name, fixed_start)?;
     let tree = ComponentTree::from_components(api.list_all(components::list(&page))?);
-    let wanted_components: Option<Vec<ComponentId>> = o
+    task.components = o
         .components
         .as_ref()
         .map(|paths| resolve_paths(&tree, "components", paths.iter().map(String::as_str)))
         .transpose()?;
-    let empty = Diff::new(json!({}), json!({}));
+    if let Some(a) = assessed {
+        a.apply(&tree, &mut task)?;
+    }
+    let edit = plan(&task, &all, now).map_err(failure)?;
 
-    let Some(current) = existing else {
-        return match o.state {
-            MaintenanceState::Cancelled => Ok(Outcome::new(
-                false,
-                format!("{label} is absent (nothing to cancel)"),
-            )
-            .with("maintenance", Value::Null)
-            .with_diff(empty)),
-            MaintenanceState::Completed => {
-                // Completing again: without a start, the one with this name is completed now.
-                let done = all
-                    .iter()
-                    .filter(|m| {
-                        m.name.as_str() == o.name && m.status == MaintenanceStatus::Completed
-                    })
-                    .max_by_key(|m| m.start);
-                match (done, fixed_start) {
-                    (Some(m), None) => {
-                        let v = view(m, &tree);
-                        Ok(Outcome::new(false, format!("{label} is already completed"))
-                            .with("maintenance", v.clone())
-                            .with_diff(Diff::new(diff_view(&v), diff_view(&v))))
-                    }
-                    _ => Err(Failure::new(format!(
-                        "{label} not found: nothing to complete (scheduled maintenances called '{}': {})",
-                        o.name,
-                        describe_all(&all, &o.name)
-                    ))),
+    let (current, change) = match edit {
+        MaintenanceEdit::Nothing { maintenance, why } => {
+            let shown = maintenance.map(|m| view(m, &tree));
+            let msg = match &why {
+                MaintenanceUnchanged::NothingToCancel => {
+                    format!("{label} is absent (nothing to cancel)")
                 }
+                MaintenanceUnchanged::AlreadyCompleted => format!("{label} is already completed"),
+                MaintenanceUnchanged::NotReopened => format!(
+                    "{label} is already completed (a completed maintenance is not reopened)"
+                ),
+                MaintenanceUnchanged::UpToDate => format!("{label} is up to date"),
+                MaintenanceUnchanged::OnlyForward(stage) => format!(
+                    "{label} is up to date ({} already; the stage only moves forward)",
+                    stage_name(stage)
+                ),
+            };
+            if let (
+                Some(m),
+                MaintenanceUnchanged::UpToDate | MaintenanceUnchanged::OnlyForward(_),
+            ) = (maintenance, &why)
+            {
+                warn_fixed(ctx, m, &task);
             }
-            MaintenanceState::Scheduled | MaintenanceState::InProgress => {
-                let start_at = match start {
-                    Some(Start::At(t)) => t,
-                    // `now`, or starting without a start: now, to the second.
-                    _ => Timestamp::from_second(Timestamp::now().as_second())
-                        .unwrap_or_else(|_| Timestamp::now()),
-                };
-                let Some(minutes) = wanted_minutes(o.duration, end, start_at)? else {
-                    return Err(Failure::new(format!(
-                        "{label} not found; give duration or end to create it (state={})",
-                        o.state.as_str()
-                    )));
-                };
-                create(
-                    o,
-                    api,
-                    ctx,
-                    &page,
-                    &tree,
-                    target,
-                    start_at,
-                    minutes,
-                    wanted_components,
-                    &label,
-                )
+            let same = shown.as_ref().map(diff_view).unwrap_or_else(|| json!({}));
+            return Ok(Outcome::new(false, msg)
+                .with("maintenance", shown.unwrap_or(Value::Null))
+                .with_diff(Diff::new(same.clone(), same)));
+        }
+        MaintenanceEdit::Delete(current) => {
+            let before = view(current, &tree);
+            if !check {
+                api.send(maintenances::delete(&page, &current.id))?;
             }
-        };
-    };
-
-    let before = view(current, &tree);
-    let unchanged = |msg: String| {
-        Outcome::new(false, msg)
-            .with("maintenance", before.clone())
-            .with_diff(Diff::new(diff_view(&before), diff_view(&before)))
-    };
-
-    if o.state == MaintenanceState::Cancelled {
-        if current.status == MaintenanceStatus::Completed {
-            return Err(Failure::new(format!(
-                "{label} is completed; a completed maintenance cannot be cancelled (id {})",
-                current.id
-            )));
-        }
-        if !check {
-            api.send(maintenances::delete(&page, &current.id))?;
-        }
-        let verb = if check {
-            "would cancel (delete)"
-        } else {
-            "cancelled (deleted)"
-        };
-        return Ok(Outcome::new(true, format!("{verb} {label}"))
-            .with("maintenance", before.clone())
-            .with_diff(Diff::new(diff_view(&before), json!({})).headers(&label, &label)));
-    }
-    if current.status == MaintenanceStatus::Completed {
-        return Ok(unchanged(format!(
-            "{label} is already completed{}",
-            if o.state == MaintenanceState::Completed {
-                ""
+            let verb = if check {
+                "would cancel (delete)"
             } else {
-                " (a completed maintenance is not reopened)"
-            }
-        )));
-    }
-
-    // Settings: duration, components, automation (PUT of the whole maintenance).
-    let current_start = current.start.unwrap_or(Timestamp::UNIX_EPOCH);
-    let minutes = wanted_minutes(o.duration, end, current_start)?;
-    let component_set: Option<BTreeSet<ComponentId>> = wanted_components
-        .as_ref()
-        .map(|c| c.iter().cloned().collect());
-    let settings = if o.state == MaintenanceState::Completed {
-        Vec::new()
-    } else {
-        setting_changes(
-            current,
-            minutes,
-            component_set.as_ref(),
-            o.auto_start,
-            o.auto_end,
-        )
-    };
-    for (option, given, now) in [
-        ("notify_start", o.notify_start, current.notify_start),
-        ("notify_end", o.notify_end, current.notify_end),
-        ("notify_early", o.notify_early, current.notify_early),
-    ] {
-        if given.is_some_and(|g| g != now.unwrap_or(false)) {
-            ctx.warn(format!(
-                "{option} cannot be changed on an existing maintenance (the API's update has no such field); left as {}",
-                now.unwrap_or(false)
-            ));
+                "cancelled (deleted)"
+            };
+            return Ok(Outcome::new(true, format!("{verb} {label}"))
+                .with("maintenance", before.clone())
+                .with_diff(Diff::new(diff_view(&before), json!({})).headers(&label, &label)));
         }
-    }
-    if o.notify_minutes.is_some() && o.notify_minutes != current.notify_minutes {
-        ctx.warn("notify_minutes cannot be changed on an existing maintenance (the API's update has no such field)");
-    }
-    // Stage: forward only.
-    let advance = rank(&target) > rank(&current.status);
-    let note = !advance
-        && o.message
-            .as_deref()
-            .is_some_and(|m| m.trim() != latest_message(current).unwrap_or_default().trim());
-    if settings.is_empty() && !advance && !note {
-        let why = if rank(&target) < rank(&current.status) {
-            format!(
-                " ({} already; the stage only moves forward)",
-                stage_name(&current.status)
-            )
-        } else {
-            String::new()
-        };
-        return Ok(unchanged(format!("{label} is up to date{why}")));
-    }
+        MaintenanceEdit::Create {
+            stage,
+            start,
+            end,
+            minutes,
+        } => {
+            let components = task.components.clone().unwrap_or_default();
+            let window = Window {
+                stage,
+                start,
+                end,
+                minutes,
+            };
+            return create(o, &task, api, ctx, &page, &tree, window, components, &label);
+        }
+        MaintenanceEdit::Change {
+            maintenance,
+            change,
+        } => (maintenance, change),
+    };
 
+    warn_fixed(ctx, current, &task);
+    let before = view(current, &tree);
     let mut after = before.clone();
-    let ids: Vec<ComponentId> = wanted_components
-        .clone()
-        .unwrap_or_else(|| current.components.iter().map(|c| c.id.clone()).collect());
-    if settings.contains(&"duration") {
-        let m = minutes.unwrap_or_default();
-        after["duration"] = json!(m);
-        after["end"] = json!(end_of(current_start, m));
+    let set = |s| change.settings.contains(&s);
+    if set(MaintenanceSetting::Duration) {
+        after["duration"] = json!(change.minutes);
+        after["end"] = json!(change.end.map(|t| t.to_string()));
     }
-    if settings.contains(&"components") {
-        after["components"] = json!(ids.iter().map(|id| path_of(&tree, id)).collect::<Vec<_>>());
+    if set(MaintenanceSetting::Components) {
+        after["components"] = json!(change
+            .components
+            .iter()
+            .map(|id| path_of(&tree, id))
+            .collect::<Vec<_>>());
     }
-    if let Some(a) = o.auto_start {
-        after["auto_start"] = json!(a);
+    if set(MaintenanceSetting::AutoStart) {
+        after["auto_start"] = json!(o.auto_start);
     }
-    if let Some(a) = o.auto_end {
-        after["auto_end"] = json!(a);
+    if set(MaintenanceSetting::AutoEnd) {
+        after["auto_end"] = json!(o.auto_end);
     }
-    if advance {
-        after["status"] = json!(stage_name(&target));
+    if let Some(stage) = &change.advance {
+        after["status"] = json!(stage_name(stage));
     }
-    if advance || note {
+    if change.posts_update() {
         // The update posted carries the message (none: the latest update has none).
-        after["message"] = json!(o.message.as_deref().filter(|m| !m.is_empty()));
+        after["message"] = json!(task.message.as_deref().filter(|m| !m.is_empty()));
     }
 
     let shown = if check {
         after.clone()
     } else {
-        if !settings.is_empty() {
-            let message = o
+        if !change.settings.is_empty() {
+            let message = task
                 .message
                 .clone()
                 .or_else(|| latest_message(current).map(str::to_owned))
@@ -572,123 +530,111 @@ fn run(o: &MaintenanceOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<O
                         current.id
                     ))
                 })?;
-            if let Some(m) = minutes {
+            if let (Some(m), Some(end)) = (change.minutes, change.end) {
                 body.duration = m;
-                body.end = current_start
-                    .checked_add(SignedDuration::from_mins(m))
-                    .map_err(|e| Failure::new(format!("duration: {e}")))?;
+                body.end = end;
             }
-            body.components = ids.clone();
+            body.components = change.components.clone();
             if let Some(a) = o.auto_start {
                 body.auto_start = a;
             }
             if let Some(a) = o.auto_end {
                 body.auto_end = a;
             }
-            body.notify = o.notify && !advance && !note;
+            body.notify = change.put_notifies(o.notify);
             api.send(maintenances::update(&page, &current.id, &body))?;
         }
-        if advance || note {
-            let status = if advance {
-                target.clone()
-            } else {
-                current.status.clone()
-            };
-            let mut body = CreateMaintenanceUpdateRequest::new(status.clone());
-            body.message = o.message.clone();
+        if change.posts_update() {
+            let stage = change
+                .advance
+                .clone()
+                .unwrap_or_else(|| current.status.clone());
+            let mut body = CreateMaintenanceUpdateRequest::new(stage);
+            body.message = task.message.clone();
             body.notify = Some(o.notify);
-            body.components = ids.clone();
-            let implied = match status {
-                MaintenanceStatus::InProgress => Some(ComponentStatus::UnderMaintenance),
-                MaintenanceStatus::Completed => Some(ComponentStatus::Operational),
-                _ => None,
-            };
-            if let (true, Some(s)) = (advance, implied) {
-                body.statuses = ids
-                    .iter()
-                    .map(|id| ComponentStatusEntry::new(id.clone(), s.clone()))
-                    .collect();
-            }
+            body.components = change.components.clone();
+            body.statuses = change
+                .statuses(&task.running_statuses)
+                .into_iter()
+                .map(|(id, s)| ComponentStatusEntry::new(id, s))
+                .collect();
             api.send(maintenances::create_update(&page, &current.id, &body))?;
         }
-        view(&api.send(maintenances::get(&page, &current.id))?, &tree)
+        let read = api
+            .send(maintenances::get(&page, &current.id))
+            .map_err(|f| {
+                Failure::new(format!("the change was written, but: {}", f.msg)).after_writes()
+            })?;
+        view(&read, &tree)
     };
-    let mut what: Vec<String> = settings.iter().map(|s| (*s).to_owned()).collect();
-    if note {
-        what.push("message".into());
+    let mut what: Vec<&str> = change.settings.iter().map(|s| s.as_str()).collect();
+    if change.note {
+        what.push("message");
     }
-    let msg = if advance {
-        let verb = match (o.state, check) {
-            (MaintenanceState::InProgress, true) => "would start",
-            (MaintenanceState::InProgress, false) => "started",
-            (_, true) => "would complete",
-            (_, false) => "completed",
-        };
-        if what.is_empty() {
-            format!("{verb} {label}")
-        } else {
-            format!("{verb} {label} and updated: {}", what.join(", "))
+    let msg = match &change.advance {
+        Some(stage) => {
+            let verb = match (stage, check) {
+                (MaintenanceStatus::InProgress, true) => "would start",
+                (MaintenanceStatus::InProgress, false) => "started",
+                (_, true) => "would complete",
+                (_, false) => "completed",
+            };
+            if what.is_empty() {
+                format!("{verb} {label}")
+            } else {
+                format!("{verb} {label} and updated: {}", what.join(", "))
+            }
         }
-    } else {
-        format!(
+        None => format!(
             "{} {label}: {}",
             if check { "would update" } else { "updated" },
             what.join(", ")
-        )
+        ),
     };
     Ok(Outcome::new(true, msg)
         .with("maintenance", shown)
         .with_diff(Diff::new(diff_view(&before), diff_view(&after)).headers(&label, &label)))
 }
 
-/// `id (start, stage)` of every maintenance called `name`, for messages.
-fn describe_all(all: &[Maintenance], name: &str) -> String {
-    let list: Vec<String> = all
-        .iter()
-        .filter(|m| m.name.as_str() == name)
-        .map(|m| {
-            format!(
-                "{} (start {}, {})",
-                m.id,
-                m.start.map(|t| t.to_string()).unwrap_or_else(|| "?".into()),
-                stage_name(&m.status)
-            )
-        })
-        .collect();
-    if list.is_empty() {
-        "none".into()
-    } else {
-        list.join(", ")
+/// Warns about options the task gives that the API cannot change on an existing maintenance.
+fn warn_fixed(ctx: &mut Context, current: &Maintenance, task: &MaintenanceTask) {
+    for (option, kept) in fixed_at_creation(current, task) {
+        ctx.warn(format!(
+            "{option} cannot be changed on an existing maintenance (the API's update has no such field); left as {kept}"
+        ));
     }
+}
+
+/// The window a create writes, as the library planned it.
+struct Window {
+    stage: MaintenanceStatus,
+    start: Timestamp,
+    end: Timestamp,
+    minutes: i64,
 }
 
 #[allow(clippy::too_many_arguments)]
 fn create(
     o: &MaintenanceOptions,
+    task: &MaintenanceTask,
     api: &mut Api<'_>,
     ctx: &Context,
     page: &instatus::model::PageId,
     tree: &ComponentTree,
-    status: MaintenanceStatus,
-    start: Timestamp,
-    minutes: i64,
-    components: Option<Vec<ComponentId>>,
+    w: Window,
+    ids: Vec<ComponentId>,
     label: &str,
 ) -> Result<Outcome, Failure> {
     let check = ctx.check_mode();
-    let ids = components.unwrap_or_default();
-    let end = start
-        .checked_add(SignedDuration::from_mins(minutes))
-        .map_err(|e| Failure::new(format!("duration: {e}")))?;
     let predicted = json!({
         "id": null,
         "name": o.name,
-        "status": stage_name(&status),
-        "start": start.to_string(),
-        "end": end.to_string(),
-        "duration": minutes,
+        "status": stage_name(&w.stage),
+        "start": w.start.to_string(),
+        "end": w.end.to_string(),
+        "duration": w.minutes,
         "components": ids.iter().map(|id| path_of(tree, id)).collect::<Vec<_>>(),
-        "message": o.message,
+        "message": task.message,
         "auto_start": o.auto_start.unwrap_or(false),
         "auto_end": o.auto_end.unwrap_or(false),
         "notify_start": o.notify_start.unwrap_or(false),
@@ -699,27 +645,26 @@ fn create(
     let shown = if check {
         predicted.clone()
     } else {
-        let mut body = CreateMaintenanceRequest::new(o.name.as_str(), start, end);
-        body.message = o.message.clone();
+        let mut body = CreateMaintenanceRequest::new(o.name.as_str(), w.start, w.end);
+        body.message = task.message.clone();
         body.components = ids.clone();
-        body.status = status.clone();
+        body.status = w.stage.clone();
         body.notify = o.notify;
-        body.duration = Some(minutes);
+        body.duration = Some(w.minutes);
         body.notify_start = o.notify_start.unwrap_or(false);
         body.notify_end = o.notify_end.unwrap_or(false);
         body.notify_early = o.notify_early.unwrap_or(false);
         body.notify_minutes = o.notify_minutes;
         body.auto_start = o.auto_start.unwrap_or(false);
         body.auto_end = o.auto_end.unwrap_or(false);
-        if status == MaintenanceStatus::InProgress {
-            body.statuses = ids
-                .iter()
-                .map(|id| ComponentStatusEntry::new(id.clone(), ComponentStatus::UnderMaintenance))
-                .collect();
-        }
+        body.statuses = stage_statuses(&w.stage, &ids, &task.running_statuses)
+            .into_iter()
+            .map(|(id, s)| ComponentStatusEntry::new(id, s))
+            .collect();
         // A create whose answer is lost is looked up (same name and start) before it is ever
         // sent again.
         let client = api.client()?;
+        let start = w.start;
         let created = instatus::recover::create_once(
             client,
             || maintenances::create(page, &body),
@@ -733,7 +678,7 @@ fn create(
         .map_err(|e| Failure::new(e.to_string()))?;
         view(&created.value, tree)
     };
-    let verb = match (status == MaintenanceStatus::InProgress, check) {
+    let verb = match (w.stage == MaintenanceStatus::InProgress, check) {
         (true, true) => "would start a new",
         (true, false) => "started a new",
         (false, true) => "would schedule",
@@ -742,7 +687,7 @@ fn create(
     let label_at = if label.contains(" at ") {
         label.to_owned()
     } else {
-        format!("{label} at {start}")
+        format!("{label} at {}", w.start)
     };
     Ok(Outcome::new(true, format!("{verb} {label_at}"))
         .with("maintenance", shown)
@@ -753,97 +698,13 @@ fn create(
 mod tests {
     use super::*;
 
-    fn maintenance(id: &str, name: &str, status: &str, start: &str, duration: i64) -> Maintenance {
-        serde_json::from_value(json!({
-            "id": id, "name": name, "status": status, "start": start, "duration": duration,
-            "autoStart": false, "autoEnd": false,
-            "components": [{"id": "c1", "name": "Geth"}],
-            "updates": [{"id": "u1", "message": "planned", "status": status,
-                         "createdAt": "2026-11-20T10:00:00Z"}],
-        }))
-        .unwrap()
-    }
-
-    fn ts(s: &str) -> Timestamp {
-        s.parse().unwrap()
-    }
-
-    #[test]
-    fn identity_is_name_and_start_or_the_single_open_one() {
-        let all = vec![
-            maintenance("m0", "Upgrade", "COMPLETED", "2026-11-20T14:00:00Z", 60),
-            maintenance(
-                "m1",
-                "Upgrade",
-                "NOTSTARTEDYET",
-                "2026-11-26T14:00:00.000Z",
-                60,
-            ),
-            maintenance("m2", "Other", "NOTSTARTEDYET", "2026-11-26T14:00:00Z", 60),
-        ];
-        let at = |s| {
-            select(&all, "Upgrade", Some(ts(s)))
-                .unwrap()
-                .map(|m| m.id.as_str())
-        };
-        assert_eq!(at("2026-11-26T14:00:00Z"), Some("m1"));
-        assert_eq!(at("2026-11-20T14:00:00Z"), Some("m0"));
-        assert_eq!(at("2026-11-27T14:00:00Z"), None);
-        // Without a start: the one not completed.
-        assert_eq!(
-            select(&all, "Upgrade", None)
-                .unwrap()
-                .map(|m| m.id.as_str()),
-            Some("m1")
-        );
-        let mut two = all.clone();
-        two.push(maintenance(
-            "m3",
-            "Upgrade",
-            "INPROGRESS",
-            "2026-11-25T14:00:00Z",
-            30,
-        ));
-        let err = select(&two, "Upgrade", None).unwrap_err();
-        assert_eq!(
-            err.msg,
-            "2 not-completed maintenances are called 'Upgrade': m1 (start 2026-11-26T14:00:00Z), \
-             m3 (start 2026-11-25T14:00:00Z); give start to pick one"
-        );
-    }
-
-    #[test]
-    fn duration_comes_from_duration_or_end_and_must_be_positive() {
-        let start = ts("2026-11-26T14:00:00Z");
-        assert_eq!(wanted_minutes(Some(90), None, start).unwrap(), Some(90));
-        assert_eq!(
-            wanted_minutes(None, Some(ts("2026-11-26T16:30:00Z")), start).unwrap(),
-            Some(150)
-        );
-        assert_eq!(wanted_minutes(None, None, start).unwrap(), None);
-        assert!(wanted_minutes(Some(0), None, start)
-            .unwrap_err()
-            .msg
-            .starts_with("duration: 0 is out of range; allowed: a number of minutes from 1 to"));
-        // Regression: a duration of i64::MAX overflowed the end time and panicked.
-        assert!(wanted_minutes(Some(i64::MAX), None, start)
-            .unwrap_err()
-            .msg
-            .starts_with("duration: 9223372036854775807 is out of range"));
-        assert!(
-            wanted_minutes(None, Some(ts("2026-11-26T13:00:00Z")), start)
-                .unwrap_err()
-                .msg
-                .starts_with("end must be at least a minute after start")
-        );
-    }
-
     #[test]
     fn start_accepts_now_and_names_the_option() {
-        assert_eq!(parse_start(" NOW ").unwrap(), Start::Now);
+        assert_eq!(parse_start(" NOW ").unwrap(), WindowStart::Now);
+        let at: Timestamp = "2026-11-26T14:00:00Z".parse().unwrap();
         assert_eq!(
             parse_start("2026-11-26T14:00:00Z").unwrap(),
-            Start::At(ts("2026-11-26T14:00:00Z"))
+            WindowStart::At(at)
         );
         let err = parse_start("tomorrow").unwrap_err();
         assert!(
@@ -852,26 +713,5 @@ mod tests {
             err.msg
         );
         assert!(err.msg.ends_with("(or now)"), "{}", err.msg);
-    }
-
-    #[test]
-    fn only_given_settings_that_differ_are_changes() {
-        let m = maintenance("m1", "Upgrade", "NOTSTARTEDYET", "2026-11-26T14:00:00Z", 60);
-        let same: BTreeSet<ComponentId> = [ComponentId::new("c1")].into();
-        assert!(setting_changes(&m, Some(60), Some(&same), Some(false), None).is_empty());
-        assert!(setting_changes(&m, None, None, None, None).is_empty());
-        let other: BTreeSet<ComponentId> = [ComponentId::new("c2")].into();
-        assert_eq!(
-            setting_changes(&m, Some(90), Some(&other), Some(true), Some(true)),
-            ["duration", "components", "auto_start", "auto_end"]
-        );
-    }
-
-    #[test]
-    fn stages_only_move_forward() {
-        assert!(rank(&MaintenanceStatus::InProgress) > rank(&MaintenanceStatus::NotStartedYet));
-        assert!(rank(&MaintenanceStatus::Completed) > rank(&MaintenanceStatus::InProgress));
-        assert_eq!(stage_name(&MaintenanceStatus::NotStartedYet), "scheduled");
-        assert_eq!(stage_name(&MaintenanceStatus::InProgress), "in_progress");
     }
 }

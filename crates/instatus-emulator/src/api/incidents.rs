@@ -197,6 +197,11 @@ pub(super) fn render_incident_update_detailed(
 }
 
 /// Adds an update moving the incident to `status`; returns the update's index.
+///
+/// Any stage is accepted on any incident, a resolved one included: a non-resolved stage on a
+/// RESOLVED incident reopens it (`resolved` and `duration` cleared). The official OpenAPI spec
+/// types the update's `status` as the full IncidentStatus enum and documents no error for it, and
+/// no source reports Instatus refusing it; clients read the incident back to see what took.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn push_incident_update(
     st: &mut State,

@@ -243,6 +243,14 @@ impl Impact {
     pub fn get(&self, path: &str) -> Option<&Impacted> {
         self.impacted.iter().find(|i| i.path == path)
     }
+
+    /// The impacted components that are not maintained themselves (through `requires` or
+    /// `optional`), in dependency order.
+    pub fn dependents(&self) -> impl Iterator<Item = &Impacted> {
+        self.impacted
+            .iter()
+            .filter(|i| i.kind != ImpactKind::Direct)
+    }
 }
 
 /// One impacted component.
