@@ -87,6 +87,7 @@ mod secret;
 pub mod sources;
 pub mod status;
 mod throttle;
+pub mod uptime;
 pub mod validate;
 
 pub use client::{
