@@ -43,7 +43,10 @@
 
 mod compute;
 mod history;
+pub mod internal;
 mod method;
+pub mod report;
+pub mod sla;
 mod window;
 
 pub use compute::{Day, DayKind, Tally, Uptime};
