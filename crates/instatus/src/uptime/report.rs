@@ -484,13 +484,18 @@ impl Report {
             .filter(|i| i.started < we && i.resolved.is_none_or(|r| r > ws))
             .collect();
         incidents.sort_by_key(|i| i.started);
+        let names: std::collections::HashMap<&ComponentId, &str> = history
+            .components
+            .iter()
+            .map(|c| (&c.id, c.name.as_str()))
+            .collect();
         let incidents = incidents
             .into_iter()
             .map(|i| {
                 let mut components: Vec<String> = i
                     .changes
                     .iter()
-                    .filter_map(|ch| history.component(&ch.component).map(|c| c.name.clone()))
+                    .filter_map(|ch| names.get(&ch.component).map(|n| (*n).to_owned()))
                     .collect();
                 components.dedup();
                 IncidentLine {
