@@ -205,7 +205,9 @@ pub struct HistoryError {
 
 impl History {
     /// The history as Instatus returns it: the component list (flat or nested), every incident
-    /// and every maintenance. Scheduled (not started) maintenances are left out; an incident's
+    /// and every maintenance. Scheduled (not started) maintenances are left out; a completed
+    /// one covers its planned window, one in progress lasts until now. An incident counts from
+    /// `started` to `resolved` (open: until now) in each component's `components[].status`; a
     /// component without a status counts as operational.
     pub fn from_api(
         components: &[Component],
@@ -306,17 +308,19 @@ fn maintenance_record(m: &Maintenance) -> Result<Option<MaintenanceRecord>, Hist
     let end = match &m.status {
         MaintenanceStatus::InProgress => None,
         MaintenanceStatus::Completed => {
-            // The completing update's time is the real end; the planned end otherwise.
-            let done = m
-                .updates
-                .iter()
-                .filter(|u| u.status == MaintenanceStatus::Completed)
-                .filter_map(|u| u.ended.or(u.started))
-                .max();
-            Some(
-                done.or_else(|| m.end())
-                    .ok_or_else(|| missing("duration"))?,
-            )
+            // The planned window (`start + duration`), which is what the page shows; the
+            // completing update's time only when there is no duration. (An update's time is
+            // when it was written: a maintenance recorded as completed afterwards has its
+            // completing update long after the window.)
+            let done = || {
+                m.updates
+                    .iter()
+                    .filter(|u| u.status == MaintenanceStatus::Completed)
+                    .filter_map(|u| u.started)
+                    .filter(|d| m.start.is_none_or(|s| *d > s))
+                    .max()
+            };
+            Some(m.end().or_else(done).ok_or_else(|| missing("duration"))?)
         }
         _ => return Ok(None),
     };

@@ -450,11 +450,7 @@ impl Report {
                     availability: s.availability.clone(),
                 });
             let days = match bars {
-                Some(b) if c.show_uptime => uptime
-                    .daily(&c.id, b, tz)?
-                    .iter()
-                    .map(|day| bar_day(day, &colors, d))
-                    .collect(),
+                Some(b) if c.show_uptime => self::bars(&uptime, &c.id, b, tz, &colors, d)?,
                 _ => Vec::new(),
             };
             let group = c.group.as_ref().and_then(|g| history.component(g));
@@ -557,6 +553,23 @@ fn ordered(history: &History) -> Vec<&super::ComponentInfo> {
         }
     }
     out
+}
+
+/// The bar of one component or group: a [`BarDay`] per calendar day of `window` in `tz`, in
+/// `colors` (what the report draws, and the emulator's page preview too).
+pub fn bars(
+    uptime: &Uptime<'_>,
+    id: &ComponentId,
+    window: Window,
+    tz: &TimeZone,
+    colors: &Colors,
+    decimals: u32,
+) -> Result<Vec<BarDay>, WindowError> {
+    Ok(uptime
+        .daily(id, window, tz)?
+        .iter()
+        .map(|day| bar_day(day, colors, decimals))
+        .collect())
 }
 
 fn bar_day(day: &Day, colors: &Colors, decimals: u32) -> BarDay {
