@@ -78,6 +78,7 @@ playbook page_spec
 playbook subscriber
 playbook incident --diff
 playbook maintenance --diff
+playbook report
 playbook not_applied
 
 echo "== --diff shows a readable before/after"

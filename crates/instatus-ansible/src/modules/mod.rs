@@ -7,6 +7,7 @@ pub mod info;
 pub mod maintenance;
 pub mod page;
 pub mod page_spec;
+pub mod report;
 pub mod subscriber;
 
 use crate::protocol::ModuleDef;
@@ -21,6 +22,7 @@ pub const MODULES: &[ModuleDef] = &[
     ModuleDef::of::<maintenance::MaintenanceModule>(),
     ModuleDef::of::<page::PageModule>(),
     ModuleDef::of::<page_spec::PageSpecModule>(),
+    ModuleDef::of::<report::ReportModule>(),
 ];
 
 /// The module called `name` (short name, or a fully qualified `ephemery.instatus.NAME`).

@@ -17,6 +17,24 @@
 //! - Durations are integer milliseconds and weights integer thousandths, so every figure is
 //!   exact; percentages are rounded down.
 //!
+//! Around it: [`sla`] (targets, error budget, burn rates), [`internal`] (availability from a
+//! Prometheus range query), [`report`] (Markdown, HTML with SVG bars, JSON) and [`fetch`] (the
+//! history from the API). A whole report, for a caller with a client:
+//!
+//! ```no_run
+//! use instatus::uptime::report::{self, Colors, Format, Report, ReportOptions};
+//! use instatus::uptime::{fetch, Window};
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let client = instatus::Client::builder("key").build()?;
+//! let now = instatus::jiff::Timestamp::now();
+//! let page = instatus::model::PageId::new("ckpage");
+//! let (status_page, history) = fetch::page_history(&client, &page)?;
+//! let window = Window::previous_month(now, &instatus::jiff::tz::TimeZone::UTC)?;
+//! let built = Report::build(status_page.name_str(), Colors::of(&status_page), &history, &ReportOptions::new(window), now)?;
+//! std::fs::write("uptime.md", report::render(&built, Format::Markdown)?)?;
+//! # Ok(()) }
+//! ```
+//!
 //! ```
 //! use instatus::jiff::Timestamp;
 //! use instatus::model::ComponentStatus;
@@ -42,6 +60,7 @@
 //! ```
 
 mod compute;
+pub mod fetch;
 mod history;
 pub mod internal;
 mod method;
