@@ -9,6 +9,7 @@ pub mod page;
 pub mod page_spec;
 pub mod report;
 pub mod subscriber;
+pub mod template;
 
 use crate::protocol::ModuleDef;
 
@@ -23,6 +24,7 @@ pub const MODULES: &[ModuleDef] = &[
     ModuleDef::of::<page::PageModule>(),
     ModuleDef::of::<page_spec::PageSpecModule>(),
     ModuleDef::of::<report::ReportModule>(),
+    ModuleDef::of::<template::TemplateModule>(),
 ];
 
 /// The module called `name` (short name, or a fully qualified `ephemery.instatus.NAME`).
