@@ -298,24 +298,10 @@ fn format_option(f: Format) -> &'static str {
 
 /// `YYYY-MM` or `previous`.
 fn month(m: &str, now: Timestamp, tz: &TimeZone) -> Result<(Window, String), Failure> {
-    let bad = || {
-        Failure::new(format!(
-            "month: {m:?} is not a month; allowed: YYYY-MM (e.g. 2026-11) or previous"
-        ))
-    };
-    let w = if m == "previous" {
-        Window::previous_month(now, tz).map_err(|_| bad())?
-    } else {
-        let (y, mo) = m.split_once('-').ok_or_else(bad)?;
-        let (y, mo): (i16, i8) = (
-            y.parse().map_err(|_| bad())?,
-            mo.parse().map_err(|_| bad())?,
-        );
-        if y.to_string().len() != 4 {
-            return Err(bad());
-        }
-        Window::month(y, mo, tz).map_err(|_| bad())?
-    };
+    let w = Window::parse_month(m, now, tz).map_err(|e| match e {
+        instatus::uptime::WindowError::Calendar(why) => Failure::new(format!("month: {why}")),
+        other => Failure::new(format!("month: {other}")),
+    })?;
     let label = w
         .start
         .to_zoned_datetime(tz.clone())
@@ -358,7 +344,7 @@ fn write(
             after.push_str(&figure_lines(*format, &text));
         }
         if changed && !ctx.check_mode() {
-            atomic_write(path, &text).map_err(|e| {
+            instatus::uptime::report::write_atomically(path, &text).map_err(|e| {
                 Failure::new(format!(
                     "{}: cannot write {}: {e}",
                     format_option(*format),
@@ -465,20 +451,6 @@ fn strip_tags(s: &str) -> String {
         }
     }
     out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Writes through a temporary file in the same directory, then renames, so a reader never sees
-/// half a report.
-fn atomic_write(path: &Path, text: &str) -> std::io::Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::sources::prometheus::Series;
+use crate::sources::prometheus::{Data, PromError, Prometheus, Series};
 
 /// Availability of one series.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -109,4 +109,41 @@ pub fn availability(
 fn labels(s: &Series) -> String {
     let inner: Vec<String> = s.labels.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
     format!("{{{}}}", inner.join(", "))
+}
+
+/// Most steps a range query asks for: Prometheus refuses more than 11,000 points per series.
+pub const MAX_STEPS: f64 = 10_000.0;
+
+/// The step for a range query over `[start, end]`: a minute, or longer so the query stays
+/// within [`MAX_STEPS`] (a 31-day month: 268 s).
+///
+/// ```
+/// use instatus::uptime::internal::step_secs;
+/// let t = |s: &str| s.parse::<instatus::jiff::Timestamp>().unwrap();
+/// assert_eq!(step_secs(t("2026-12-01T00:00:00Z"), t("2027-01-01T00:00:00Z")), 268.0);
+/// assert_eq!(step_secs(t("2026-12-01T00:00:00Z"), t("2026-12-02T00:00:00Z")), 60.0);
+/// ```
+pub fn step_secs(start: Timestamp, end: Timestamp) -> f64 {
+    let span = end.duration_since(start).as_secs_f64().max(0.0);
+    (span / MAX_STEPS).ceil().max(60.0)
+}
+
+/// Runs `query` as a range query over `[start, end]` (every [`step_secs`]) and gives its
+/// availability. A failed query is an error, never an empty (all-up-looking) result; a query
+/// that returns no series gives an availability without series, which reports show as no data.
+pub fn measure(
+    prometheus: &Prometheus,
+    query: &str,
+    start: Timestamp,
+    end: Timestamp,
+) -> Result<Availability, PromError> {
+    let step = step_secs(start, end);
+    let answer = prometheus.query_range(query, start, end, step)?;
+    match answer.data {
+        Data::Matrix(series) => Ok(availability(&series, start, end, step)),
+        Data::Vector(_) | Data::Scalar(_) | Data::String(..) => Err(PromError::NotApi {
+            status: 200,
+            snippet: "a range query answered with a vector, scalar or string, not a matrix".into(),
+        }),
+    }
 }

@@ -69,6 +69,35 @@ impl Window {
         Window::month(prev.year(), prev.month(), tz)
     }
 
+    /// A month as written by a user: `YYYY-MM` (e.g. `2026-11`), or `previous` for the month
+    /// before the one `now` is in; in `tz`.
+    ///
+    /// ```
+    /// use instatus::uptime::Window;
+    /// let now = "2026-12-02T07:00:00Z".parse()?;
+    /// let tz = instatus::jiff::tz::TimeZone::UTC;
+    /// assert_eq!(Window::parse_month("previous", now, &tz)?, Window::month(2026, 11, &tz)?);
+    /// assert_eq!(Window::parse_month("2026-02", now, &tz)?.length().as_hours(), 28 * 24);
+    /// assert!(Window::parse_month("2026-13", now, &tz).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn parse_month(text: &str, now: Timestamp, tz: &TimeZone) -> Result<Window, WindowError> {
+        if text == "previous" {
+            return Window::previous_month(now, tz);
+        }
+        let bad = || {
+            WindowError::Calendar(format!(
+                "{text:?} is not a month; allowed: YYYY-MM (e.g. 2026-11) or previous"
+            ))
+        };
+        let (y, m) = text.split_once('-').ok_or_else(bad)?;
+        if y.len() != 4 || m.len() != 2 {
+            return Err(bad());
+        }
+        let (y, m): (i16, i8) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+        Window::month(y, m, tz).map_err(|_| bad())
+    }
+
     /// The `days` calendar days ending with the day `now` is in (today counts, up to the end
     /// of the day; the part after `now` has no data): what a 90-day uptime bar shows.
     pub fn last_days(now: Timestamp, days: u16, tz: &TimeZone) -> Result<Window, WindowError> {
