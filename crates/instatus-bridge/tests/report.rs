@@ -260,6 +260,7 @@ fn internal_slo_from_a_real_prometheus_beside_the_public_figure() {
     );
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    eprintln!("{out}");
     assert!(out.contains("## Internal SLOs (Prometheus)"), "{out}");
     let row = out
         .lines()

@@ -200,7 +200,8 @@ fn plan(
             (
                 w,
                 format!(
-                    "{days} days to {}",
+                    "{days} day{} to {}",
+                    if days == 1 { "" } else { "s" },
                     end.to_zoned_datetime(tz.clone()).strftime("%Y-%m-%d %H:%M")
                 ),
             )
