@@ -1,4 +1,4 @@
-//! The command line: `instatus-bridge [--config FILE] <serve|once|plan|validate|schema>`.
+//! The command line: `instatus-bridge [--config FILE] <serve|once|plan|report|validate|schema>`.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -42,6 +42,9 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Write the uptime report (Markdown, HTML, JSON) of a month or of the last days; exit 0
+    /// written, 1 error, 2 written but an internal (Prometheus) figure is missing.
+    Report(crate::uptime_report::ReportArgs),
     /// Check the config; exit 1 naming the field on an error.
     Validate,
     /// Print the config's JSON Schema.
@@ -124,6 +127,7 @@ pub fn run(cli: Cli) -> i32 {
             }
         }
         Command::Once { format } => once(settings, format),
+        Command::Report(args) => crate::uptime_report::run(&settings, &args),
         Command::Serve { listen } => crate::server::serve(settings, listen.as_deref()),
     }
 }

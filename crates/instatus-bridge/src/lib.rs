@@ -4,7 +4,7 @@
 //! ([`config`]), one evaluation ([`bridge`]: gather observations, read the page, evaluate, apply
 //! through [`apply`]), the state directory ([`store`]), the webhook intake with its dedupe
 //! ([`intake`]), the HTTP server ([`server`]), its metrics ([`telemetry`]) and public Instatus
-//! metrics ([`public_metrics`]). The contract (commands, exit codes, config, routes) is
+//! metrics ([`public_metrics`]); the uptime report ([`uptime_report`]). The contract (commands, exit codes, config, routes) is
 //! `docs/bridge.md`.
 
 pub mod apply;
@@ -18,3 +18,4 @@ pub mod report;
 pub mod server;
 pub mod store;
 pub mod telemetry;
+pub mod uptime_report;

@@ -2,15 +2,24 @@
 //! (branding colours, logo, overall status, open incidents, running and upcoming maintenances,
 //! the component tree), so an operator can look at it before applying it to the real Instatus.
 //!
+//! Each component shows its 90-day uptime bar and percentage, computed from the page's incident
+//! and maintenance history by the library's own `instatus::uptime` (Instatus's method: major
+//! outage 100 %, partial 30 %, degraded 0 %, maintenance up), in the page's colours.
+//!
 //! The templates live in `templates/` and are embedded at build time. User text (names,
 //! descriptions, messages) is autoescaped; the page's `cssGlobal` and `html*` slots are injected
 //! raw, as Instatus does, since they are the operator's own code.
 
 use std::sync::OnceLock;
 
+use instatus::jiff::tz::TimeZone;
+use instatus::jiff::Timestamp;
+use instatus::model::ComponentId;
+use instatus::uptime::report::{self as uptime_report, BarDay};
+use instatus::uptime::{History, Method, Uptime, Window};
 use minijinja::{context, Environment, UndefinedBehavior};
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::api::{html_escape, setting, severity, sorted_components};
 use crate::state::{Component, Incident, Maintenance, NoticeUpdate, Page, State};
@@ -240,6 +249,119 @@ struct Row {
     pill: Pill,
     is_group: bool,
     children: Vec<Row>,
+    /// The uptime bar, for a component that shows it.
+    uptime: Option<Bars>,
+}
+
+/// A component's uptime over the bar's days: the percentage and one bar per day.
+#[derive(Debug, Serialize)]
+struct Bars {
+    /// Rounded down to 2 decimals, as the page shows it; `None` without data.
+    percent: Option<String>,
+    days: Vec<BarDay>,
+    /// `"90 days ago"`.
+    first: String,
+}
+
+/// The days of the uptime bars.
+const BAR_DAYS: u16 = 90;
+
+/// The page's incident and maintenance history as `instatus::uptime` reads it: the page's
+/// components, incidents and maintenances in the API's JSON shape, read by the library's own
+/// model types and [`History::from_api`], exactly as a client of the real API would. A record
+/// that does not parse (hand-edited state) leaves the bars without history rather than failing
+/// the preview.
+fn history(page: &Page) -> History {
+    let components: Vec<instatus::model::Component> = page
+        .components
+        .iter()
+        .filter_map(|c| {
+            serde_json::from_value(json!({
+                "id": c.id, "name": c.name, "status": c.status, "groupId": c.group_id,
+                "isParent": c.is_parent, "showUptime": c.show_uptime,
+                "createdAt": c.created_at, "archivedAt": c.archived_at,
+            }))
+            .ok()
+        })
+        .collect();
+    let briefs = |affected: &[(String, String)]| -> Vec<Value> {
+        affected
+            .iter()
+            .map(|(id, status)| json!({"id": id, "status": status}))
+            .collect()
+    };
+    let updates = |updates: &[NoticeUpdate]| -> Vec<Value> {
+        updates
+            .iter()
+            .map(|u| json!({"id": u.id, "status": u.status, "started": u.started}))
+            .collect()
+    };
+    let incidents: Vec<instatus::model::Incident> = page
+        .incidents
+        .iter()
+        .filter_map(|i| {
+            serde_json::from_value(json!({
+                "id": i.id, "name": i.name, "status": i.status, "started": i.started,
+                "resolved": i.resolved, "updates": updates(&i.updates),
+                "components": briefs(&i.components),
+            }))
+            .ok()
+        })
+        .collect();
+    let maintenances: Vec<instatus::model::Maintenance> = page
+        .maintenances
+        .iter()
+        .filter_map(|m| {
+            serde_json::from_value(json!({
+                "id": m.id, "name": m.name, "status": m.status, "start": m.start,
+                "duration": m.duration, "updates": updates(&m.updates),
+                "components": briefs(&m.components),
+            }))
+            .ok()
+        })
+        .collect();
+    History::from_api(&components, &incidents, &maintenances).unwrap_or_else(|_| History {
+        components: History::from_api(&components, &[], &[])
+            .map(|h| h.components)
+            .unwrap_or_default(),
+        ..History::default()
+    })
+}
+
+/// Uptime bars for the rows of one page, as of `now`.
+struct UptimeView<'h> {
+    uptime: Uptime<'h>,
+    window: Option<Window>,
+    colors: uptime_report::Colors,
+}
+
+impl UptimeView<'_> {
+    fn bars(&self, c: &Component) -> Option<Bars> {
+        if c.is_parent || !c.show_uptime {
+            return None;
+        }
+        let window = self.window?;
+        let id = ComponentId::new(c.id.as_str());
+        let days =
+            uptime_report::bars(&self.uptime, &id, window, &TimeZone::UTC, &self.colors, 2).ok()?;
+        Some(Bars {
+            percent: self.uptime.tally(&id, window).uptime_percent(2),
+            days,
+            first: format!("{BAR_DAYS} days ago"),
+        })
+    }
+}
+
+fn report_colors(c: &Colors) -> uptime_report::Colors {
+    uptime_report::Colors {
+        brand: c.brand.clone(),
+        ok: c.ok.clone(),
+        degraded: c.degraded.clone(),
+        disrupted: c.disrupted.clone(),
+        down: c.down.clone(),
+        notice: c.notice.clone(),
+        unknown: c.unknown.clone(),
+    }
 }
 
 /// An open incident or a running or upcoming maintenance.
@@ -275,7 +397,7 @@ struct Overall {
     ink: String,
 }
 
-fn row(colors: &Colors, c: &Component, children: Vec<Row>) -> Row {
+fn row(colors: &Colors, view: &UptimeView<'_>, c: &Component, children: Vec<Row>) -> Row {
     let status = if c.is_parent && !children.is_empty() {
         children
             .iter()
@@ -293,12 +415,13 @@ fn row(colors: &Colors, c: &Component, children: Vec<Row>) -> Row {
         pill: Pill::new(colors, &status),
         is_group: c.is_parent,
         children,
+        uptime: view.bars(c),
     }
 }
 
 /// The visible component tree: groups with their children, then ungrouped components, in the
 /// API's order; archived components (and the children of archived groups) are hidden.
-fn tree(page: &Page, colors: &Colors) -> Vec<Row> {
+fn tree(page: &Page, colors: &Colors, view: &UptimeView<'_>) -> Vec<Row> {
     let sorted = sorted_components(page);
     let live = |c: &&&Component| c.archived_at.is_none();
     let group_of = |c: &Component| {
@@ -318,12 +441,12 @@ fn tree(page: &Page, colors: &Colors) -> Vec<Row> {
                 .iter()
                 .filter(live)
                 .filter(|x| !x.is_parent && x.group_id.as_deref() == Some(c.id.as_str()))
-                .map(|x| row(colors, x, Vec::new()))
+                .map(|x| row(colors, view, x, Vec::new()))
                 .collect()
         } else {
             Vec::new()
         };
-        rows.push(row(colors, c, children));
+        rows.push(row(colors, view, c, children));
     }
     rows
 }
@@ -487,7 +610,18 @@ pub(crate) fn find<'a>(state: &'a State, key: Option<&str>) -> Option<&'a Page> 
 
 /// Renders the preview of one page.
 pub(crate) fn render_page(page: &Page) -> Result<String, String> {
+    render_page_at(page, time::now())
+}
+
+/// Renders the preview of one page as of `now` (the uptime bars end with `now`'s day).
+pub(crate) fn render_page_at(page: &Page, now: Timestamp) -> Result<String, String> {
     let colors = Colors::of(page);
+    let history = history(page);
+    let view = UptimeView {
+        uptime: Uptime::new(&history, Method::default(), now),
+        window: Window::last_days(now, BAR_DAYS, &TimeZone::UTC).ok(),
+        colors: report_colors(&colors),
+    };
     let mut incidents: Vec<&Incident> = page
         .incidents
         .iter()
@@ -529,7 +663,7 @@ pub(crate) fn render_page(page: &Page) -> Result<String, String> {
         incidents => incidents.iter().map(|i| incident(page, &colors, i)).collect::<Vec<_>>(),
         running => running,
         upcoming => upcoming,
-        rows => tree(page, &colors),
+        rows => tree(page, &colors, &view),
         css_global => html("cssGlobal"),
         html_in_meta => html("htmlInMeta"),
         html_above_header => html("htmlAboveHeader"),
@@ -537,7 +671,7 @@ pub(crate) fn render_page(page: &Page) -> Result<String, String> {
         html_below_summary => html("htmlBelowSummary"),
         html_above_footer => html("htmlAboveFooter"),
         html_below_footer => html("htmlBelowFooter"),
-        rendered_at => when(&time::now_str()),
+        rendered_at => when(&time::fmt(now)),
     };
     render("preview.html", ctx)
 }

@@ -370,3 +370,184 @@ fn preview_html_matches_the_served_page_apart_from_the_time() {
         format!("{}/_emulator/preview", api.emu.url())
     );
 }
+
+/// Starts a second emulator on the first one's state with every component created `days_ago`
+/// (the API stamps creation with the current time; a page with history has older components).
+fn aged(api: &Api, created: &[(&str, i64)]) -> (instatus_emulator::Emulator, tempdir::Dir) {
+    let mut state = api.control("GET", "/state", None).json;
+    let now = jiff::Timestamp::now();
+    for c in state["pages"][0]["components"].as_array_mut().unwrap() {
+        let days = created
+            .iter()
+            .find(|(n, _)| c["name"] == *n)
+            .map_or(100, |(_, d)| *d);
+        let at = now
+            .checked_sub(jiff::SignedDuration::from_hours(24 * days))
+            .unwrap();
+        c["createdAt"] = json!(format!("{at:.3}"));
+    }
+    let dir = tempdir::Dir::new("preview-uptime");
+    let file = dir.path.join("state.json");
+    std::fs::write(&file, state.to_string()).unwrap();
+    let emu = instatus_emulator::Emulator::start(instatus_emulator::Config {
+        state_file: Some(file),
+        ..instatus_emulator::Config::default()
+    })
+    .unwrap();
+    (emu, dir)
+}
+
+mod tempdir {
+    pub struct Dir {
+        pub path: std::path::PathBuf,
+    }
+    impl Dir {
+        pub fn new(name: &str) -> Dir {
+            let path = std::env::temp_dir().join(format!(
+                "{name}-{}-{}",
+                std::process::id(),
+                fastrand_like()
+            ));
+            std::fs::create_dir_all(&path).unwrap();
+            Dir { path }
+        }
+    }
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+    fn fastrand_like() -> u128 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    }
+}
+
+/// The `<rect>` of `component`'s bar on `date`.
+fn bar<'a>(page: &'a str, component: &str, date: &str) -> &'a str {
+    let at = page
+        .find(&format!("data-uptime-for=\"{component}\""))
+        .unwrap_or_else(|| panic!("no uptime bar for {component}"));
+    let rest = &page[at..];
+    let end = rest.find("</svg>").unwrap();
+    let svg = &rest[..end];
+    let r = svg
+        .find(&format!("data-date=\"{date}\""))
+        .unwrap_or_else(|| panic!("{component}: no bar for {date}"));
+    let start = svg[..r].rfind("<rect").unwrap();
+    let stop = r + svg[r..].find("</rect>").unwrap();
+    &svg[start..stop]
+}
+
+#[test]
+fn uptime_bars_show_the_incident_and_maintenance_history() {
+    let api = Api::start();
+    let group = api.component("Ethereum Services");
+    let child = |name: &str| {
+        api.post(
+            &api.v1("/components"),
+            json!({"name": name, "grouped": true, "group": group}),
+        )["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let el = child("Execution Client");
+    let cl = child("Consensus Client");
+    let hidden = api.component("Faucet");
+    api.put(
+        &api.v1(&format!("/components/{hidden}")),
+        json!({"showUptime": false}),
+    );
+    api.put(
+        &api.v2(""),
+        json!({"downColor": "#dc2626", "noticeColor": "#2563eb"}),
+    );
+
+    // Three days ago, 10:00-11:00 UTC: a major outage of the execution client.
+    let today = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date();
+    let day = |n: i64| {
+        today
+            .checked_sub(jiff::SignedDuration::from_hours(24 * n))
+            .unwrap()
+    };
+    let at = |n: i64, hm: &str| format!("{}T{hm}:00.000Z", day(n));
+    let inc = api.post(
+        &api.v1("/incidents"),
+        json!({"name": "EL down", "status": "INVESTIGATING", "components": [el],
+               "statuses": [{"id": el, "status": "MAJOROUTAGE"}], "started": at(3, "10:00"), "notify": false}),
+    );
+    let inc_id = inc["id"].as_str().unwrap();
+    api.post(
+        &api.v1(&format!("/incidents/{inc_id}/incident-updates")),
+        json!({"status": "RESOLVED", "components": [el], "statuses": [], "started": at(3, "11:00"), "notify": false}),
+    );
+    api.put(
+        &api.v1(&format!("/components/{el}")),
+        json!({"status": "OPERATIONAL"}),
+    );
+    // Two days ago, 02:00-03:00: a completed maintenance of the consensus client.
+    api.post(
+        &api.v1("/maintenances"),
+        json!({"name": "CL upgrade", "components": [cl], "status": "COMPLETED", "start": at(2, "02:00"),
+               "end": at(2, "03:00"), "duration": 60, "notify": false, "notifyStart": false, "notifyEnd": false,
+               "notifyEarly": false, "autoStart": false, "autoEnd": false}),
+    );
+    // The consensus client is 50 days old; the others 100.
+    let (emu, _dir) = aged(&api, &[("Consensus Client", 50)]);
+    let page = common::agent()
+        .get(&format!("{}/_emulator/preview/ephemery", emu.url()))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+
+    // 90 bars per shown component, none for the group row or a component with showUptime off.
+    assert_eq!(
+        page.matches("<rect ").count(),
+        180,
+        "EL and CL, 90 days each"
+    );
+    assert!(!page.contains("data-uptime-for=\"Ethereum Services\""));
+    assert!(!page.contains("data-uptime-for=\"Faucet\""));
+    // (86,400 - 3,600) / 86,400 = 95.833... % that day.
+    let d3 = day(3).to_string();
+    let r = bar(&page, "Execution Client", &d3);
+    assert!(
+        r.contains("fill=\"#dc2626\"") && r.contains("data-kind=\"major\""),
+        "{r}"
+    );
+    assert!(
+        r.contains(&format!("<title>{d3}: major outage 1 h, 95.83 % uptime")),
+        "{r}"
+    );
+    let r = bar(&page, "Execution Client", &day(4).to_string());
+    assert!(
+        r.contains("fill=\"#33B17E\"") && r.contains("operational, 100.00 % uptime"),
+        "{r}"
+    );
+    let r = bar(&page, "Consensus Client", &day(2).to_string());
+    assert!(
+        r.contains("fill=\"#2563eb\"") && r.contains("maintenance 1 h, 100.00 % uptime"),
+        "{r}"
+    );
+    // Before the consensus client existed: no data, in the unknown colour.
+    let r = bar(&page, "Consensus Client", &day(60).to_string());
+    assert!(
+        r.contains("fill=\"#D1D1D1\"") && r.contains(": no data</title>"),
+        "{r}"
+    );
+    // Over the 90 days (89 whole days and part of today), 3,600 s down:
+    // between 1 - 3,600 / (89 × 86,400) = 99.9531 % and 1 - 3,600 / (90 × 86,400) = 99.9537 %.
+    assert!(
+        page.contains("data-uptime-for=\"Execution Client\" data-uptime=\"99.95\""),
+        "{page}"
+    );
+    assert!(page.contains("data-uptime-for=\"Consensus Client\" data-uptime=\"100.00\""));
+    assert!(page.contains("<span>99.95 % uptime</span>"));
+}

@@ -275,3 +275,106 @@ fn chromium_draws_the_branding_and_the_statuses() {
         "{p}: the brand colour {BRAND} should still fill the header"
     );
 }
+
+/// Starts an emulator on `api`'s state with every component created 100 days ago, so the bars
+/// have history to show.
+fn aged(api: &Api) -> (instatus_emulator::Emulator, PathBuf) {
+    let mut state = api.control("GET", "/state", None).json;
+    let at = jiff::Timestamp::now()
+        .checked_sub(jiff::SignedDuration::from_hours(24 * 100))
+        .unwrap();
+    for c in state["pages"][0]["components"].as_array_mut().unwrap() {
+        c["createdAt"] = json!(format!("{at:.3}"));
+    }
+    let file = out_dir().join(format!("aged-state-{}.json", std::process::id()));
+    std::fs::write(&file, state.to_string()).unwrap();
+    let emu = instatus_emulator::Emulator::start(instatus_emulator::Config {
+        state_file: Some(file.clone()),
+        ..instatus_emulator::Config::default()
+    })
+    .unwrap();
+    (emu, file)
+}
+
+#[test]
+#[ignore = "needs chromium; run by scripts/test.sh"]
+fn chromium_draws_the_uptime_bars_day_by_day() {
+    let api = Api::start();
+    api.put(
+        &api.v2(""),
+        json!({"downColor": DOWN, "okColor": OK, "disruptedColor": "#f97316"}),
+    );
+    let el = api.component("Execution Client");
+    let today = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date();
+    let day = |n: i64| {
+        today
+            .checked_sub(jiff::SignedDuration::from_hours(24 * n))
+            .unwrap()
+    };
+    // A major outage 3 days ago and a partial one 10 days ago, 10:00-12:00 UTC each.
+    for (n, status) in [(3, "MAJOROUTAGE"), (10, "PARTIALOUTAGE")] {
+        let inc = api.post(
+            &api.v1("/incidents"),
+            json!({"name": "outage", "status": "INVESTIGATING", "components": [el],
+                   "statuses": [{"id": el, "status": status}], "started": format!("{}T10:00:00Z", day(n)), "notify": false}),
+        );
+        let id = inc["id"].as_str().unwrap();
+        api.post(
+            &api.v1(&format!("/incidents/{id}/incident-updates")),
+            json!({"status": "RESOLVED", "components": [el], "statuses": [],
+                   "started": format!("{}T12:00:00Z", day(n)), "notify": false}),
+        );
+    }
+    api.put(
+        &api.v1(&format!("/components/{el}")),
+        json!({"status": "OPERATIONAL"}),
+    );
+    let (emu, state_file) = aged(&api);
+    let shot = screenshot(
+        &format!("{}/_emulator/preview", emu.url()),
+        "uptime-bars.png",
+    );
+    let _ = std::fs::remove_file(state_file);
+    let p = shot.path.display();
+    let (ok, down, partial) = (rgb(OK), rgb(DOWN), rgb("#f97316"));
+    // The bar's rows: 50+ separate runs of the ok colour (90 bars with gaps), which neither the
+    // banner nor the status pill (one run each) has.
+    let runs = |y: usize| {
+        (0..shot.width)
+            .filter(|&x| near(shot.pixel(x, y), ok) && (x == 0 || !near(shot.pixel(x - 1, y), ok)))
+            .count()
+    };
+    let bar_rows: Vec<usize> = (0..shot.height).filter(|&y| runs(y) >= 50).collect();
+    assert!(
+        bar_rows.len() >= 20,
+        "{p}: the bar should be 20+ rows of {OK}; {} rows",
+        bar_rows.len()
+    );
+    let y = bar_rows[bar_rows.len() / 2];
+    let coloured = |x: usize| {
+        [ok, down, partial]
+            .iter()
+            .any(|&c| near(shot.pixel(x, y), c))
+    };
+    let x0 = (0..shot.width).find(|&x| coloured(x)).unwrap();
+    let x1 = (0..shot.width).rev().find(|&x| coloured(x)).unwrap();
+    // 90 bars over [x0, x1]: 8 units each, 6 drawn and 2 of gap, the last without its gap.
+    let unit = (x1 + 1 - x0) as f64 / (90.0 * 8.0 - 2.0);
+    let at = |i: usize| shot.pixel(x0 + ((i as f64 * 8.0 + 3.0) * unit) as usize, y);
+    for i in 0..90 {
+        let days_ago = 89 - i;
+        let want = match days_ago {
+            3 => down,
+            10 => partial,
+            _ => ok,
+        };
+        assert!(
+            near(at(i), want),
+            "{p}: bar {i} ({days_ago} days ago) is {:?}, expected {want:?}",
+            at(i)
+        );
+    }
+    eprintln!("{p}: 90 bars at y={y}, x {x0}..{x1}: 3 days ago {DOWN}, 10 days ago partial, the rest {OK}");
+}

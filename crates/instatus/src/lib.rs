@@ -88,6 +88,7 @@ pub mod sources;
 pub mod status;
 pub mod templates;
 mod throttle;
+pub mod uptime;
 pub mod validate;
 pub mod webhook;
 

@@ -7,6 +7,7 @@ pub mod info;
 pub mod maintenance;
 pub mod page;
 pub mod page_spec;
+pub mod report;
 pub mod subscriber;
 pub mod template;
 
@@ -22,6 +23,7 @@ pub const MODULES: &[ModuleDef] = &[
     ModuleDef::of::<maintenance::MaintenanceModule>(),
     ModuleDef::of::<page::PageModule>(),
     ModuleDef::of::<page_spec::PageSpecModule>(),
+    ModuleDef::of::<report::ReportModule>(),
     ModuleDef::of::<template::TemplateModule>(),
 ];
 
