@@ -113,7 +113,10 @@ pub fn options(args: &ReportArgs, now: Timestamp) -> Result<ReportOptions, Strin
             let w = Window::rolling(end, SignedDuration::from_hours(24 * i64::from(days)))
                 .map_err(|e| format!("--days: {e}"))?;
             let to = end.to_zoned_datetime(tz.clone()).strftime("%Y-%m-%d %H:%M");
-            (w, format!("{days} day{} to {to}", if days == 1 { "" } else { "s" }))
+            (
+                w,
+                format!("{days} day{} to {to}", if days == 1 { "" } else { "s" }),
+            )
         }
         None => {
             let m = args.month.as_deref().unwrap_or("previous");
