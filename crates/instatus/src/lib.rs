@@ -78,6 +78,7 @@ pub use jiff;
 pub mod api;
 mod client;
 pub mod desired;
+pub mod ephemery;
 mod error;
 pub mod lookup;
 pub mod model;
