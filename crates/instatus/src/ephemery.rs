@@ -161,7 +161,9 @@ impl Schedule {
     pub fn iteration_at(&self, now: Timestamp) -> Option<Reset> {
         let since = now.as_second() - self.anchor_genesis.as_second();
         let steps = since.div_euclid(self.period_secs);
-        let iteration = i64::try_from(self.anchor_iteration).ok()?.checked_add(steps)?;
+        let iteration = i64::try_from(self.anchor_iteration)
+            .ok()?
+            .checked_add(steps)?;
         self.reset(u64::try_from(iteration).ok()?)
     }
 
@@ -322,7 +324,11 @@ impl WindowConfig {
         if name.trim().is_empty() {
             return Err(bad("name_template", "renders to an empty title"));
         }
-        let message = format!("{}\n\n{}", body.trim_end(), token(&self.marker, reset.iteration));
+        let message = format!(
+            "{}\n\n{}",
+            body.trim_end(),
+            token(&self.marker, reset.iteration)
+        );
         Ok(ResetWindow {
             reset: *reset,
             start,
@@ -469,7 +475,9 @@ mod tests {
         );
         // Far before the anchor: extrapolated backwards, never below 0.
         assert_eq!(
-            s.iteration_at(ts("2014-02-27T19:00:00Z")).unwrap().iteration,
+            s.iteration_at(ts("2014-02-27T19:00:00Z"))
+                .unwrap()
+                .iteration,
             0
         );
         assert_eq!(s.iteration_at(ts("2014-02-27T18:59:59Z")), None);
@@ -560,8 +568,14 @@ mod tests {
 
     #[test]
     fn tokens_are_found_only_for_their_marker() {
-        assert_eq!(parse_token("x [ephemery-reset:167] y", "ephemery-reset"), Some(167));
-        assert_eq!(parse_token("[ephemery-reset:x] [ephemery-reset:9]", "ephemery-reset"), Some(9));
+        assert_eq!(
+            parse_token("x [ephemery-reset:167] y", "ephemery-reset"),
+            Some(167)
+        );
+        assert_eq!(
+            parse_token("[ephemery-reset:x] [ephemery-reset:9]", "ephemery-reset"),
+            Some(9)
+        );
         assert_eq!(parse_token("[other:167]", "ephemery-reset"), None);
         assert_eq!(parse_token("[ephemery-reset:167", "ephemery-reset"), None);
         let m: Maintenance = serde_json::from_value(json!({
@@ -596,7 +610,9 @@ mod tests {
         // In the lead-in, before the genesis: 167 is next and already running.
         let lead = ts("2026-12-17T18:56:00Z");
         assert_eq!(
-            upcoming_windows(&s, &c, lead, 1).unwrap()[0].reset.iteration,
+            upcoming_windows(&s, &c, lead, 1).unwrap()[0]
+                .reset
+                .iteration,
             167
         );
     }

@@ -76,6 +76,7 @@
 pub use jiff;
 
 pub mod api;
+pub mod calendar;
 mod client;
 pub mod desired;
 pub mod ephemery;
