@@ -34,7 +34,8 @@ use std::fmt;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
-use crate::model::Maintenance;
+use crate::model::{Maintenance, MaintenanceStatus};
+use crate::status::maintenance::{step, MaintenanceAction};
 
 /// Seconds between two genesis times: 28 days (`GENESIS_INTERVAL` in `values.env`).
 pub const PERIOD_SECS: i64 = 2_419_200;
@@ -436,6 +437,116 @@ pub fn latest_message(m: &Maintenance) -> Option<&str> {
         .and_then(|(_, u)| u.message.as_deref())
 }
 
+/// One reset's step: the window (none when the schedule is withdrawn), the maintenance that
+/// announces it (none when not yet on the page), and what to do.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResetStep<'m> {
+    /// The iteration.
+    pub iteration: u64,
+    /// The window the schedule declares; `None` with `withdraw`.
+    pub window: Option<ResetWindow>,
+    /// The maintenance on the page that carries this iteration's token (the oldest, when a race
+    /// left several).
+    pub current: Option<&'m Maintenance>,
+    /// The lifecycle's step ([`crate::status::maintenance::step`]).
+    pub action: MaintenanceAction,
+    /// For a scheduled maintenance the lifecycle leaves as it is: texts that differ from the
+    /// window's ([`text_changes`]).
+    pub text_changes: Vec<&'static str>,
+}
+
+/// What a reconcile of the schedule against the page decides.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResetPlan<'m> {
+    /// One step per iteration, in iteration order: the upcoming windows and every owned
+    /// maintenance that is not completed.
+    pub steps: Vec<ResetStep<'m>>,
+    /// Newer maintenances with the token of an iteration that already has one (a race between
+    /// two runs): left alone, reported.
+    pub duplicates: Vec<&'m Maintenance>,
+}
+
+/// Plans the resets at `now`: the first `count` windows that have not ended, plus every
+/// not-completed maintenance this marker owns (rescheduled when the schedule moved, completed
+/// when its window is over). `withdraw` declares no window at all: scheduled ones are cancelled,
+/// running ones completed. Maintenances without the token are never in the plan.
+pub fn plan_resets<'m>(
+    schedule: &Schedule,
+    config: &WindowConfig,
+    maintenances: &'m [Maintenance],
+    now: Timestamp,
+    count: usize,
+    withdraw: bool,
+) -> Result<ResetPlan<'m>, ScheduleError> {
+    let mut owned: std::collections::BTreeMap<u64, Vec<&'m Maintenance>> = Default::default();
+    for m in maintenances {
+        if let Some(n) = owned_iteration(m, &config.marker) {
+            owned.entry(n).or_default().push(m);
+        }
+    }
+    let mut duplicates = Vec::new();
+    let mut current: std::collections::BTreeMap<u64, &'m Maintenance> = Default::default();
+    for (n, mut list) in owned {
+        // The oldest stays: its first update is the earliest.
+        list.sort_by_key(|m| {
+            (
+                m.updates.iter().filter_map(|u| u.created_at).min(),
+                m.id.as_str().to_owned(),
+            )
+        });
+        let mut it = list.into_iter();
+        if let Some(first) = it.next() {
+            current.insert(n, first);
+        }
+        duplicates.extend(it);
+    }
+    let mut iterations: std::collections::BTreeSet<u64> = current
+        .iter()
+        .filter(|(_, m)| m.status != MaintenanceStatus::Completed)
+        .map(|(n, _)| *n)
+        .collect();
+    if !withdraw {
+        for w in upcoming_windows(schedule, config, now, count)? {
+            iterations.insert(w.reset.iteration);
+        }
+    }
+    let mut steps = Vec::new();
+    for n in iterations {
+        let window = match (withdraw, schedule.reset(n)) {
+            (false, Some(reset)) => Some(config.window(&reset)?),
+            _ => None,
+        };
+        let declared = window.as_ref().map(ResetWindow::declared);
+        let m = current.get(&n).copied();
+        let action = step(declared.as_ref(), m, now);
+        let text_changes = match (&window, m, &action) {
+            (Some(w), Some(m), MaintenanceAction::Nothing(_) | MaintenanceAction::Reschedule)
+                if m.status == MaintenanceStatus::NotStartedYet =>
+            {
+                text_changes(w, m)
+            }
+            _ => Vec::new(),
+        };
+        steps.push(ResetStep {
+            iteration: n,
+            window,
+            current: m,
+            action,
+            text_changes,
+        });
+    }
+    Ok(ResetPlan { steps, duplicates })
+}
+
+impl ResetPlan<'_> {
+    /// Whether the plan writes nothing.
+    pub fn is_noop(&self) -> bool {
+        self.steps
+            .iter()
+            .all(|s| matches!(s.action, MaintenanceAction::Nothing(_)) && s.text_changes.is_empty())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -615,5 +726,103 @@ mod tests {
                 .iteration,
             167
         );
+    }
+
+    fn announced(w: &ResetWindow, id: &str, status: &str) -> Maintenance {
+        serde_json::from_value(json!({
+            "id": id, "name": w.name, "status": status,
+            "start": w.start.to_string(), "duration": w.minutes(),
+            "updates": [{"id": format!("u-{id}"), "status": "NOTSTARTEDYET", "message": w.message,
+                         "createdAt": "2030-01-01T00:00:00Z"}],
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_plan_schedules_keeps_completes_and_leaves_others_alone() {
+        let s = Schedule::new(100, ts("2030-01-01T00:00:00Z"), PERIOD_SECS).unwrap();
+        let c = WindowConfig::default();
+        let before = ts("2030-01-20T00:00:00Z");
+        let plan = plan_resets(&s, &c, &[], before, 2, false).unwrap();
+        let got: Vec<(u64, &MaintenanceAction)> = plan
+            .steps
+            .iter()
+            .map(|s| (s.iteration, &s.action))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (101, &MaintenanceAction::Schedule),
+                (102, &MaintenanceAction::Schedule)
+            ]
+        );
+        // 101 at 2030-01-29T00:00Z: window 23:55 to 01:00.
+        assert_eq!(
+            plan.steps[0].window.as_ref().unwrap().start,
+            ts("2030-01-28T23:55:00Z")
+        );
+        // Both on the page, plus someone else's maintenance: nothing to do.
+        let w101 = plan.steps[0].window.clone().unwrap();
+        let w102 = plan.steps[1].window.clone().unwrap();
+        let theirs: Maintenance = serde_json::from_value(json!({
+            "id": "theirs", "name": "Geth upgrade", "status": "NOTSTARTEDYET",
+            "start": "2030-01-10T00:00:00Z", "duration": 60, "updates": []
+        }))
+        .unwrap();
+        let page = vec![
+            announced(&w101, "m101", "NOTSTARTEDYET"),
+            announced(&w102, "m102", "NOTSTARTEDYET"),
+            theirs,
+        ];
+        let again = plan_resets(&s, &c, &page, before, 2, false).unwrap();
+        assert!(again.is_noop(), "{again:?}");
+        assert_eq!(again.steps.len(), 2);
+        // After 101's window: 101 completed, 102 kept, 103 scheduled; theirs untouched.
+        let after = ts("2030-01-29T02:00:00Z");
+        let later = plan_resets(&s, &c, &page, after, 2, false).unwrap();
+        let got: Vec<(u64, &MaintenanceAction)> = later
+            .steps
+            .iter()
+            .map(|s| (s.iteration, &s.action))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (101, &MaintenanceAction::Complete),
+                (102, &MaintenanceAction::Nothing("scheduled as declared")),
+                (103, &MaintenanceAction::Schedule),
+            ]
+        );
+        // The schedule moves by an hour: both owned windows are rescheduled, with a new text.
+        let moved = Schedule::new(100, ts("2030-01-01T01:00:00Z"), PERIOD_SECS).unwrap();
+        let plan = plan_resets(&moved, &c, &page, before, 2, false).unwrap();
+        assert_eq!(plan.steps[0].action, MaintenanceAction::Reschedule);
+        assert_eq!(plan.steps[0].text_changes, ["message"]);
+        // A new title template: a text change only.
+        let renamed = WindowConfig {
+            name_template: "Reset {{ iteration }}".into(),
+            ..c.clone()
+        };
+        let plan = plan_resets(&s, &renamed, &page, before, 2, false).unwrap();
+        assert_eq!(
+            plan.steps[0].action,
+            MaintenanceAction::Nothing("scheduled as declared")
+        );
+        assert_eq!(plan.steps[0].text_changes, ["name"]);
+        // Withdrawn: scheduled ones cancelled.
+        let gone = plan_resets(&s, &c, &page, before, 2, true).unwrap();
+        assert!(gone
+            .steps
+            .iter()
+            .all(|s| s.action == MaintenanceAction::Cancel));
+        // A duplicate from a race: the oldest stays, the other is reported.
+        let mut dup = announced(&w101, "m101b", "NOTSTARTEDYET");
+        dup.updates[0].created_at = Some(ts("2030-01-02T00:00:00Z"));
+        let mut with_dup = page.clone();
+        with_dup.push(dup);
+        let plan = plan_resets(&s, &c, &with_dup, before, 2, false).unwrap();
+        assert_eq!(plan.steps[0].current.unwrap().id.as_str(), "m101");
+        assert_eq!(plan.duplicates.len(), 1);
+        assert_eq!(plan.duplicates[0].id.as_str(), "m101b");
     }
 }
