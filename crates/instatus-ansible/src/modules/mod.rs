@@ -2,6 +2,7 @@
 //! them (the binary dispatches on it, the docs generator and the tests walk it).
 
 pub mod component;
+pub mod ephemery_resets;
 pub mod incident;
 pub mod info;
 pub mod maintenance;
@@ -21,6 +22,7 @@ pub const MODULES: &[ModuleDef] = &[
     ModuleDef::of::<maintenance::MaintenanceModule>(),
     ModuleDef::of::<page::PageModule>(),
     ModuleDef::of::<page_spec::PageSpecModule>(),
+    ModuleDef::of::<ephemery_resets::EphemeryResetsModule>(),
 ];
 
 /// The module called `name` (short name, or a fully qualified `ephemery.instatus.NAME`).
