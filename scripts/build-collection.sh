@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the ephemery.instatus collection: the release module binary once, as ansible/bin/instatus-ansible,
+# Builds the ephemery.instatus collection: the release module binary once, as ansible/bin/instatus-ansible
+# (and instatus-bridge as ansible/bin/instatus-bridge, for the status_sync role),
 # one relative symlink to it per module name in ansible/plugins/modules/, then the tarball in
 # target/collection/. `ansible-galaxy collection build` keeps a symlink that points inside the
 # collection as a symlink and `collection install` recreates it, so the binary is shipped once;
@@ -12,12 +13,14 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 command -v ansible-galaxy >/dev/null || source scripts/python-env.sh
 
-cargo build --quiet --release -p instatus-ansible --bin instatus-ansible
+cargo build --quiet --release -p instatus-ansible --bin instatus-ansible -p instatus-bridge --bin instatus-bridge
 bin=target/release/instatus-ansible
 modules=$("$bin" --list)
 dest=ansible/plugins/modules
 mkdir -p ansible/bin
 install -m 0755 "$bin" ansible/bin/instatus-ansible
+# The status_sync role installs this one on the monitoring host (status_sync_binary_src).
+install -m 0755 target/release/instatus-bridge ansible/bin/instatus-bridge
 # Drop binaries and links of modules that no longer exist (everything but the sidecar docs is
 # generated), and the full copies older builds made.
 for f in "$dest"/*; do

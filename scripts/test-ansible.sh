@@ -76,6 +76,7 @@ playbook errors
 playbook page
 playbook page_spec
 playbook subscriber
+playbook template --diff
 playbook incident --diff
 playbook maintenance --diff
 playbook not_applied

@@ -5,14 +5,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The page-preview test drives Debian's Chromium; install it when missing (as CI does).
-if ! command -v chromium >/dev/null 2>&1; then
+# Debian packages the tests drive: chromium (page-preview and report screenshots), prometheus and
+# prometheus-alertmanager (the bridge's end-to-end test). Installed when missing, as CI does.
+packages=(chromium prometheus prometheus-alertmanager)
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "== installing chromium (Debian package) for the page-preview test"
+    echo "== installing ${missing[*]} (Debian packages) for the tests"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
   else
-    echo "the page-preview test needs Debian's chromium: sudo apt-get install chromium" >&2
+    echo "the tests need Debian's ${missing[*]}: sudo apt-get install ${missing[*]}" >&2
     exit 1
   fi
 fi
@@ -23,7 +27,7 @@ cargo test --workspace --doc --quiet
 echo "== cargo test preview_browser (headless Chromium screenshots of the emulator's page preview)"
 cargo test -q -p instatus-emulator --test preview_browser -- --ignored
 
-for stage in scripts/test-ansible.sh scripts/test-molecule.sh; do
+for stage in scripts/test-ansible.sh scripts/test-molecule.sh scripts/test-e2e.sh; do
   if [ -x "$stage" ]; then
     echo "== $stage"
     "$stage"

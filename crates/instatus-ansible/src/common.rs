@@ -194,6 +194,54 @@ pub fn spec_failure(errors: instatus::desired::InvalidSpec) -> Failure {
     Failure::new(errors.to_string())
 }
 
+/// A reconcile that stopped part-way, as a failure: what was applied and what failed; `changed`
+/// when anything landed before the failure.
+pub fn apply_failure(e: instatus::desired::ApplyError) -> Failure {
+    let failure = Failure::new(e.to_string())
+        .with("applied", json!(e.done))
+        .with("failed_change", json!(e.failed));
+    if e.done.is_empty() {
+        failure
+    } else {
+        failure.after_writes()
+    }
+}
+
+/// What was sent but is not on the page read back: the settings the API refused and the changes
+/// it accepted without applying, one warning each. Returns them, for the result's `not_applied`.
+pub fn report_not_applied(
+    ctx: &mut Context,
+    refused: &[(String, String)],
+    verified_not_applied: &[String],
+) -> Vec<String> {
+    let mut not_applied = verified_not_applied.to_vec();
+    for (setting, message) in refused {
+        ctx.warn(format!("{setting}: the API refused it ({message})"));
+        if !not_applied.contains(setting) {
+            not_applied.push(setting.clone());
+        }
+    }
+    for field in verified_not_applied {
+        ctx.warn(not_applied_warning(field));
+    }
+    not_applied
+}
+
+/// What to do about a change the API accepted but did not apply.
+pub fn not_applied_warning(field: &str) -> String {
+    if field == "custom_domain" {
+        "custom_domain: Instatus accepted the request but the page does not show the domain; set \
+         it in the Instatus dashboard (Settings, Domain) and point a DNS CNAME at Instatus as it \
+         asks"
+            .to_owned()
+    } else {
+        format!(
+            "{field}: the API accepted the change but the page read back does not show it; it is \
+             reported in not_applied, not as done"
+        )
+    }
+}
+
 /// A page as modules return it.
 pub fn page_json(page: &StatusPage) -> Value {
     json!({

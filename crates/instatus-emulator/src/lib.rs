@@ -31,6 +31,9 @@ mod preview;
 mod server;
 mod state;
 mod time;
+mod webhooks;
+
+pub use webhooks::{WebhookDelivery, DEFAULT_WEBHOOK_SECRET};
 
 /// How to run an emulator.
 #[derive(Clone)]
@@ -55,6 +58,9 @@ pub struct Config {
     /// `customDomain`, `groupId`): removed from every write's JSON body before it is processed.
     /// The request log still shows what the client sent.
     pub ignored_fields: Vec<String>,
+    /// The secret outgoing webhooks are signed with (`x-instatus-webhook-signature`, hex
+    /// HMAC-SHA256 of the body); [`DEFAULT_WEBHOOK_SECRET`] by default.
+    pub webhook_secret: instatus::Secret,
 }
 
 /// The default request body limit: 1 MiB, far above any Instatus request.
@@ -74,6 +80,7 @@ impl Default for Config {
             pages: Vec::new(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             ignored_fields: Vec::new(),
+            webhook_secret: instatus::Secret::new(DEFAULT_WEBHOOK_SECRET),
         }
     }
 }
@@ -89,6 +96,7 @@ impl std::fmt::Debug for Config {
             .field("pages", &self.pages)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("ignored_fields", &self.ignored_fields)
+            .field("webhook_secret", &self.webhook_secret)
             .finish()
     }
 }
@@ -276,6 +284,12 @@ impl Emulator {
     /// Writes the state to the state file, if one is configured.
     pub fn save(&self) -> std::io::Result<()> {
         self.shared.save()
+    }
+
+    /// The webhooks sent to webhook subscribers so far, oldest first (the newest 1,000). A
+    /// delivery is recorded once the receiver answered or failed.
+    pub fn webhook_deliveries(&self) -> Vec<WebhookDelivery> {
+        self.shared.webhooks.deliveries()
     }
 
     /// Stops the server and waits for its thread.

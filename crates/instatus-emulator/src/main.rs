@@ -47,6 +47,16 @@ struct Args {
     /// groupId) with 200 but do not apply it (repeatable).
     #[arg(long = "ignore-field", value_name = "FIELD")]
     ignored_fields: Vec<String>,
+    /// Secret that outgoing webhooks to webhook subscribers are signed with
+    /// (`x-instatus-webhook-signature`, hex HMAC-SHA256 of the body).
+    #[arg(
+        long,
+        env = "INSTATUS_EMULATOR_WEBHOOK_SECRET",
+        hide_env_values = true,
+        default_value = instatus_emulator::DEFAULT_WEBHOOK_SECRET,
+        hide_default_value = true
+    )]
+    webhook_secret: String,
 }
 
 fn main() -> ExitCode {
@@ -60,6 +70,7 @@ fn main() -> ExitCode {
         pages: args.pages,
         max_body_bytes: args.max_body_bytes,
         ignored_fields: args.ignored_fields,
+        webhook_secret: instatus::Secret::new(args.webhook_secret),
     };
     let emu = match Emulator::start(config) {
         Ok(emu) => emu,

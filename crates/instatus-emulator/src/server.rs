@@ -41,6 +41,7 @@ pub(crate) struct Shared {
     state_file: Option<PathBuf>,
     max_body_bytes: usize,
     ignored_fields: Mutex<Vec<String>>,
+    pub webhooks: crate::webhooks::Webhooks,
 }
 
 /// The request log: a ring buffer bounded by record count and by body bytes.
@@ -121,6 +122,7 @@ impl Shared {
             state_file: config.state_file.clone(),
             max_body_bytes: config.max_body_bytes,
             ignored_fields: Mutex::new(config.ignored_fields.clone()),
+            webhooks: crate::webhooks::Webhooks::start(config.webhook_secret.clone())?,
         })
     }
 
@@ -580,7 +582,14 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Resp, Dro
                 shared.without_ignored(body)
             };
             let mut state = lock(&shared.state);
-            api::dispatch(&mut state, *op, params, &query, &body, host.as_deref())
+            let before = (op.method() != Method::Get)
+                .then(|| shared.webhooks.before(&state))
+                .flatten();
+            let result = api::dispatch(&mut state, *op, params, &query, &body, host.as_deref());
+            if result.is_ok() {
+                shared.webhooks.after(before, &state);
+            }
+            result
         }
     };
     let (status, value) = match result {

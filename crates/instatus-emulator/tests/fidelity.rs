@@ -270,30 +270,17 @@ fn vm_rss_kib(pid: u32) -> u64 {
 
 #[test]
 fn three_100_mb_posts_grew_the_emulator_rss_to_312_mb() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
-
     let key = "rss-test-key-00000000000000000000";
-    let mut child = Command::new(env!("CARGO_BIN_EXE_instatus-emulator"))
-        .args(["--port", "0", "--page", "ephemery=Ephemery"])
-        .env("INSTATUS_EMULATOR_API_KEY", key)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .trim_start_matches("instatus-emulator listening on ")
-        .to_owned();
+    let emulator = common::Binary::spawn(
+        &["--page", "ephemery=Ephemery"],
+        &[("INSTATUS_EMULATOR_API_KEY", key)],
+    );
+    let url = emulator.url.clone();
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
         .into();
-    let before = vm_rss_kib(child.id());
+    let before = vm_rss_kib(emulator.child.id());
 
     let mut payload = b"{\"name\": \"".to_vec();
     payload.resize(100 * 1024 * 1024, b'x');
@@ -315,7 +302,7 @@ fn three_100_mb_posts_grew_the_emulator_rss_to_312_mb() {
         let text = resp.body_mut().read_to_string().unwrap();
         assert!(text.contains("payload_too_large"), "{text}");
     }
-    let after = vm_rss_kib(child.id());
+    let after = vm_rss_kib(emulator.child.id());
     let log: Value = agent
         .get(format!("{url}/_emulator/requests"))
         .call()
@@ -323,8 +310,6 @@ fn three_100_mb_posts_grew_the_emulator_rss_to_312_mb() {
         .body_mut()
         .read_json()
         .unwrap();
-    child.kill().unwrap();
-    let _ = child.wait();
     println!("emulator VmRSS: {before} KiB before, {after} KiB after three 100 MB posts");
     assert!(
         after < 64 * 1024,

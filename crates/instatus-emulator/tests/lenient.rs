@@ -109,32 +109,18 @@ fn bad_ignored_fields_bodies_name_the_field_and_form() {
 
 #[test]
 fn ignore_field_flag_makes_the_binary_lenient() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
-
-    let mut child = Command::new(env!("CARGO_BIN_EXE_instatus-emulator"))
-        .args([
-            "--port",
-            "0",
+    let emulator = common::Binary::spawn(
+        &[
             "--page",
             "ephemery=Ephemery",
             "--ignore-field",
             "customDomain",
             "--ignore-field",
             "groupId",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .trim_start_matches("instatus-emulator listening on ")
-        .to_owned();
+        ],
+        &[],
+    );
+    let url = &emulator.url;
     let agent = common::agent();
     let auth = format!("Bearer {}", instatus_emulator::DEFAULT_API_KEY);
     let pages: Value = agent
@@ -160,8 +146,6 @@ fn ignore_field_flag_makes_the_binary_lenient() {
         .body_mut()
         .read_json()
         .unwrap();
-    child.kill().unwrap();
-    let _ = child.wait();
     assert_eq!(status, 200, "{answer}");
     assert!(answer["customDomain"].is_null(), "{answer}");
     assert_eq!(fields, json!({"fields": ["customDomain", "groupId"]}));

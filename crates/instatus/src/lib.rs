@@ -88,8 +88,10 @@ mod retry;
 mod secret;
 pub mod sources;
 pub mod status;
+pub mod templates;
 mod throttle;
 pub mod validate;
+pub mod webhook;
 
 pub use client::{
     Client, ClientBuilder, Pages, API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, MAX_PAGES,

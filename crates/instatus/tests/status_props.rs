@@ -1,4 +1,4 @@
-//! Property tests of the status engine (proptest). Four properties, 2,500 cases each: 10,000
+//! Property tests of the status engine (proptest). Five properties, 2,000 cases each: 10,000
 //! generated cases per run.
 //!
 //! 1. Any order, repetition, duplication and delay of the same alert deliveries ends with the
@@ -9,6 +9,10 @@
 //!    steps plus one.
 //! 3. Stale, failed or missing data never turns a non-operational component operational.
 //! 4. A component under maintenance or with a person's incident is never written.
+//! 5. Automation never overwrites a status a person set (one it neither wrote nor planned) until
+//!    the page shows again what automation would set, or OPERATIONAL; otherwise the page follows
+//!    automation. "What automation would set" comes from a shadow run of the same inputs on a
+//!    page no person touches.
 
 use std::collections::BTreeMap;
 
@@ -144,7 +148,7 @@ fn episodes() -> impl Strategy<Value = Vec<Episode>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 2_500, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 2_000, ..ProptestConfig::default() })]
 
     #[test]
     fn any_order_duplication_and_delay_ends_the_same(
@@ -283,5 +287,75 @@ proptest! {
             state = next;
         }
         prop_assert!(page.incidents.iter().all(|i| i.id.as_str() != "h" || i.is_open()), "the person's incident was resolved");
+    }
+
+    #[test]
+    fn automation_never_overwrites_a_status_a_person_set(
+        episodes in episodes(),
+        values in prop::collection::vec(0.0f64..8.0, 40),
+        edits in prop::collection::vec(prop::option::weighted(0.3, (0usize..3, 0usize..4)), 40),
+    ) {
+        const STATUSES: [ComponentStatus; 4] = [ComponentStatus::Operational, ComponentStatus::DegradedPerformance, ComponentStatus::PartialOutage, ComponentStatus::MajorOutage];
+        let engine = engine();
+        let (mut real, mut shadow) = (page(), page());
+        let (mut real_state, mut shadow_state) = (State::default(), State::default());
+        // The rule, per component: the status automation stands behind, its planned write.
+        let mut own: Vec<ComponentStatus> = statuses(&real);
+        let mut planned: Vec<Option<ComponentStatus>> = vec![None; 3];
+        let mut held_back = 0;
+        for (k, v) in values.iter().enumerate() {
+            let t = k as i64 * 30;
+            let alerts: Vec<Alert> = episodes.iter().enumerate().filter(|(_, e)| e.start / 30 == k as i64 % 20).map(|(i, e)| alert(e, i, !e.resolved)).collect();
+            let obs = Observations {
+                queries: BTreeMap::from([("qB".to_owned(), QueryResult::Samples(vec![Sample { labels: BTreeMap::new(), value: *v, timestamp: at(t) }]))]),
+                alerts: vec![AlertDelivery { received_at: at(t), alerts, complete: false }],
+            };
+            // A person edits a status on the real page only (after the first evaluation: before
+            // it automation has no record, and adopts what the page shows).
+            if let Some((c, s)) = edits[k].filter(|_| k > 0) {
+                real.components[c].status = STATUSES[s].clone();
+            }
+            let (plan, next) = engine.evaluate(&obs, &shadow, shadow_state, at(t));
+            shadow.apply_preview(&plan, at(t));
+            shadow_state = next;
+            let wanted = statuses(&shadow);
+            let before = statuses(&real);
+            let (plan, next) = engine.evaluate(&obs, &real, real_state, at(t));
+            for c in 0..3 {
+                let cur = &before[c];
+                let automations = *cur == own[c] || planned[c].as_ref() == Some(cur);
+                let persons = !(automations || *cur == wanted[c] || *cur == ComponentStatus::Operational);
+                let id = real.components[c].id.clone();
+                let writes: Vec<&Action> = plan.actions.iter().filter(|a| matches!(a, Action::SetStatus { component, .. } if *component == id)).collect();
+                if persons {
+                    held_back += 1;
+                    prop_assert!(writes.is_empty(), "step {}: a person's {} overwritten: {:?}", k, cur, writes);
+                    for a in &plan.actions {
+                        match a {
+                            Action::OpenIncident { component, .. } => prop_assert!(*component != id, "incident opened beside a person's status: {:?}", a),
+                            Action::UpdateIncident { component, status, .. } if *component == id => prop_assert_eq!(status, cur, "an incident update changes a person's status"),
+                            _ => {}
+                        }
+                    }
+                    prop_assert!(plan.notes.iter().any(|n| n.path == real.components[c].name.as_str() && n.kind == instatus::status::NoteKind::ManualStatus || *cur == wanted[c]), "no note at step {}", k);
+                    planned[c] = None;
+                } else {
+                    own[c] = cur.clone();
+                    // Not owned by a person: automation sets what it would set anyway.
+                    if *cur != wanted[c] {
+                        prop_assert!(matches!(writes.as_slice(), [Action::SetStatus { to, .. }] if *to == wanted[c]), "step {}: {} not written over {}: {:?}", k, wanted[c], cur, plan);
+                        planned[c] = Some(wanted[c].clone());
+                    } else {
+                        prop_assert!(writes.is_empty());
+                        planned[c] = None;
+                    }
+                }
+            }
+            real.apply_preview(&plan, at(t));
+            real_state = next;
+        }
+        // Not vacuous: with the manual rule disabled in the engine this property fails within a
+        // few cases (tried once by hand); `held_back` shows a shrunk case's count in a debugger.
+        let _ = held_back;
     }
 }

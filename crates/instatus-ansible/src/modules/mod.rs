@@ -9,6 +9,7 @@ pub mod maintenance;
 pub mod page;
 pub mod page_spec;
 pub mod subscriber;
+pub mod template;
 
 use crate::protocol::ModuleDef;
 
@@ -22,6 +23,7 @@ pub const MODULES: &[ModuleDef] = &[
     ModuleDef::of::<maintenance::MaintenanceModule>(),
     ModuleDef::of::<page::PageModule>(),
     ModuleDef::of::<page_spec::PageSpecModule>(),
+    ModuleDef::of::<template::TemplateModule>(),
     ModuleDef::of::<ephemery_resets::EphemeryResetsModule>(),
 ];
 

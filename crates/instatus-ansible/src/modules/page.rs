@@ -10,8 +10,9 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::common::{page_json, spec_failure, Api, CommonOptions};
-use crate::modules::page_spec::not_applied_warning;
+use crate::common::{
+    apply_failure, page_json, report_not_applied, spec_failure, Api, CommonOptions,
+};
 use crate::protocol::{AnsibleModule, Context, Diff, Failure, Outcome};
 
 /// The module.
@@ -87,14 +88,7 @@ fn run(o: &PageOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome,
         );
     }
     let client = api.client()?;
-    let applied = desired::apply(client, &page.id, &plan).map_err(|e| {
-        let failure = Failure::new(e.to_string()).with("applied", json!(e.done));
-        if e.done.is_empty() {
-            failure
-        } else {
-            failure.after_writes()
-        }
-    })?;
+    let applied = desired::apply(client, &page.id, &plan).map_err(apply_failure)?;
     // Read back: a setting the API accepted but did not apply is reported, never claimed.
     let after = Current {
         page: instatus::lookup::find_page(client, page.id.as_str()).map_err(|e| {
@@ -107,16 +101,7 @@ fn run(o: &PageOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome,
     };
     let verified =
         desired::verify(&spec, PlanOptions::default(), &plan, &after).map_err(spec_failure)?;
-    let mut not_applied = verified.not_applied.clone();
-    for (setting, message) in &applied.refused {
-        ctx.warn(format!("{setting}: the API refused it ({message})"));
-        if !not_applied.contains(setting) {
-            not_applied.push(setting.clone());
-        }
-    }
-    for field in &verified.not_applied {
-        ctx.warn(not_applied_warning(field));
-    }
+    let not_applied = report_not_applied(ctx, &applied.refused, &verified.not_applied);
     let done: Vec<&str> = names
         .iter()
         .copied()

@@ -8,7 +8,9 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::common::{page_json, spec_failure, Api, CommonOptions};
+use crate::common::{
+    apply_failure, page_json, report_not_applied, spec_failure, Api, CommonOptions,
+};
 use crate::protocol::{AnsibleModule, Context, Diff, Failure, Outcome};
 
 /// The module.
@@ -125,16 +127,7 @@ fn run(o: &PageSpecOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
         Outcome::new(true, format!("would apply: {summary}"))
     } else {
         let client = api.client()?;
-        let applied = desired::apply(client, &page.id, &plan).map_err(|e| {
-            let failure = Failure::new(e.to_string())
-                .with("applied", json!(e.done))
-                .with("failed_change", json!(e.failed));
-            if e.done.is_empty() {
-                failure
-            } else {
-                failure.after_writes()
-            }
-        })?;
+        let applied = desired::apply(client, &page.id, &plan).map_err(apply_failure)?;
         for recovered in &applied.recovered {
             ctx.warn(format!(
                 "{recovered}: the write's outcome was unclear; read back and found done"
@@ -148,16 +141,7 @@ fn run(o: &PageSpecOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
             .after_writes()
         })?;
         verified = desired::verify(&spec, options, &plan, &after).map_err(spec_failure)?;
-        let mut not_applied = verified.not_applied.clone();
-        for (setting, message) in &applied.refused {
-            ctx.warn(format!("{setting}: the API refused it ({message})"));
-            if !not_applied.contains(setting) {
-                not_applied.push(setting.clone());
-            }
-        }
-        for field in &verified.not_applied {
-            ctx.warn(not_applied_warning(field));
-        }
+        let not_applied = report_not_applied(ctx, &applied.refused, &verified.not_applied);
         if !verified.duplicates.is_empty() {
             ctx.warn(format!(
                 "read back after applying, {} component(s) are on the page more than once (a \
@@ -195,21 +179,6 @@ fn run(o: &PageSpecOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
         outcome = outcome.with_diff(diff);
     }
     Ok(outcome)
-}
-
-/// What to do about a change the API accepted but did not apply.
-pub fn not_applied_warning(field: &str) -> String {
-    if field == "custom_domain" {
-        "custom_domain: Instatus accepted the request but the page does not show the domain; set \
-         it in the Instatus dashboard (Settings, Domain) and point a DNS CNAME at Instatus as it \
-         asks"
-            .to_owned()
-    } else {
-        format!(
-            "{field}: the API accepted the change but the page read back does not show it; it is \
-             reported in not_applied, not as done"
-        )
-    }
 }
 
 fn duplicates_json(duplicates: &[desired::Duplicate]) -> Value {

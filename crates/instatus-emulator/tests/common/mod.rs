@@ -13,6 +13,47 @@ pub struct Answer {
     pub retry_after: Option<String>,
 }
 
+/// The emulator binary, running on an ephemeral port; killed when dropped.
+pub struct Binary {
+    pub child: std::process::Child,
+    pub url: String,
+}
+
+impl Binary {
+    /// Starts `instatus-emulator --port 0 ARGS` with `envs` and reads its URL from the listening
+    /// line.
+    pub fn spawn(args: &[&str], envs: &[(&str, &str)]) -> Binary {
+        use std::io::{BufRead, BufReader};
+        use std::process::{Command, Stdio};
+
+        let mut child = Command::new(env!("CARGO_BIN_EXE_instatus-emulator"))
+            .args(["--port", "0"])
+            .args(args)
+            .envs(envs.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the emulator binary starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout is piped"))
+            .read_line(&mut line)
+            .expect("the listening line");
+        let url = line
+            .trim()
+            .strip_prefix("instatus-emulator listening on ")
+            .unwrap_or_else(|| panic!("not the listening line: {line:?}"))
+            .to_owned();
+        Binary { child, url }
+    }
+}
+
+impl Drop for Binary {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 pub struct Api {
     pub emu: Emulator,
     pub page: String,

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::Level;
 
 /// The whole status configuration.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Components automation sets, by name path (`Ethereum Services/Execution Client`).
@@ -30,7 +30,7 @@ pub struct Config {
 }
 
 /// One component automation sets.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ComponentConfig {
     /// The name path on the page, `Group/Component` or `Component`.
@@ -51,7 +51,7 @@ pub struct ComponentConfig {
 }
 
 /// A rule that yields a level for its component.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum RuleConfig {
     /// Thresholds on a PromQL instant query.
@@ -61,7 +61,7 @@ pub enum RuleConfig {
 }
 
 /// Thresholds on the samples of a PromQL instant query.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ThresholdRule {
     /// The PromQL expression; observations are keyed by this exact text.
@@ -85,7 +85,7 @@ pub struct ThresholdRule {
 }
 
 /// One level of a threshold rule.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LevelThreshold {
     /// The level (not `operational`).
@@ -99,7 +99,7 @@ pub struct LevelThreshold {
 }
 
 /// The comparison of a threshold rule.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Comparison {
     /// Greater than.
     #[serde(rename = ">")]
@@ -133,7 +133,7 @@ impl Comparison {
 }
 
 /// How per-series levels combine into the rule's level.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Aggregate {
     /// The worst series decides (each series is judged on its own).
@@ -150,7 +150,9 @@ pub enum Aggregate {
 }
 
 /// What an empty query result means.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum OnEmpty {
     /// Unknown: keep the last level (for queries that always return series, like `up`).
@@ -161,7 +163,7 @@ pub enum OnEmpty {
 }
 
 /// Firing alerts matching all `matchers` put the component at `level`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AlertRule {
     /// Alertmanager matchers: `alertname="GethDown"`, `severity=~"critical|page"`, `env!="dev"`,
@@ -179,7 +181,7 @@ pub struct AlertRule {
 }
 
 /// A group whose status follows its children on the page.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroupConfig {
     /// The group's name path.
@@ -190,7 +192,9 @@ pub struct GroupConfig {
 }
 
 /// How a group's level follows its children.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum GroupRule {
     /// The worst child.
@@ -203,7 +207,7 @@ pub enum GroupRule {
 }
 
 /// When incidents are opened, moved through their stages, and what they say.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct IncidentPolicy {
     /// Whether automation opens incidents at all. Default true.
@@ -244,7 +248,7 @@ impl Default for IncidentPolicy {
 /// `level`, `previous_level` (words), `status` (Instatus spelling), `started` (RFC 3339),
 /// `alerts` (list of `{labels, annotations, starts_at}`), `summaries` (alert `summary`
 /// annotations), `links` (the component's links plus `runbook_url`/`dashboard` annotations).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Templates {
     /// The incident name.
@@ -278,7 +282,7 @@ impl Default for Templates {
 
 /// Flap protection (Nagios/Icinga style): the weighted share of state changes among the last
 /// `window` readings; flapping starts at `high` percent and stops at `low` percent.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct FlapConfig {
     /// Readings kept. Default 21 (as Nagios).
@@ -300,7 +304,7 @@ impl Default for FlapConfig {
 }
 
 /// When an observation is too old or too quiet to trust.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Freshness {
     /// A sample older than this is stale and ignored. Default 300.
@@ -324,7 +328,7 @@ impl Default for Freshness {
 }
 
 /// The heartbeat alert.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Heartbeat {
     /// Matchers of the heartbeat alert, e.g. `alertname="Watchdog"`.

@@ -1,21 +1,23 @@
 //! The validated configuration ([`Engine`]), the carried [`State`], and [`Engine::evaluate`].
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::config::{Config, GroupRule, RuleConfig};
+use super::config::{Config, RuleConfig};
 use super::flap::FlapState;
+use super::graph::{DependencyGraph, Impact};
 use super::hold::Held;
 use super::incident::{self, Decision, Phase};
-use super::matcher::{all_match, Matcher};
+use super::manual::StatusRecord;
+use super::matcher::{all_compiled, Compiled, Matcher};
 use super::observe::{Alert, AlertDelivery, CurrentPage, Observations};
+use super::page_index::{Found, PageIndex};
 use super::plan::{Action, IncidentStep, Note, NoteKind, Plan};
 use super::{threshold, Level};
-use crate::model::{
-    ComponentId, ComponentStatus, ComponentTree, MaintenanceStatus, PATH_SEPARATOR,
-};
+use crate::model::{ComponentId, ComponentStatus, Incident, MaintenanceStatus, PATH_SEPARATOR};
 
 /// A configuration error: the field path and what is wrong (with the allowed values where there
 /// is a list).
@@ -28,7 +30,7 @@ pub struct ConfigError {
     pub message: String,
 }
 
-fn err(path: impl Into<String>, message: impl Into<String>) -> ConfigError {
+pub(super) fn err(path: impl Into<String>, message: impl Into<String>) -> ConfigError {
     ConfigError {
         path: path.into(),
         message: message.into(),
@@ -39,17 +41,21 @@ fn err(path: impl Into<String>, message: impl Into<String>) -> ConfigError {
 #[derive(Debug)]
 pub struct Engine {
     config: Config,
-    /// Component indexes, dependencies first.
-    order: Vec<usize>,
-    requires: Vec<Vec<usize>>,
-    optional: Vec<Vec<usize>>,
-    /// Alert rules: (component, rule index, matchers).
-    alert_rules: Vec<(usize, usize, Vec<Matcher>)>,
+    /// `requires` / `optional` between the components, and their order.
+    graph: DependencyGraph,
+    /// Alert rules: (component, rule index, matchers prepared for the hot loop).
+    alert_rules: Vec<(usize, usize, Vec<Compiled>)>,
+    /// Per component, per rule: its index in `alert_rules` (threshold rules: unused).
+    alert_rule_of: Vec<Vec<usize>>,
+    /// Name path → slot: components `0..n`, then groups `n..n + groups`.
+    slots: HashMap<String, usize>,
+    /// Group indexes, deepest first (a group of groups sees its children's new levels).
+    group_order: Vec<usize>,
     /// label name → label value → alert rules with that `=` matcher.
     alert_index: HashMap<String, HashMap<String, Vec<usize>>>,
     /// Alert rules without an `=` matcher: checked against every alert.
     unindexed: Vec<usize>,
-    heartbeat: Option<(Vec<Matcher>, u64)>,
+    heartbeat: Option<(Vec<Compiled>, u64)>,
     templates: minijinja::Environment<'static>,
 }
 
@@ -65,6 +71,10 @@ pub struct State {
     pub alerts: BTreeMap<String, AlertRecord>,
     /// When the heartbeat alert was last seen firing.
     pub heartbeat_seen: Option<Timestamp>,
+    /// Per name path (components and groups): the status automation set or accepted, to tell a
+    /// person's edit on the page from its own (see [`StatusRecord`]).
+    #[serde(default)]
+    pub statuses: BTreeMap<String, StatusRecord>,
 }
 
 /// One component's carried state.
@@ -102,38 +112,9 @@ impl Engine {
                 ));
             }
         }
-        let mut requires = Vec::new();
-        let mut optional = Vec::new();
+        let graph = DependencyGraph::from_config(&config)?;
         let mut alert_rules = Vec::new();
         for (i, c) in config.components.iter().enumerate() {
-            let resolve = |list: &[String], field: &str| -> Result<Vec<usize>, ConfigError> {
-                list.iter()
-                    .enumerate()
-                    .map(|(j, p)| {
-                        let at = format!("components[{i}].{field}[{j}]");
-                        match index.get(p.as_str()) {
-                            Some(&k) if k == i => {
-                                Err(err(at, "a component cannot depend on itself"))
-                            }
-                            Some(&k) => Ok(k),
-                            None => Err(err(
-                                at,
-                                format!(
-                                    "{p:?} is not a configured component; configured: {}",
-                                    config
-                                        .components
-                                        .iter()
-                                        .map(|c| c.path.as_str())
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
-                                ),
-                            )),
-                        }
-                    })
-                    .collect()
-            };
-            requires.push(resolve(&c.requires, "requires")?);
-            optional.push(resolve(&c.optional, "optional")?);
             for (j, rule) in c.rules.iter().enumerate() {
                 let at = format!("components[{i}].rules[{j}]");
                 match rule {
@@ -148,25 +129,28 @@ impl Engine {
                         }
                         let matchers =
                             parse_matchers(&a.matchers, &format!("{at}.alert.matchers"))?;
-                        alert_rules.push((i, j, matchers));
+                        alert_rules.push((
+                            i,
+                            j,
+                            matchers.iter().map(Compiled::new).collect::<Vec<_>>(),
+                        ));
                     }
                 }
             }
         }
-        let order = topological(&config, &requires, &optional)?;
         let mut alert_index: HashMap<String, HashMap<String, Vec<usize>>> = HashMap::new();
         let mut unindexed = Vec::new();
         for (k, (_, _, matchers)) in alert_rules.iter().enumerate() {
             // Prefer `alertname`, the most selective label in practice.
             let key = matchers
                 .iter()
-                .filter(|m| m.equality().is_some())
-                .max_by_key(|m| m.name == "alertname");
+                .filter_map(Compiled::equality)
+                .max_by_key(|(name, _)| *name == "alertname");
             match key {
-                Some(m) => alert_index
-                    .entry(m.name.clone())
+                Some((name, value)) => alert_index
+                    .entry(name.to_owned())
                     .or_default()
-                    .entry(m.equality().unwrap_or_default().to_owned())
+                    .entry(value.to_owned())
                     .or_default()
                     .push(k),
                 None => unindexed.push(k),
@@ -213,17 +197,43 @@ impl Engine {
         }
         let heartbeat = match &config.freshness.heartbeat {
             Some(h) => Some((
-                parse_matchers(&h.matchers, "freshness.heartbeat.matchers")?,
+                parse_matchers(&h.matchers, "freshness.heartbeat.matchers")?
+                    .iter()
+                    .map(Compiled::new)
+                    .collect(),
                 h.max_silence_secs,
             )),
             None => None,
         };
         let templates = compile_templates(&config)?;
+        let mut alert_rule_of: Vec<Vec<usize>> = config
+            .components
+            .iter()
+            .map(|c| vec![usize::MAX; c.rules.len()])
+            .collect();
+        for (k, (c, j, _)) in alert_rules.iter().enumerate() {
+            alert_rule_of[*c][*j] = k;
+        }
+        let n = config.components.len();
+        let slots: HashMap<String, usize> = config
+            .components
+            .iter()
+            .map(|c| c.path.clone())
+            .chain(config.groups.iter().map(|g| g.path.clone()))
+            .enumerate()
+            .map(|(slot, path)| (path, slot))
+            .collect();
+        let _ = n;
+        let mut group_order: Vec<usize> = (0..config.groups.len()).collect();
+        group_order.sort_by_key(|&g| {
+            std::cmp::Reverse(config.groups[g].path.matches(PATH_SEPARATOR).count())
+        });
         Ok(Engine {
             config,
-            order,
-            requires,
-            optional,
+            graph,
+            alert_rule_of,
+            slots,
+            group_order,
             alert_rules,
             alert_index,
             unindexed,
@@ -235,6 +245,17 @@ impl Engine {
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The dependency graph the evaluation propagates outages along.
+    pub fn graph(&self) -> &DependencyGraph {
+        &self.graph
+    }
+
+    /// The components impacted while the `maintained` ones are under maintenance, through this
+    /// configuration's dependencies (see [`DependencyGraph::impact`]).
+    pub fn impact<S: AsRef<str>>(&self, maintained: &[S]) -> Impact {
+        self.graph.impact(maintained)
     }
 
     /// Every PromQL query the threshold rules need, once each.
@@ -270,27 +291,28 @@ impl Engine {
         let alerts_known = self.alerts_known(&state, now);
         let hits = self.alert_hits(&state, now);
 
-        let tree = ComponentTree::from_components(page.components.iter().cloned());
-        let mut by_path: HashMap<String, Vec<usize>> = HashMap::new();
-        for i in tree.walk() {
-            by_path.entry(tree.path(i)).or_default().push(i);
-        }
+        let index = PageIndex::build(&page.components, &self.slots, self.slots.len());
         let owners = Owners::read(page, &self.config.incidents.marker);
+        let candidates = IncidentCandidates::read(page, self.config.incidents.enabled);
+        // The alerts each alert rule matches, for incident texts: found only if a text is
+        // rendered this evaluation (a storm of openings stays one pass over the alerts).
+        let matches: OnceCell<Vec<Vec<(usize, &Alert)>>> = OnceCell::new();
 
         let n = self.config.components.len();
         let mut levels = vec![Level::Operational; n];
         let mut flapping = vec![false; n];
         let mut own = vec![Level::Operational; n];
-        let mut alert_rule_of: HashMap<(usize, usize), usize> = HashMap::new();
-        for (k, (c, j, _)) in self.alert_rules.iter().enumerate() {
-            alert_rule_of.insert((*c, *j), k);
-        }
-        for &i in &self.order {
+        let mut raised_by = vec![None; n];
+        for &i in self.graph.order() {
             let c = &self.config.components[i];
-            let page_level = lookup(&by_path, &c.path)
-                .map(|t| Level::from_status(&tree.node(t).component.status))
-                .unwrap_or(Level::Operational);
-            let cs = state.components.entry(c.path.clone()).or_default();
+            let page_level = match index.found(i) {
+                Found::One(t) => Level::from_status(&index.component(t).status),
+                _ => Level::Operational,
+            };
+            let cs = match state.components.get_mut(&c.path) {
+                Some(cs) => cs,
+                None => state.components.entry(c.path.clone()).or_default(),
+            };
             if cs.rules.len() != c.rules.len() {
                 // New or changed rules: start each at the page's level (capped at what the rule
                 // can reach), so a restart never lowers a level before the exit hold.
@@ -317,7 +339,7 @@ impl Engine {
                         t.exit_for_secs,
                     ),
                     RuleConfig::Alert(a) => {
-                        let k = alert_rule_of[&(i, j)];
+                        let k = self.alert_rule_of[i][j];
                         let reading = match &alerts_known {
                             Ok(()) if hits[k] => Ok(a.level),
                             Ok(()) => Ok(Level::Operational),
@@ -385,28 +407,24 @@ impl Engine {
                 }
             }
             own[i] = level;
-            for &d in &self.requires[i] {
-                if levels[d] >= Level::PartialOutage {
-                    level = level.max(levels[d]);
-                }
-            }
-            for &d in &self.optional[i] {
-                if levels[d] >= Level::PartialOutage {
-                    level = level.max(levels[d].min(Level::PartialOutage));
-                }
-            }
+            let (level, by) = self.graph.propagate(i, level, &levels);
+            raised_by[i] = by;
             levels[i] = level;
         }
 
+        let mut node_level: Vec<Option<Level>> = vec![None; index.len()];
         for (i, c) in self.config.components.iter().enumerate() {
-            let Some(t) = lookup_noted(&by_path, &c.path, &mut plan) else {
+            let Some(t) = found_noted(index.found(i), &c.path, &mut plan) else {
                 continue;
             };
-            let component = &tree.node(t).component;
+            node_level[t] = Some(levels[i]);
+            let component = index.component(t);
             let level = levels[i];
             let blocked = owners.blocked(&component.id, &component.status);
-            self.write_status(
+            let blocked = self.write_status(
                 &mut plan,
+                &mut state.statuses,
+                now,
                 &c.path,
                 &component.id,
                 &component.status,
@@ -414,8 +432,12 @@ impl Engine {
                 blocked.clone(),
                 || {
                     let mut why = format!("rules at {}", own[i]);
-                    if level > own[i] {
-                        why.push_str(&format!(", raised to {level} by a dependency"));
+                    if let Some((d, kind)) = raised_by[i].filter(|_| level > own[i]) {
+                        why.push_str(&format!(
+                            ", raised to {level} by {} {:?}",
+                            kind.as_str(),
+                            self.graph.path(d)
+                        ));
                     }
                     if flapping[i] {
                         why.push_str(", held while flapping");
@@ -426,11 +448,13 @@ impl Engine {
             if self.config.incidents.enabled {
                 self.incident(
                     &mut plan,
-                    page,
-                    &state,
+                    candidates.of(&component.id, page),
+                    &state.alerts,
+                    &matches,
                     &c.path,
                     i,
                     &component.id,
+                    &component.status,
                     level,
                     flapping[i],
                     blocked,
@@ -439,33 +463,71 @@ impl Engine {
             }
         }
 
-        self.groups(&mut plan, &tree, &by_path, &levels, &owners);
+        self.groups(
+            &mut plan,
+            &mut state.statuses,
+            now,
+            &index,
+            &mut node_level,
+            &owners,
+        );
+        let configured = self.config.components.len() + self.config.groups.len();
+        if state.statuses.len() > configured {
+            // Records of paths no longer configured would misjudge them if they came back.
+            let known: HashSet<&str> = self
+                .config
+                .components
+                .iter()
+                .map(|c| c.path.as_str())
+                .chain(self.config.groups.iter().map(|g| g.path.as_str()))
+                .collect();
+            state.statuses.retain(|p, _| known.contains(p.as_str()));
+        }
         (plan, state)
     }
 
+    /// Plans the status write of one component or group unless someone else owns it: a
+    /// maintenance or a person's incident (`blocked`, from the page), or a person's own status
+    /// edit (from the record of what automation set). Returns the owner that held it back, if any.
     #[allow(clippy::too_many_arguments)]
     fn write_status(
         &self,
         plan: &mut Plan,
+        statuses: &mut BTreeMap<String, StatusRecord>,
+        now: Timestamp,
         path: &str,
         id: &ComponentId,
         current: &ComponentStatus,
         level: Level,
         blocked: Option<(NoteKind, String)>,
         reason: impl FnOnce() -> String,
-    ) {
+    ) -> Option<(NoteKind, String)> {
         let target = level.status();
+        let record = match statuses.get_mut(path) {
+            Some(r) => r,
+            None => statuses
+                .entry(path.to_owned())
+                .or_insert_with(|| StatusRecord::adopt(current)),
+        };
+        // Precedence: maintenance, a person's incident, then a person's status edit.
+        let blocked = match record.observe(current, &target, now) {
+            Some(manual) => blocked.or(Some(manual)),
+            None => blocked,
+        };
         if &target == current {
-            return;
+            record.planned(None);
+            return blocked;
         }
-        if let Some((kind, why)) = blocked {
+        if let Some((kind, why)) = &blocked {
+            record.planned(None);
             plan.notes.push(Note {
                 path: path.to_owned(),
-                kind,
+                kind: *kind,
                 message: format!("status not written ({target} wanted): {why}"),
             });
-            return;
+            return blocked;
         }
+        record.planned(Some(&target));
         plan.actions.push(Action::SetStatus {
             component: id.clone(),
             path: path.to_owned(),
@@ -473,24 +535,34 @@ impl Engine {
             to: target,
             reason: reason(),
         });
+        None
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn incident(
-        &self,
+    fn incident<'s>(
+        &'s self,
         plan: &mut Plan,
-        page: &CurrentPage,
-        state: &State,
+        incidents: &[Incident],
+        alerts: &'s BTreeMap<String, AlertRecord>,
+        matches: &OnceCell<Vec<Vec<(usize, &'s Alert)>>>,
         path: &str,
         i: usize,
         id: &ComponentId,
+        current: &ComponentStatus,
         level: Level,
         flapping: bool,
         blocked: Option<(NoteKind, String)>,
         now: Timestamp,
     ) {
         let policy = &self.config.incidents;
-        let (phase, duplicates) = incident::phase(&page.incidents, id, policy, now);
+        // An incident update carries a component status, which Instatus applies: while someone
+        // else owns the component, it carries the page's status, so the update changes nothing.
+        let component_status = if blocked.is_some() {
+            current.clone()
+        } else {
+            level.status()
+        };
+        let (phase, duplicates) = incident::phase(incidents, id, policy, now);
         let keep = match phase {
             Phase::Open { incident, .. } | Phase::Monitoring { incident, .. } => Some(incident),
             Phase::Closed { .. } => None,
@@ -522,7 +594,8 @@ impl Engine {
             Phase::Closed { recent: None } => Level::Operational,
         };
         let decision = incident::decide(phase, level, policy, flapping, blocked, now);
-        let render = |name: &str| self.render(name, state, i, level, previous, now, now);
+        let matched = || self.matched_alerts(alerts, matches, i, now);
+        let render = |name: &str| self.render(name, &matched(), i, level, previous, now, now);
         match decision {
             Decision::Nothing => {}
             Decision::Hold(kind, message) => plan.notes.push(Note {
@@ -531,15 +604,15 @@ impl Engine {
                 message,
             }),
             Decision::Open => {
-                let started = self
-                    .matched_alerts(state, i, now)
+                let matched = matched();
+                let started = matched
                     .iter()
                     .map(|a| a.starts_at)
                     .min()
                     .unwrap_or(now)
                     .min(now);
-                let name = self.render("title", state, i, level, previous, started, now);
-                let message = self.render("opened", state, i, level, previous, started, now);
+                let name = self.render("title", &matched, i, level, previous, started, now);
+                let message = self.render("opened", &matched, i, level, previous, started, now);
                 plan.actions.push(Action::OpenIncident {
                     path: path.to_owned(),
                     component: id.clone(),
@@ -563,7 +636,7 @@ impl Engine {
                     path: path.to_owned(),
                     component: id.clone(),
                     incident_status: incident::step_status(step),
-                    status: level.status(),
+                    status: component_status,
                     message: format!("{message}\n\n{}", policy.marker),
                     step,
                     notify: policy.notify,
@@ -576,7 +649,7 @@ impl Engine {
     fn render(
         &self,
         name: &str,
-        state: &State,
+        alerts: &[&Alert],
         i: usize,
         level: Level,
         previous: Level,
@@ -584,9 +657,9 @@ impl Engine {
         now: Timestamp,
     ) -> String {
         let c = &self.config.components[i];
-        let alerts = self.matched_alerts(state, i, now);
+        let _ = now;
         let mut links = c.links.clone();
-        for a in &alerts {
+        for a in alerts {
             for (key, link) in [("runbook_url", "runbook"), ("dashboard", "grafana")] {
                 if let Some(url) = a.annotations.get(key) {
                     links.entry(link.to_owned()).or_insert_with(|| url.clone());
@@ -623,82 +696,95 @@ impl Engine {
         }
     }
 
-    /// Firing alerts that match the component's alert rules (for templates).
-    fn matched_alerts<'s>(&self, state: &'s State, i: usize, now: Timestamp) -> Vec<&'s Alert> {
-        let rules: Vec<&Vec<Matcher>> = self
-            .alert_rules
+    /// Firing alerts that match the component's alert rules (for templates), in the order the
+    /// state keeps them.
+    fn matched_alerts<'s>(
+        &'s self,
+        alerts: &'s BTreeMap<String, AlertRecord>,
+        matches: &OnceCell<Vec<Vec<(usize, &'s Alert)>>>,
+        i: usize,
+        now: Timestamp,
+    ) -> Vec<&'s Alert> {
+        let by_rule = matches.get_or_init(|| self.alert_matches(alerts, now));
+        let mut out: Vec<(usize, &Alert)> = self.alert_rule_of[i]
             .iter()
-            .filter(|(c, _, _)| *c == i)
-            .map(|(_, _, m)| m)
+            .filter(|&&k| k != usize::MAX)
+            .flat_map(|&k| by_rule[k].iter().copied())
             .collect();
-        if rules.is_empty() {
-            return Vec::new();
-        }
-        state
-            .alerts
-            .values()
-            .filter(|r| active(r, now))
-            .map(|r| &r.alert)
-            .filter(|a| rules.iter().any(|m| all_match(m, &a.labels)))
-            .collect()
+        out.sort_by_key(|(position, _)| *position);
+        out.dedup_by_key(|(position, _)| *position);
+        out.into_iter().map(|(_, a)| a).collect()
     }
 
+    /// Every alert rule's firing alerts (with their position in the state), in one pass over the
+    /// alerts through the index.
+    fn alert_matches<'s>(
+        &'s self,
+        alerts: &'s BTreeMap<String, AlertRecord>,
+        now: Timestamp,
+    ) -> Vec<Vec<(usize, &'s Alert)>> {
+        let mut by_rule: Vec<Vec<(usize, &Alert)>> = vec![Vec::new(); self.alert_rules.len()];
+        for (position, record) in alerts.values().enumerate() {
+            if !active(record, now) {
+                continue;
+            }
+            let labels = &record.alert.labels;
+            self.for_each_candidate(labels, |k| {
+                if all_compiled(&self.alert_rules[k].2, labels) {
+                    by_rule[k].push((position, &record.alert));
+                }
+            });
+        }
+        by_rule
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn groups(
         &self,
         plan: &mut Plan,
-        tree: &ComponentTree,
-        by_path: &HashMap<String, Vec<usize>>,
-        levels: &[Level],
+        statuses: &mut BTreeMap<String, StatusRecord>,
+        now: Timestamp,
+        index: &PageIndex<'_>,
+        node_level: &mut [Option<Level>],
         owners: &Owners,
     ) {
-        let mut known: HashMap<usize, Level> = HashMap::new();
-        for (i, c) in self.config.components.iter().enumerate() {
-            if let Some(t) = lookup(by_path, &c.path) {
-                known.insert(t, levels[i]);
-            }
-        }
-        // Deepest groups first, so a group of groups sees its children's new levels.
-        let mut groups: Vec<(usize, &super::config::GroupConfig)> = Vec::new();
-        for g in &self.config.groups {
-            if let Some(t) = lookup_noted(by_path, &g.path, plan) {
-                groups.push((t, g));
-            }
-        }
-        groups.sort_by_key(|(_, g)| std::cmp::Reverse(g.path.matches(PATH_SEPARATOR).count()));
-        for (t, g) in groups {
-            let node = tree.node(t);
-            let mut children: Vec<Level> = node
-                .children
-                .iter()
-                .map(|&ch| {
-                    known
-                        .get(&ch)
-                        .copied()
-                        .unwrap_or_else(|| Level::from_status(&tree.node(ch).component.status))
-                })
-                .collect();
-            if children.is_empty() {
+        let n = self.config.components.len();
+        // Notes in configuration order; then deepest groups first, so a group of groups sees
+        // its children's new levels.
+        let found: Vec<Option<usize>> = self
+            .config
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(g, group)| found_noted(index.found(n + g), &group.path, plan))
+            .collect();
+        let mut children: Vec<Level> = Vec::new();
+        for &g in &self.group_order {
+            let Some(t) = found[g] else {
                 continue;
-            }
-            children.sort_unstable();
-            let n = children.len();
-            let level = match g.rule {
-                GroupRule::Worst => children[n - 1],
-                GroupRule::Best => children[0],
-                // More than half at or above: the element at index n - (n/2 + 1).
-                GroupRule::Majority => children[n - (n / 2 + 1)],
             };
-            known.insert(t, level);
-            let component = &node.component;
+            let group = &self.config.groups[g];
+            children.clear();
+            children.extend(index.children(t).iter().map(|&ch| {
+                node_level[ch].unwrap_or_else(|| Level::from_status(&index.component(ch).status))
+            }));
+            let count = children.len();
+            let Some(level) = group.rule.combine(&mut children) else {
+                continue;
+            };
+            node_level[t] = Some(level);
+            let component = index.component(t);
             let blocked = owners.blocked(&component.id, &component.status);
             self.write_status(
                 plan,
-                &g.path,
+                statuses,
+                now,
+                &group.path,
                 &component.id,
                 &component.status,
                 level,
                 blocked,
-                || format!("group rule {:?} over {n} children", g.rule),
+                || format!("group rule {:?} over {count} children", group.rule),
             );
         }
     }
@@ -708,7 +794,7 @@ impl Engine {
         for alert in &delivery.alerts {
             let key = format!("{}@{}", alert.fingerprint, alert.starts_at);
             if let Some((matchers, _)) = &self.heartbeat {
-                if alert.firing && all_match(matchers, &alert.labels) {
+                if alert.firing && all_compiled(matchers, &alert.labels) {
                     state.heartbeat_seen = state.heartbeat_seen.max(Some(delivery.received_at));
                 }
             }
@@ -776,27 +862,30 @@ impl Engine {
                 continue;
             }
             let labels = &record.alert.labels;
-            for (name, value) in labels {
-                let Some(candidates) = self
-                    .alert_index
-                    .get(name.as_str())
-                    .and_then(|v| v.get(value.as_str()))
-                else {
-                    continue;
-                };
-                for &k in candidates {
-                    if !hits[k] && all_match(&self.alert_rules[k].2, labels) {
-                        hits[k] = true;
-                    }
-                }
-            }
-            for &k in &self.unindexed {
-                if !hits[k] && all_match(&self.alert_rules[k].2, labels) {
+            self.for_each_candidate(labels, |k| {
+                if !hits[k] && all_compiled(&self.alert_rules[k].2, labels) {
                     hits[k] = true;
                 }
-            }
+            });
         }
         hits
+    }
+
+    /// Calls `f` with every alert rule that could match these labels: the rules indexed under
+    /// one of the label values (their `=` matcher), and the rules without an `=` matcher.
+    fn for_each_candidate(&self, labels: &BTreeMap<String, String>, mut f: impl FnMut(usize)) {
+        // The index has few label names (usually only `alertname`): look each up in the labels.
+        for (name, values) in &self.alert_index {
+            let Some(candidates) = labels.get(name).and_then(|v| values.get(v.as_str())) else {
+                continue;
+            };
+            for &k in candidates {
+                f(k);
+            }
+        }
+        for &k in &self.unindexed {
+            f(k);
+        }
     }
 }
 
@@ -840,89 +929,19 @@ fn parse_matchers(list: &[String], at: &str) -> Result<Vec<Matcher>, ConfigError
         .collect()
 }
 
-fn lookup(by_path: &HashMap<String, Vec<usize>>, path: &str) -> Option<usize> {
-    match by_path.get(path).map(Vec::as_slice) {
-        Some([one]) => Some(*one),
-        _ => None,
-    }
-}
-
-fn lookup_noted(
-    by_path: &HashMap<String, Vec<usize>>,
-    path: &str,
-    plan: &mut Plan,
-) -> Option<usize> {
-    match by_path.get(path).map(Vec::as_slice) {
-        Some([one]) => Some(*one),
-        found => {
-            plan.notes.push(Note {
-                path: path.to_owned(),
-                kind: NoteKind::NotOnPage,
-                message: match found {
-                    Some(many) => format!(
-                        "{} components have this name path; none is written",
-                        many.len()
-                    ),
-                    None => "no component with this name path on the page".to_owned(),
-                },
-            });
-            None
-        }
-    }
-}
-
-/// Dependencies first; a cycle is an error naming it.
-fn topological(
-    config: &Config,
-    requires: &[Vec<usize>],
-    optional: &[Vec<usize>],
-) -> Result<Vec<usize>, ConfigError> {
-    let n = config.components.len();
-    // 0 unvisited, 1 on the stack, 2 done.
-    let mut mark = vec![0u8; n];
-    let mut order = Vec::with_capacity(n);
-    for start in 0..n {
-        if mark[start] != 0 {
-            continue;
-        }
-        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
-        mark[start] = 1;
-        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-            let deps: Vec<usize> = requires[node]
-                .iter()
-                .chain(&optional[node])
-                .copied()
-                .collect();
-            if *next < deps.len() {
-                let d = deps[*next];
-                *next += 1;
-                match mark[d] {
-                    0 => {
-                        mark[d] = 1;
-                        stack.push((d, 0));
-                    }
-                    1 => {
-                        let from = stack.iter().position(|(s, _)| *s == d).unwrap_or(0);
-                        let mut cycle: Vec<&str> = stack[from..]
-                            .iter()
-                            .map(|(s, _)| config.components[*s].path.as_str())
-                            .collect();
-                        cycle.push(&config.components[d].path);
-                        return Err(err(
-                            format!("components[{node}]"),
-                            format!("dependency cycle: {}", cycle.join(" -> ")),
-                        ));
-                    }
-                    _ => {}
-                }
-            } else {
-                mark[node] = 2;
-                order.push(node);
-                stack.pop();
-            }
-        }
-    }
-    Ok(order)
+/// The page node of a configured path, or a note saying why there is none.
+fn found_noted(found: Found, path: &str, plan: &mut Plan) -> Option<usize> {
+    let message = match found {
+        Found::One(node) => return Some(node),
+        Found::Many(k) => format!("{k} components have this name path; none is written"),
+        Found::Missing => "no component with this name path on the page".to_owned(),
+    };
+    plan.notes.push(Note {
+        path: path.to_owned(),
+        kind: NoteKind::NotOnPage,
+        message,
+    });
+    None
 }
 
 fn compile_templates(config: &Config) -> Result<minijinja::Environment<'static>, ConfigError> {
@@ -1007,5 +1026,38 @@ impl Owners {
         self.human
             .get(id)
             .map(|why| (NoteKind::HumanIncident, why.clone()))
+    }
+}
+
+/// The incidents that can be a component's automation incident (those covering exactly that
+/// component), found once per evaluation instead of scanning every incident per component.
+struct IncidentCandidates<'p> {
+    by_component: HashMap<&'p str, (&'p Incident, usize)>,
+}
+
+impl<'p> IncidentCandidates<'p> {
+    fn read(page: &'p CurrentPage, enabled: bool) -> IncidentCandidates<'p> {
+        let mut by_component: HashMap<&str, (&Incident, usize)> = HashMap::new();
+        if enabled {
+            for inc in &page.incidents {
+                if let [only] = inc.components.as_slice() {
+                    by_component
+                        .entry(only.id.as_str())
+                        .and_modify(|(_, count)| *count += 1)
+                        .or_insert((inc, 1));
+                }
+            }
+        }
+        IncidentCandidates { by_component }
+    }
+
+    /// The incidents to read the component's phase from: none, its one candidate, or (rarely:
+    /// duplicates, a recent resolve beside an open one) the whole list.
+    fn of(&self, id: &ComponentId, page: &'p CurrentPage) -> &'p [Incident] {
+        match self.by_component.get(id.as_str()) {
+            None => &[],
+            Some((one, 1)) => std::slice::from_ref(*one),
+            Some(_) => &page.incidents,
+        }
     }
 }

@@ -112,3 +112,14 @@ impl From<Level> for String {
         level.as_str().to_owned()
     }
 }
+
+/// The configuration spellings (Instatus' own spellings are accepted too, see [`Level::parse`]).
+impl schemars::JsonSchema for Level {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Level".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "enum": Level::ALLOWED })
+    }
+}

@@ -91,8 +91,73 @@ impl Matcher {
     }
 }
 
-/// Whether every matcher holds.
-pub fn all_match(matchers: &[Matcher], labels: &BTreeMap<String, String>) -> bool {
+/// A matcher prepared for the hot loop: a regex that is only an alternation of plain words
+/// (`critical|page`, the common case) becomes a list of strings to compare, which is what the
+/// anchored regex means, without running a regex engine per alert.
+#[derive(Clone, Debug)]
+pub(crate) struct Compiled {
+    name: String,
+    test: Test,
+}
+
+#[derive(Clone, Debug)]
+enum Test {
+    Equal(String),
+    NotEqual(String),
+    OneOf(Vec<String>),
+    NoneOf(Vec<String>),
+    Regex(Regex),
+    NotRegex(Regex),
+}
+
+impl Compiled {
+    /// Prepares `matcher`.
+    pub(crate) fn new(matcher: &Matcher) -> Compiled {
+        let words = |r: &Regex| -> Option<Vec<String>> {
+            let inner = r.as_str().strip_prefix("^(?:")?.strip_suffix(")$")?;
+            let plain = inner.chars().all(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | ':' | '/' | ' ' | '|')
+            });
+            plain.then(|| inner.split('|').map(str::to_owned).collect())
+        };
+        let test = match &matcher.op {
+            MatchOp::Equal(v) => Test::Equal(v.clone()),
+            MatchOp::NotEqual(v) => Test::NotEqual(v.clone()),
+            MatchOp::Regex(r) => words(r).map_or_else(|| Test::Regex(r.clone()), Test::OneOf),
+            MatchOp::NotRegex(r) => {
+                words(r).map_or_else(|| Test::NotRegex(r.clone()), Test::NoneOf)
+            }
+        };
+        Compiled {
+            name: matcher.name.clone(),
+            test,
+        }
+    }
+
+    /// `(name, value)` of an `=` matcher with a non-empty value: usable as an index key.
+    pub(crate) fn equality(&self) -> Option<(&str, &str)> {
+        match &self.test {
+            Test::Equal(v) if !v.is_empty() => Some((&self.name, v)),
+            _ => None,
+        }
+    }
+
+    /// The same answer as [`Matcher::matches`].
+    pub(crate) fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
+        let value = labels.get(&self.name).map(String::as_str).unwrap_or("");
+        match &self.test {
+            Test::Equal(v) => value == v,
+            Test::NotEqual(v) => value != v,
+            Test::OneOf(words) => words.iter().any(|w| w == value),
+            Test::NoneOf(words) => !words.iter().any(|w| w == value),
+            Test::Regex(r) => r.is_match(value),
+            Test::NotRegex(r) => !r.is_match(value),
+        }
+    }
+}
+
+/// Whether every prepared matcher holds.
+pub(crate) fn all_compiled(matchers: &[Compiled], labels: &BTreeMap<String, String>) -> bool {
     matchers.iter().all(|m| m.matches(labels))
 }
 
@@ -123,4 +188,51 @@ fn unquote(value: &str) -> Result<String, String> {
         }
     }
     Err("missing closing quote".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prepared_matchers_answer_as_the_regex_does() {
+        let labels = |v: &str| BTreeMap::from([("severity".to_owned(), v.to_owned())]);
+        for text in [
+            "severity=~\"critical|page\"",
+            "severity!~\"critical|page\"",
+            "severity=~\"crit\"",
+            "severity=~\"crit.*\"",
+            "severity=~\"critical|\"",
+            "severity!~\"\"",
+            "severity=~\"[a-c]ritical\"",
+            "severity=\"page\"",
+            "severity!=\"page\"",
+        ] {
+            let m = Matcher::parse(text).unwrap();
+            let c = Compiled::new(&m);
+            for v in [
+                "critical",
+                "page",
+                "crit",
+                "",
+                "pagecritical",
+                "critical|page",
+                "warning",
+            ] {
+                let mut l = labels(v);
+                if v.is_empty() {
+                    l.clear();
+                }
+                assert_eq!(c.matches(&l), m.matches(&l), "{text} on {v:?}");
+            }
+        }
+        assert!(matches!(
+            Compiled::new(&Matcher::parse("s=~\"a|b\"").unwrap()).test,
+            Test::OneOf(_)
+        ));
+        assert!(matches!(
+            Compiled::new(&Matcher::parse("s=~\"a.b\"").unwrap()).test,
+            Test::Regex(_)
+        ));
+    }
 }

@@ -12,10 +12,13 @@
 //! 3. **Unknown** readings (failed query, stale samples, no heartbeat) keep the held level and
 //!    restart recoveries: only a fresh healthy reading lowers a level.
 //! 4. **Flap protection** pins a flapping component at the worst level it showed.
-//! 5. **Dependencies**: `requires` passes on a dependency's outage, `optional` passes it on capped
-//!    at a partial outage. **Groups** follow their children by a [`GroupRule`].
-//! 6. **Precedence**: a maintenance in progress, then a person's incident, then automation. Owned
-//!    components are never written; the plan notes why.
+//! 5. **Dependencies** ([`DependencyGraph`]): `requires` passes on a dependency's outage,
+//!    `optional` passes it on capped at a partial outage. **Groups** follow their children by a
+//!    [`GroupRule`]. The same graph answers which components a maintenance impacts
+//!    ([`Engine::impact`]).
+//! 6. **Precedence**: a maintenance in progress, then a person's incident, then a person's own
+//!    status edit on the page ([`StatusRecord`]), then automation. Owned components are never
+//!    written; the plan notes why.
 //! 7. **Incidents**: one per component, recognised from the page by its marker
 //!    ([`incident::decide`] is the lifecycle).
 //!
@@ -39,12 +42,15 @@
 mod config;
 mod engine;
 pub mod flap;
+mod graph;
 mod hold;
 pub mod incident;
 mod level;
 pub mod maintenance;
+mod manual;
 mod matcher;
 mod observe;
+mod page_index;
 mod plan;
 mod preview;
 mod threshold;
@@ -58,8 +64,10 @@ pub use config::{
     ThresholdRule,
 };
 pub use engine::{AlertRecord, ComponentState, ConfigError, Engine, State};
+pub use graph::{DependencyGraph, DependencyKind, Hop, Impact, ImpactKind, Impacted};
 pub use hold::Held;
 pub use level::Level;
+pub use manual::StatusRecord;
 pub use matcher::{MatchOp, Matcher};
 pub use observe::{Alert, AlertDelivery, CurrentPage, Observations, QueryResult, Sample};
 pub use plan::{Action, IncidentStep, Note, NoteKind, Plan};

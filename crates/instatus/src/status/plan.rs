@@ -131,6 +131,10 @@ pub enum NoteKind {
     Maintenance,
     /// A person's incident is open on the component: automation stands back.
     HumanIncident,
+    /// A person set the component's status on the page (a status automation neither wrote nor
+    /// planned): automation stands back until the page shows the status automation would set,
+    /// or `OPERATIONAL`.
+    ManualStatus,
     /// The name path is not on the page, or names more than one component.
     NotOnPage,
     /// A level change or incident step waits for its hold or dwell.

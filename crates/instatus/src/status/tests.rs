@@ -537,6 +537,60 @@ fn a_component_takes_the_worst_rule_and_dependencies_propagate_outages() {
 }
 
 #[test]
+fn impact_of_a_maintenance_matches_what_the_evaluation_propagates() {
+    // One graph for both: a major outage of Beacon evaluated live, and Beacon maintained, give
+    // its dependents the same statuses; the write says which dependency raised it.
+    let e = engine(json!({
+        "components": [
+            {"path": "Beacon", "rules": [{"alert": {"matchers": ["alertname=\"BeaconDown\""], "level": "major_outage"}}]},
+            {"path": "Validator", "requires": ["Beacon"]},
+            {"path": "Explorer", "optional": ["Beacon"]},
+            {"path": "Faucet", "requires": ["Validator"]},
+            {"path": "Docs"}
+        ],
+        "incidents": {"enabled": false}
+    }));
+    let p = page(&[
+        ("b", "Beacon", "OPERATIONAL"),
+        ("v", "Validator", "OPERATIONAL"),
+        ("x", "Explorer", "OPERATIONAL"),
+        ("f", "Faucet", "OPERATIONAL"),
+        ("d", "Docs", "OPERATIONAL"),
+    ]);
+    let (plan, _) = e.evaluate(
+        &delivery(0, vec![alert("f1", "BeaconDown", 0, true)]),
+        &p,
+        State::default(),
+        at(0),
+    );
+    let live: BTreeMap<String, ComponentStatus> = statuses(&plan).into_iter().collect();
+    let impact = e.impact(&["Beacon"]);
+    let planned: BTreeMap<String, ComponentStatus> = impact
+        .impacted
+        .iter()
+        .filter(|i| i.kind != ImpactKind::Direct)
+        .map(|i| (i.path.clone(), i.status.clone()))
+        .collect();
+    let mut dependents = live.clone();
+    dependents.remove("Beacon");
+    assert_eq!(planned, dependents);
+    assert_eq!(planned.len(), 3, "{impact:#?}");
+    assert_eq!(impact.get("Faucet").unwrap().through.len(), 2);
+    let reason = plan
+        .actions
+        .iter()
+        .find_map(|a| match a {
+            Action::SetStatus { path, reason, .. } if path == "Faucet" => Some(reason.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(
+        reason,
+        "rules at operational, raised to major_outage by requires \"Validator\""
+    );
+}
+
+#[test]
 fn dependency_cycles_and_bad_fields_are_config_errors_naming_the_field() {
     let e = config_error(json!({"components": [
         {"path": "A", "requires": ["B"]}, {"path": "B", "optional": ["C"]}, {"path": "C", "requires": ["A"]}
@@ -916,6 +970,230 @@ fn precedence_maintenance_then_a_person_then_automation() {
     p.incidents.push(human_incident("c1"));
     let (plan, _) = e.evaluate(&Observations::default(), &p, State::default(), at(10_000));
     assert!(plan.actions.is_empty(), "{:?}", plan.actions);
+}
+
+fn set_on_page(p: &mut CurrentPage, name: &str, status: &str) {
+    let c = p
+        .components
+        .iter_mut()
+        .find(|c| c.name.as_str() == name)
+        .expect("component on the page");
+    c.status = serde_json::from_value(json!(status)).unwrap();
+}
+
+fn has_note(plan: &Plan, kind: NoteKind) -> bool {
+    plan.notes.iter().any(|n| n.kind == kind)
+}
+
+#[test]
+fn a_status_set_by_a_person_is_theirs_until_the_page_shows_automations_or_operational() {
+    // GethDown: major outage, ElSlow: partial outage; no hold times.
+    let mut config = incident_config();
+    config["incidents"] = json!({"enabled": false});
+    let e = engine(config);
+    let mut p = page(&[("c1", "Execution Client", "OPERATIONAL")]);
+    let mut state = State::default();
+    let mut step = |p: &mut CurrentPage, t: i64, obs: Observations| {
+        let (plan, next) = e.evaluate(&obs, p, std::mem::take(&mut state), at(t));
+        p.apply_preview(&plan, at(t));
+        state = next;
+        plan
+    };
+    // Automation sets MAJOROUTAGE.
+    let plan = step(
+        &mut p,
+        0,
+        delivery(0, vec![alert("g", "GethDown", 0, true)]),
+    );
+    assert_eq!(
+        statuses(&plan),
+        [("Execution Client".into(), ComponentStatus::MajorOutage)]
+    );
+    // A person lowers it to DEGRADEDPERFORMANCE: not overwritten, and the plan says why.
+    set_on_page(&mut p, "Execution Client", "DEGRADEDPERFORMANCE");
+    let plan = step(&mut p, 30, Observations::default());
+    assert!(plan.actions.is_empty(), "{:?}", plan.actions);
+    let note = plan
+        .notes
+        .iter()
+        .find(|n| n.kind == NoteKind::ManualStatus)
+        .expect("manual note");
+    assert!(
+        note.message.contains("a person set DEGRADEDPERFORMANCE")
+            && note.message.contains("MAJOROUTAGE"),
+        "{}",
+        note.message
+    );
+    // The alert resolves: automation would set OPERATIONAL, but the person's status stands.
+    let plan = step(
+        &mut p,
+        60,
+        delivery(60, vec![alert("g", "GethDown", 0, false)]),
+    );
+    let plan2 = step(&mut p, 400, Observations::default());
+    assert!(plan.actions.is_empty() && plan2.actions.is_empty());
+    assert!(has_note(&plan2, NoteKind::ManualStatus));
+    // The person sets OPERATIONAL: handed back; the next outage is written again.
+    set_on_page(&mut p, "Execution Client", "OPERATIONAL");
+    let plan = step(&mut p, 430, Observations::default());
+    assert!(plan.actions.is_empty() && !has_note(&plan, NoteKind::ManualStatus));
+    let plan = step(
+        &mut p,
+        460,
+        delivery(460, vec![alert("g2", "GethDown", 450, true)]),
+    );
+    assert_eq!(
+        statuses(&plan),
+        [("Execution Client".into(), ComponentStatus::MajorOutage)]
+    );
+    // A person raises it to PARTIALOUTAGE while automation wants MAJOROUTAGE: theirs ...
+    set_on_page(&mut p, "Execution Client", "PARTIALOUTAGE");
+    let plan = step(&mut p, 490, Observations::default());
+    assert!(plan.actions.is_empty() && has_note(&plan, NoteKind::ManualStatus));
+    // ... until automation's level comes to PARTIALOUTAGE (GethDown resolved, ElSlow firing):
+    // handed back, and the later recovery is written.
+    let plan = step(
+        &mut p,
+        500,
+        delivery(
+            500,
+            vec![
+                alert("g2", "GethDown", 450, false),
+                alert("s", "ElSlow", 500, true),
+            ],
+        ),
+    );
+    assert!(plan.actions.is_empty(), "{:?}", plan.actions);
+    let plan = step(&mut p, 800, Observations::default());
+    assert!(
+        plan.actions.is_empty(),
+        "handed back, nothing to write: {:?}",
+        plan.actions
+    );
+    assert!(!has_note(&plan, NoteKind::ManualStatus), "{:?}", plan.notes);
+    let plan = step(
+        &mut p,
+        810,
+        delivery(810, vec![alert("s", "ElSlow", 500, false)]),
+    );
+    assert_eq!(
+        statuses(&plan),
+        [("Execution Client".into(), ComponentStatus::Operational)]
+    );
+}
+
+#[test]
+fn a_write_in_flight_or_failed_is_not_mistaken_for_a_persons_edit() {
+    let e = engine(alert_config(json!({})));
+    let p = page(&[("c1", "Execution Client", "OPERATIONAL")]);
+    let (plan, state) = e.evaluate(
+        &delivery(0, vec![alert("g", "GethDown", 0, true)]),
+        &p,
+        State::default(),
+        at(0),
+    );
+    assert_eq!(statuses(&plan).len(), 1);
+    // The write was not applied: the page still shows the old status, automation's own.
+    let (plan, state) = e.evaluate(&Observations::default(), &p, state, at(30));
+    assert_eq!(statuses(&plan).len(), 1, "written again: {:?}", plan.notes);
+    // The write is applied now, and the state kept both.
+    let mut applied = p.clone();
+    applied.apply_preview(&plan, at(30));
+    let (plan, _) = e.evaluate(&Observations::default(), &applied, state, at(60));
+    assert!(plan.actions.is_empty() && !has_note(&plan, NoteKind::ManualStatus));
+    // Without a state (a restart), the page's status is adopted as automation's.
+    let mut edited = applied.clone();
+    set_on_page(&mut edited, "Execution Client", "DEGRADEDPERFORMANCE");
+    let (plan, state) = e.evaluate(&Observations::default(), &edited, State::default(), at(90));
+    assert!(!has_note(&plan, NoteKind::ManualStatus));
+    assert_eq!(
+        state.statuses["Execution Client"].own,
+        ComponentStatus::DegradedPerformance
+    );
+}
+
+#[test]
+fn a_persons_status_holds_back_incidents_and_group_writes_too() {
+    let e = engine(incident_config());
+    let mut p = page(&[("c1", "Execution Client", "OPERATIONAL")]);
+    let (plans, state) = run(
+        &e,
+        &mut p,
+        vec![(0, delivery(0, vec![alert("g", "GethDown", 0, true)]))],
+    );
+    assert_eq!(incident_actions(&plans[0]), ["open"]);
+    // A person sets DEGRADEDPERFORMANCE; the alert resolves: the incident moves on to
+    // MONITORING, but its update carries the person's status, not OPERATIONAL.
+    set_on_page(&mut p, "Execution Client", "DEGRADEDPERFORMANCE");
+    let (plan, state) = e.evaluate(
+        &delivery(10, vec![alert("g", "GethDown", 0, false)]),
+        &p,
+        state,
+        at(10),
+    );
+    let update = plan
+        .actions
+        .iter()
+        .find_map(|a| match a {
+            Action::UpdateIncident { step, status, .. } => Some((*step, status.clone())),
+            _ => None,
+        })
+        .expect("an incident update");
+    assert_eq!(
+        update,
+        (
+            IncidentStep::Monitoring,
+            ComponentStatus::DegradedPerformance
+        )
+    );
+    assert!(statuses(&plan).is_empty());
+    // No incident opens while the person's status stands (after this one is resolved).
+    let _ = state;
+    let mut fresh = page(&[("c1", "Execution Client", "OPERATIONAL")]);
+    let (_, state) = e.evaluate(&Observations::default(), &fresh, State::default(), at(0));
+    set_on_page(&mut fresh, "Execution Client", "DEGRADEDPERFORMANCE");
+    let (plan, _) = e.evaluate(
+        &delivery(20, vec![alert("g3", "GethDown", 20, true)]),
+        &fresh,
+        state,
+        at(20),
+    );
+    assert!(plan.actions.is_empty(), "{:?}", plan.actions);
+    assert!(plan
+        .notes
+        .iter()
+        .any(|n| n.kind == NoteKind::ManualStatus && n.message.starts_with("no incident opened")));
+
+    // Groups: a person's status on a group is not overwritten by the group rule.
+    let e = engine(json!({
+        "components": [{"path": "G/A", "rules": [{"alert": {"matchers": ["alertname=\"ADown\""], "level": "major_outage"}}]}],
+        "groups": [{"path": "G"}],
+        "incidents": {"enabled": false}
+    }));
+    let mut g: CurrentPage = CurrentPage {
+        components: vec![serde_json::from_value(
+            json!({"id": "g", "name": "G", "status": "OPERATIONAL", "isParent": true,
+            "children": [{"id": "a", "name": "A", "status": "OPERATIONAL", "groupId": "g"}]}),
+        )
+        .unwrap()],
+        ..CurrentPage::default()
+    };
+    let (_, state) = e.evaluate(&Observations::default(), &g, State::default(), at(0));
+    g.components[0].status = ComponentStatus::PartialOutage;
+    let (plan, _) = e.evaluate(
+        &delivery(10, vec![alert("a", "ADown", 10, true)]),
+        &g,
+        state,
+        at(10),
+    );
+    assert_eq!(
+        statuses(&plan),
+        [("G/A".into(), ComponentStatus::MajorOutage)]
+    );
+    assert!(plan
+        .notes
+        .iter()
+        .any(|n| n.path == "G" && n.kind == NoteKind::ManualStatus));
 }
 
 #[test]

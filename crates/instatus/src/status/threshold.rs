@@ -46,30 +46,37 @@ pub(crate) fn read(
         };
     }
     let oldest_allowed = now.as_second().saturating_sub(max_age_secs as i64);
-    let mut levels: Vec<Level> = samples
-        .iter()
-        .filter(|s| !s.value.is_nan() && s.timestamp.as_second() >= oldest_allowed)
-        .map(|s| series_level(rule, s.value, held))
-        .collect();
-    if levels.is_empty() {
+    // Series per level (no allocation: this runs for every rule at every evaluation).
+    let mut count = [0usize; Level::ALL.len()];
+    for s in samples {
+        if !s.value.is_nan() && s.timestamp.as_second() >= oldest_allowed {
+            count[series_level(rule, s.value, held) as usize] += 1;
+        }
+    }
+    let n: usize = count.iter().sum();
+    if n == 0 {
         return Err(format!(
             "query `{}`: every sample is stale (older than {max_age_secs} s) or NaN",
             rule.query
         ));
     }
-    levels.sort_unstable();
-    let n = levels.len();
-    // `at_least(k)`: the highest level reached by at least k series (levels sorted ascending).
+    // `at_least(k)`: the highest level reached (at or above) by at least k series.
     let at_least = |k: usize| -> Level {
         if k == 0 || k > n {
-            Level::Operational
-        } else {
-            levels[n - k]
+            return Level::Operational;
         }
+        let mut reached = 0;
+        for level in Level::ALL.iter().rev() {
+            reached += count[*level as usize];
+            if reached >= k {
+                return *level;
+            }
+        }
+        Level::Operational
     };
     Ok(match rule.aggregate {
-        Aggregate::Worst | Aggregate::Any => levels[n - 1],
-        Aggregate::All => levels[0],
+        Aggregate::Worst | Aggregate::Any => at_least(1),
+        Aggregate::All => at_least(n),
         Aggregate::Ratio(f) => at_least(((f * n as f64).ceil() as usize).max(1)),
         Aggregate::Quorum(k) => at_least(k),
     })

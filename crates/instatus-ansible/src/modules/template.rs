@@ -1,0 +1,440 @@
+//! `ephemery.instatus.template`: one Instatus incident or maintenance template (the dashboard's
+//! "templates": a prepared title, first message, status and affected components), found by its
+//! type and name. Fields the task leaves out are left as they are.
+
+use std::collections::BTreeMap;
+
+use instatus::api::templates::{self, CreateTemplateRequest, NewTemplate, UpdateTemplateRequest};
+use instatus::api::{components, ComponentStatusEntry};
+use instatus::model::{
+    ComponentId, ComponentStatus, ComponentTree, Template, TemplateStatus, TemplateType,
+};
+use instatus::recover::create_once;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::common::{check_form, status_name, Api, CommonOptions, State};
+use crate::protocol::{AnsibleModule, Context, Diff, Failure, Outcome};
+
+/// The module.
+pub struct TemplateModule;
+
+/// What a template creates.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum KindOption {
+    /// An incident template.
+    #[default]
+    #[serde(alias = "INCIDENT")]
+    Incident,
+    /// A maintenance template.
+    #[serde(alias = "MAINTENANCE")]
+    Maintenance,
+}
+
+impl KindOption {
+    fn to_api(self) -> TemplateType {
+        match self {
+            Self::Incident => TemplateType::Incident,
+            Self::Maintenance => TemplateType::Maintenance,
+        }
+    }
+
+    fn word(self) -> &'static str {
+        match self {
+            Self::Incident => "incident",
+            Self::Maintenance => "maintenance",
+        }
+    }
+}
+
+/// The status the template gives the notice it creates, as users write it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TemplateStatusOption {
+    /// Incident: the cause is being looked for.
+    #[serde(alias = "INVESTIGATING")]
+    Investigating,
+    /// Incident: the cause is known.
+    #[serde(alias = "IDENTIFIED")]
+    Identified,
+    /// Incident: a fix is being watched.
+    #[serde(alias = "MONITORING")]
+    Monitoring,
+    /// Incident: over.
+    #[serde(alias = "RESOLVED")]
+    Resolved,
+    /// Maintenance: not started yet.
+    #[serde(alias = "NOTSTARTEDYET")]
+    Scheduled,
+    /// Maintenance: running.
+    #[serde(alias = "INPROGRESS")]
+    InProgress,
+    /// Maintenance: over.
+    #[serde(alias = "COMPLETED")]
+    Completed,
+}
+
+impl TemplateStatusOption {
+    fn to_api(self) -> TemplateStatus {
+        match self {
+            Self::Investigating => TemplateStatus::Investigating,
+            Self::Identified => TemplateStatus::Identified,
+            Self::Monitoring => TemplateStatus::Monitoring,
+            Self::Resolved => TemplateStatus::Resolved,
+            Self::Scheduled => TemplateStatus::NotStartedYet,
+            Self::InProgress => TemplateStatus::InProgress,
+            Self::Completed => TemplateStatus::Completed,
+        }
+    }
+
+    fn fits(self, kind: KindOption) -> bool {
+        let incident = matches!(
+            self,
+            Self::Investigating | Self::Identified | Self::Monitoring | Self::Resolved
+        );
+        incident == (kind == KindOption::Incident)
+    }
+}
+
+/// Options of `ephemery.instatus.template`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct TemplateOptions {
+    /// Connection options.
+    #[serde(flatten)]
+    pub common: CommonOptions,
+
+    /// The template's name: the title of the incident or maintenance it creates. With `type`, it
+    /// identifies the template.
+    pub name: String,
+
+    /// `incident` or `maintenance`.
+    #[serde(default, rename = "type")]
+    pub kind: KindOption,
+
+    /// The first update's message. Required to create the template; left as it is when omitted.
+    pub message: Option<String>,
+
+    /// The notice's status: `investigating`, `identified`, `monitoring`, `resolved` (incident
+    /// templates) or `scheduled`, `in_progress`, `completed` (maintenance templates). On create
+    /// the default is `investigating` or `scheduled`; left as it is when omitted.
+    pub status: Option<TemplateStatusOption>,
+
+    /// Whether a notice made from the template notifies subscribers. On create the default is
+    /// false; left as it is when omitted.
+    pub notify: Option<bool>,
+
+    /// The affected components, by name path (`Group/Name`), each with the status the notice gives
+    /// it: `operational`, `under_maintenance`, `degraded_performance`, `partial_outage`,
+    /// `major_outage`. `{}` clears them; left as they are when omitted.
+    pub components: Option<BTreeMap<String, String>>,
+
+    /// `present` creates or updates the template, `absent` deletes it.
+    #[serde(default)]
+    pub state: State,
+}
+
+impl AnsibleModule for TemplateModule {
+    const NAME: &'static str = "template";
+    type Options = TemplateOptions;
+
+    fn run(options: TemplateOptions, ctx: &mut Context) -> Result<Outcome, Failure> {
+        Api::run(&options.common, ctx, |api, ctx| run(&options, api, ctx))
+    }
+}
+
+/// The template as the module shows it: components by name path with user-spelled statuses.
+fn view(t: &Template, tree: &ComponentTree) -> Value {
+    let components: BTreeMap<String, String> = t
+        .components
+        .iter()
+        .filter_map(|c| {
+            let id = c.component_id.as_ref()?;
+            let name = tree
+                .index_of(id)
+                .map(|i| tree.path(i))
+                .unwrap_or_else(|| id.to_string());
+            Some((name, c.status.as_ref().map(status_name).unwrap_or_default()))
+        })
+        .collect();
+    json!({
+        "id": t.id.as_str(),
+        "type": t.kind.as_str().to_ascii_lowercase(),
+        "name": t.name.as_str(),
+        "message": t.message.clone().unwrap_or_default(),
+        "status": t.status.user_name(),
+        "notify": t.notify.unwrap_or(false),
+        "components": components,
+    })
+}
+
+/// Declared components as the view shows them.
+fn shown_components(declared: Option<&BTreeMap<String, ComponentStatus>>) -> Value {
+    let shown: BTreeMap<&String, String> = declared
+        .into_iter()
+        .flatten()
+        .map(|(path, status)| (path, status_name(status)))
+        .collect();
+    json!(shown)
+}
+
+fn without_id(v: &Value) -> Value {
+    let mut v = v.clone();
+    if let Some(m) = v.as_object_mut() {
+        m.remove("id");
+    }
+    v
+}
+
+fn run(o: &TemplateOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome, Failure> {
+    check_form("name", Some(&o.name), instatus::validate::name)?;
+    let kind = o.kind;
+    if let Some(status) = o.status {
+        if !status.fits(kind) {
+            let allowed = match kind {
+                KindOption::Incident => "investigating, identified, monitoring, resolved",
+                KindOption::Maintenance => "scheduled, in_progress, completed",
+            };
+            return Err(Failure::new(format!(
+                "status: {} is not a status of {} templates; allowed: {allowed}",
+                status.to_api().user_name(),
+                kind.word()
+            )));
+        }
+    }
+    // Component statuses, checked before any request.
+    let declared: Option<BTreeMap<String, ComponentStatus>> = match &o.components {
+        None => None,
+        Some(map) => Some(
+            map.iter()
+                .map(|(path, status)| {
+                    ComponentStatus::parse_known(status)
+                        .map(|s| (path.clone(), s))
+                        .map_err(|e| Failure::new(format!("components.{path}: {e}")))
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+    };
+    if o.state == State::Present {
+        if let Some(m) = &o.message {
+            if m.trim().is_empty() {
+                return Err(Failure::new(
+                    "message: is empty; allowed: the text of the first update",
+                ));
+            }
+        }
+    }
+    let page = api.page()?;
+    let page_id = page.id.clone();
+    let found: Vec<Template> = api
+        .list_all(templates::list(&page_id))?
+        .into_iter()
+        .filter(|t| t.kind == kind.to_api() && t.name.as_str() == o.name)
+        .collect();
+    if found.len() > 1 {
+        ctx.warn(format!(
+            "{} {} templates are named '{}'; the module manages the first (id {})",
+            found.len(),
+            kind.word(),
+            o.name,
+            found[0].id
+        ));
+    }
+    let current = found.first();
+    let needs_tree = o.components.is_some() || current.is_some_and(|t| !t.components.is_empty());
+    let tree = if needs_tree {
+        ComponentTree::from_components(api.list_all(components::list(&page_id))?)
+    } else {
+        ComponentTree::default()
+    };
+    let check = ctx.check_mode();
+
+    if o.state == State::Absent {
+        let Some(t) = current else {
+            return Ok(Outcome::new(
+                false,
+                format!("the {} template '{}' is absent", kind.word(), o.name),
+            )
+            .with("template", Value::Null));
+        };
+        let before = view(t, &tree);
+        if !check {
+            api.send(templates::delete(&page_id, &t.id))?;
+        }
+        let verb = if check { "would delete" } else { "deleted" };
+        return Ok(Outcome::new(
+            true,
+            format!("{verb} the {} template '{}'", kind.word(), o.name),
+        )
+        .with("template", before.clone())
+        .with_diff(Diff::new(without_id(&before), json!({}))));
+    }
+
+    // Desired components: name paths -> ids; unknown paths are named.
+    let wanted_components: Option<Vec<ComponentStatusEntry>> = match &declared {
+        None => None,
+        Some(map) => {
+            let mut entries = Vec::new();
+            let mut unknown = Vec::new();
+            for (path, status) in map {
+                match tree.find(path) {
+                    Some(c) => {
+                        entries.push(ComponentStatusEntry::new(c.id.clone(), status.clone()))
+                    }
+                    None => unknown.push(path.as_str()),
+                }
+            }
+            if !unknown.is_empty() {
+                return Err(Failure::new(format!(
+                    "components: not found on the page (name paths, `Group/Name`): {}",
+                    unknown.join(", ")
+                )));
+            }
+            Some(entries)
+        }
+    };
+
+    let Some(t) = current else {
+        let Some(message) = &o.message else {
+            return Err(Failure::new(format!(
+                "message: required to create the {} template '{}'",
+                kind.word(),
+                o.name
+            )));
+        };
+        let status = o
+            .status
+            .map(TemplateStatusOption::to_api)
+            .unwrap_or(match kind {
+                KindOption::Incident => TemplateStatus::Investigating,
+                KindOption::Maintenance => TemplateStatus::NotStartedYet,
+            });
+        let Some(subdomain) = page.subdomain.clone() else {
+            return Err(Failure::new(
+                "page: the page has no subdomain; a template needs it",
+            ));
+        };
+        let body = CreateTemplateRequest::from(NewTemplate {
+            kind: kind.to_api(),
+            subdomain,
+            name: o.name.clone(),
+            message: message.clone(),
+            status: status.clone(),
+        })
+        .notify(o.notify.unwrap_or(false))
+        .components(wanted_components.clone().unwrap_or_default());
+        let predicted = json!({
+            "id": null,
+            "type": kind.word(),
+            "name": o.name,
+            "message": message,
+            "status": status.user_name(),
+            "notify": o.notify.unwrap_or(false),
+            "components": shown_components(declared.as_ref()),
+        });
+        let shown = if check {
+            predicted
+        } else {
+            let name = o.name.clone();
+            let client = api.client()?;
+            let created = create_once(
+                client,
+                || templates::create(&page_id, &body),
+                |c| {
+                    Ok(c.list_all(templates::list(&page_id))?
+                        .into_iter()
+                        .find(|t| t.kind == kind.to_api() && t.name.as_str() == name))
+                },
+                instatus::recover::DEFAULT_RECOVERY_WAIT,
+            )
+            .map_err(|e| Failure::new(e.to_string()))?;
+            view(&created.value, &tree)
+        };
+        let verb = if check { "would create" } else { "created" };
+        return Ok(Outcome::new(
+            true,
+            format!("{verb} the {} template '{}'", kind.word(), o.name),
+        )
+        .with("template", shown.clone())
+        .with_diff(Diff::new(json!({}), without_id(&shown))));
+    };
+
+    // Compare what the task declares; send only what differs.
+    let before = view(t, &tree);
+    let mut update = UpdateTemplateRequest::new();
+    let mut changes = Vec::new();
+    if let Some(m) = &o.message {
+        if t.message.as_deref() != Some(m.as_str()) {
+            update = update.message(m.clone());
+            changes.push("message");
+        }
+    }
+    if let Some(s) = o.status {
+        if t.status != s.to_api() {
+            update = update.status(s.to_api());
+            changes.push("status");
+        }
+    }
+    if let Some(n) = o.notify {
+        if t.notify.unwrap_or(false) != n {
+            update = update.notify(n);
+            changes.push("notify");
+        }
+    }
+    if let Some(wanted) = &wanted_components {
+        let have: BTreeMap<&ComponentId, Option<&ComponentStatus>> = t
+            .components
+            .iter()
+            .filter_map(|c| Some((c.component_id.as_ref()?, c.status.as_ref())))
+            .collect();
+        let want: BTreeMap<&ComponentId, Option<&ComponentStatus>> =
+            wanted.iter().map(|e| (&e.id, Some(&e.status))).collect();
+        if have != want {
+            update = update.components(wanted.clone());
+            changes.push("components");
+        }
+    }
+    if changes.is_empty() {
+        return Ok(Outcome::new(
+            false,
+            format!("the {} template '{}' is up to date", kind.word(), o.name),
+        )
+        .with("template", before.clone())
+        .with_diff(Diff::new(without_id(&before), without_id(&before))));
+    }
+    let shown = if check {
+        let mut after = before.clone();
+        if let Some(m) = after.as_object_mut() {
+            if let Some(x) = &o.message {
+                m.insert("message".into(), json!(x));
+            }
+            if let Some(s) = o.status {
+                m.insert("status".into(), json!(s.to_api().user_name()));
+            }
+            if let Some(n) = o.notify {
+                m.insert("notify".into(), json!(n));
+            }
+            if declared.is_some() {
+                m.insert("components".into(), shown_components(declared.as_ref()));
+            }
+        }
+        after
+    } else {
+        let updated = api.send(templates::update(&page_id, &t.id, &update))?;
+        view(&updated, &tree)
+    };
+    let verb = if check { "would update" } else { "updated" };
+    Ok(Outcome::new(
+        true,
+        format!(
+            "{verb} the {} template '{}' ({})",
+            kind.word(),
+            o.name,
+            changes.join(", ")
+        ),
+    )
+    .with("template", shown.clone())
+    .with("changes", json!(changes))
+    .with_diff(Diff::new(without_id(&before), without_id(&shown))))
+}

@@ -1,0 +1,226 @@
+//! The command line: `instatus-bridge [--config FILE] <serve|once|plan|validate|schema>`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::bridge::{Bridge, Evaluation, Mode};
+use crate::config::{self, Settings};
+use crate::report;
+
+/// Keeps an Instatus page true from Prometheus and Alertmanager.
+#[derive(Debug, Parser)]
+#[command(name = "instatus-bridge", version)]
+pub struct Cli {
+    /// The config file (YAML or JSON).
+    #[arg(long, global = true, env = "INSTATUS_BRIDGE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the daemon: webhook receiver, evaluations on webhooks and every interval, /metrics.
+    Serve {
+        /// Address to bind (overrides server.listen); 127.0.0.1:0 picks a free port.
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// One evaluation and apply; exit 0 converged, 2 not converged or unknown, 1 error.
+    Once {
+        /// Output form.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Print what would change; writes nothing.
+    Plan {
+        /// Output form.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Check the config; exit 1 naming the field on an error.
+    Validate,
+    /// Print the config's JSON Schema.
+    Schema,
+}
+
+/// Output forms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Readable lines.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
+/// Exit code: converged, or success.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: an error (config, connection, page).
+pub const EXIT_ERROR: i32 = 1;
+/// Exit code: `once` wrote or tried and the page is not known to be right.
+pub const EXIT_NOT_CONVERGED: i32 = 2;
+
+fn fail(message: impl std::fmt::Display) -> i32 {
+    eprintln!("instatus-bridge: error: {message}");
+    EXIT_ERROR
+}
+
+fn print(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
+
+/// Runs the command line; returns the exit code.
+pub fn run(cli: Cli) -> i32 {
+    if let Command::Schema = cli.command {
+        print(&config::schema_json());
+        return EXIT_OK;
+    }
+    let Some(path) = cli.config else {
+        return fail("no config: pass --config FILE or set INSTATUS_BRIDGE_CONFIG");
+    };
+    let settings = match Settings::load(&path, &config::process_env) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    match cli.command {
+        Command::Schema => EXIT_OK,
+        Command::Validate => {
+            let s = &settings.config.status;
+            print(&format!(
+                "{}: valid ({} components, {} groups, {} queries, {} public metrics)\n",
+                path.display(),
+                s.components.len(),
+                s.groups.len(),
+                settings.engine.queries().len(),
+                settings.config.metrics.len()
+            ));
+            EXIT_OK
+        }
+        Command::Plan { format } => {
+            let mut bridge = match Bridge::new(settings) {
+                Ok(b) => b,
+                Err(e) => return fail(e),
+            };
+            let mode = Mode {
+                read_sources: true,
+                refresh_page: true,
+                write: false,
+            };
+            match bridge.evaluate(replay(&bridge), mode) {
+                Ok(e) => {
+                    match format {
+                        Format::Text => print(&report::plan_text(&e)),
+                        Format::Json => print(&format!("{:#}\n", report::plan_json(&e))),
+                    }
+                    EXIT_OK
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Command::Once { format } => once(settings, format),
+        Command::Serve { listen } => crate::server::serve(settings, listen.as_deref()),
+    }
+}
+
+/// The journal's deliveries (a `serve` may have left some), to take into this evaluation.
+fn replay(bridge: &Bridge) -> Vec<instatus::status::AlertDelivery> {
+    bridge.store().map(|s| s.replay().0).unwrap_or_default()
+}
+
+/// `once`: evaluate, apply, save the state, check convergence.
+pub fn once(settings: Settings, format: Format) -> i32 {
+    let mut bridge = match Bridge::new(settings) {
+        Ok(b) => b,
+        Err(e) => return fail(e),
+    };
+    for note in &bridge.startup_notes {
+        eprintln!("instatus-bridge: {note}");
+    }
+    let (journal, next_generation) = bridge.store().map(|s| s.replay()).unwrap_or_default();
+    let mode = Mode {
+        read_sources: true,
+        refresh_page: true,
+        write: true,
+    };
+    let mut evaluation = match bridge.evaluate(journal, mode) {
+        Ok(e) => e,
+        Err(e) => return fail(e),
+    };
+    crate::public_metrics::once(&mut bridge, &mut evaluation);
+    if let Err(e) = bridge.save() {
+        eprintln!("instatus-bridge: {e}");
+    } else if let Some(store) = bridge.store() {
+        if next_generation > 0 {
+            store.forget_journals(next_generation - 1);
+        }
+    }
+    let converged = converged(&mut bridge, &evaluation);
+    match format {
+        Format::Text => print(&report::once_text(&evaluation, converged.clone())),
+        Format::Json => print(&format!(
+            "{:#}\n",
+            report::once_json(&evaluation, &converged)
+        )),
+    }
+    if converged.is_ok() {
+        EXIT_OK
+    } else {
+        EXIT_NOT_CONVERGED
+    }
+}
+
+fn converged(bridge: &mut Bridge, e: &Evaluation) -> Result<(), String> {
+    let failed = e
+        .writes
+        .iter()
+        .filter(|w| {
+            !matches!(
+                w.outcome,
+                crate::apply::Outcome::Ok | crate::apply::Outcome::Skipped
+            )
+        })
+        .count();
+    if failed > 0 {
+        return Err(format!(
+            "{failed} of {} writes failed or are ambiguous",
+            e.writes.len()
+        ));
+    }
+    if let Some(m) = e
+        .metrics
+        .iter()
+        .find(|m| m.outcome != crate::apply::Outcome::Ok)
+    {
+        return Err(format!("metric {}: {}", m.metric, m.detail));
+    }
+    if !e.writes.is_empty() {
+        match bridge.check_converged() {
+            Ok(plan) if !plan.actions.is_empty() => {
+                return Err(format!(
+                    "after the writes the plan still has {} actions (first: {})",
+                    plan.actions.len(),
+                    report::action_line(&plan.actions[0])
+                ))
+            }
+            Ok(_) => {}
+            Err(err) => return Err(format!("cannot re-read the page: {err}")),
+        }
+    }
+    if let Some(s) = e.sources.iter().find(|s| !s.ok) {
+        return Err(format!("{} unknown: {}", s.source, s.detail));
+    }
+    if let Some(n) = e
+        .notes
+        .iter()
+        .find(|n| n.kind == instatus::status::NoteKind::Unknown)
+    {
+        return Err(format!("{}: {}", n.path, n.message));
+    }
+    Ok(())
+}

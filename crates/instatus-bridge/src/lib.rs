@@ -1,0 +1,20 @@
+//! `instatus-bridge`: keeps an Instatus page true from Prometheus and Alertmanager.
+//!
+//! The status engine ([`instatus::status`]) decides; this crate is the I/O around it: the config
+//! ([`config`]), one evaluation ([`bridge`]: gather observations, read the page, evaluate, apply
+//! through [`apply`]), the state directory ([`store`]), the webhook intake with its dedupe
+//! ([`intake`]), the HTTP server ([`server`]), its metrics ([`telemetry`]) and public Instatus
+//! metrics ([`public_metrics`]). The contract (commands, exit codes, config, routes) is
+//! `docs/bridge.md`.
+
+pub mod apply;
+pub mod auth;
+pub mod bridge;
+pub mod cli;
+pub mod config;
+pub mod intake;
+pub mod public_metrics;
+pub mod report;
+pub mod server;
+pub mod store;
+pub mod telemetry;
