@@ -79,6 +79,7 @@ playbook subscriber
 playbook template --diff
 playbook incident --diff
 playbook maintenance --diff
+playbook ephemery_resets --diff
 playbook not_applied
 
 echo "== --diff shows a readable before/after"

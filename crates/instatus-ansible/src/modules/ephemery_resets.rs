@@ -136,9 +136,7 @@ impl ScheduleOptions {
             message_template: self.message_template.clone(),
             marker: self.marker.clone(),
         };
-        config
-            .validate()
-            .map_err(|e| Failure::new(e.to_string()))?;
+        config.validate().map_err(|e| Failure::new(e.to_string()))?;
         let now = match &self.now {
             Some(t) => t.trim().parse::<Timestamp>().map_err(|e| {
                 Failure::new(format!(
@@ -247,7 +245,11 @@ fn maintenance_view(m: &Maintenance, iteration: u64, schedule: &Schedule) -> Val
     })
 }
 
-fn run(o: &EphemeryResetsOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome, Failure> {
+fn run(
+    o: &EphemeryResetsOptions,
+    api: &mut Api<'_>,
+    ctx: &mut Context,
+) -> Result<Outcome, Failure> {
     let (schedule, config, now) = o.schedule.parse()?;
     if let Some(m) = o.notify_minutes {
         if !(0..=10_080).contains(&m) {
@@ -262,7 +264,11 @@ fn run(o: &EphemeryResetsOptions, api: &mut Api<'_>, ctx: &mut Context) -> Resul
     let (tree, wanted_components) = match &o.components {
         Some(paths) => {
             let tree = ComponentTree::from_components(api.list_all(components::list(&page))?);
-            let ids = super::incident::resolve_paths(&tree, "components", paths.iter().map(String::as_str))?;
+            let ids = super::incident::resolve_paths(
+                &tree,
+                "components",
+                paths.iter().map(String::as_str),
+            )?;
             (Some(tree), Some(ids))
         }
         None => (None, None),
@@ -290,7 +296,9 @@ fn run(o: &EphemeryResetsOptions, api: &mut Api<'_>, ctx: &mut Context) -> Resul
     let mut writes = 0usize;
     for s in &plan.steps {
         let key = format!("iteration {}", s.iteration);
-        let old = s.current.map(|m| maintenance_view(m, s.iteration, &schedule));
+        let old = s
+            .current
+            .map(|m| maintenance_view(m, s.iteration, &schedule));
         let components_change = match (s.current, &wanted_components, &s.action) {
             (Some(m), Some(ids), MaintenanceAction::Nothing(_) | MaintenanceAction::Reschedule)
                 if m.status == MaintenanceStatus::NotStartedYet =>
@@ -340,7 +348,10 @@ fn run(o: &EphemeryResetsOptions, api: &mut Api<'_>, ctx: &mut Context) -> Resul
             if let (Some(tree), Some(ids)) = (&tree, &wanted_components) {
                 map.insert(
                     "components".into(),
-                    json!(ids.iter().map(|id| super::incident::path_of(tree, id)).collect::<Vec<_>>()),
+                    json!(ids
+                        .iter()
+                        .map(|id| super::incident::path_of(tree, id))
+                        .collect::<Vec<_>>()),
                 );
             }
         }
@@ -358,10 +369,7 @@ fn run(o: &EphemeryResetsOptions, api: &mut Api<'_>, ctx: &mut Context) -> Resul
             parts.join(", ")
         )
     } else {
-        format!(
-            "{} Ephemery reset window(s) up to date",
-            plan.steps.len()
-        )
+        format!("{} Ephemery reset window(s) up to date", plan.steps.len())
     };
     let current = schedule.iteration_at(now);
     Ok(Outcome::new(changed, msg)
@@ -375,7 +383,11 @@ fn run(o: &EphemeryResetsOptions, api: &mut Api<'_>, ctx: &mut Context) -> Resul
         .with("now", json!(now.to_string()))
         .with(
             "duplicates",
-            json!(plan.duplicates.iter().map(|m| m.id.as_str()).collect::<Vec<_>>()),
+            json!(plan
+                .duplicates
+                .iter()
+                .map(|m| m.id.as_str())
+                .collect::<Vec<_>>()),
         )
         .with_diff(Diff::new(Value::Object(before), Value::Object(after))))
 }
@@ -439,6 +451,9 @@ fn apply(
         let mut body = CreateMaintenanceUpdateRequest::new(status);
         body.message = Some(message);
         body.notify = Some(o.notify);
+        // When the stage changed: the time the module acts at (the clock, or `now` in tests), so
+        // a window completed after it passed never reads as called off.
+        body.started = Some(Timestamp::from_second(now.as_second()).unwrap_or(now));
         body.components = m.components.iter().map(|c| c.id.clone()).collect();
         body.statuses = body
             .components
@@ -470,7 +485,9 @@ fn apply(
             if status == MaintenanceStatus::InProgress {
                 body.statuses = ids
                     .iter()
-                    .map(|id| ComponentStatusEntry::new(id.clone(), ComponentStatus::UnderMaintenance))
+                    .map(|id| {
+                        ComponentStatusEntry::new(id.clone(), ComponentStatus::UnderMaintenance)
+                    })
                     .collect();
             }
             let marker = o.schedule.marker.clone();
@@ -506,7 +523,9 @@ fn apply(
             format!(
                 "The reset to iteration {} is over{}.\n\n{}",
                 s.iteration,
-                if m.status == MaintenanceStatus::NotStartedYet && s.window.as_ref().is_some_and(|w| now >= w.end) {
+                if m.status == MaintenanceStatus::NotStartedYet
+                    && s.window.as_ref().is_some_and(|w| now >= w.end)
+                {
                     " (its window has passed)"
                 } else {
                     ""
@@ -514,9 +533,7 @@ fn apply(
                 ephemery::token(&o.schedule.marker, s.iteration)
             ),
         ),
-        (A::Cancel, Some(m), _) => api
-            .send(maintenances::delete(page, &m.id))
-            .map(|_| None),
+        (A::Cancel, Some(m), _) => api.send(maintenances::delete(page, &m.id)).map(|_| None),
         (A::Reschedule | A::Extend | A::Nothing(_), Some(m), Some(w)) => {
             let moved = matches!(s.action, A::Reschedule | A::Extend)
                 || texts.contains(&"name")
@@ -560,7 +577,11 @@ fn apply(
         (action, current, window) => Err(Failure::new(format!(
             "no request for {action:?} (maintenance {}, window {})",
             current.map_or("none", |m| m.id.as_str()),
-            if window.is_some() { "declared" } else { "withdrawn" }
+            if window.is_some() {
+                "declared"
+            } else {
+                "withdrawn"
+            }
         ))),
     }
 }
