@@ -1,6 +1,7 @@
 //! The modules of the collection, one file each, and [`MODULES`], the one list that registers
 //! them (the binary dispatches on it, the docs generator and the tests walk it).
 
+pub mod calendar;
 pub mod component;
 pub mod ephemery_resets;
 pub mod incident;
@@ -25,6 +26,7 @@ pub const MODULES: &[ModuleDef] = &[
     ModuleDef::of::<page_spec::PageSpecModule>(),
     ModuleDef::of::<template::TemplateModule>(),
     ModuleDef::of::<ephemery_resets::EphemeryResetsModule>(),
+    ModuleDef::of::<calendar::CalendarModule>(),
 ];
 
 /// The module called `name` (short name, or a fully qualified `ephemery.instatus.NAME`).
