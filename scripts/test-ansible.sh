@@ -80,6 +80,8 @@ playbook template --diff
 playbook incident --diff
 playbook maintenance --diff
 playbook report
+playbook ephemery_resets --diff
+playbook calendar --diff
 playbook not_applied
 
 echo "== --diff shows a readable before/after"

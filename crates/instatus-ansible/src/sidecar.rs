@@ -102,9 +102,31 @@ fn markup(text: &str) -> String {
 
 fn yaml_value(value: &Value) -> String {
     match value {
-        Value::String(s) => yaml_str(s),
+        Value::String(s) => long_str(&yaml_str(s)),
         other => other.to_string(),
     }
+}
+
+/// A double-quoted scalar longer than 100 columns, broken after spaces with escaped line breaks
+/// (`\` at a line's end: the break is dropped, the space before it kept, the next line's
+/// indentation ignored), so no line passes ansible-lint's 160 columns and the value is unchanged.
+fn long_str(scalar: &str) -> String {
+    if scalar.len() <= 100 || !scalar.starts_with('"') {
+        return scalar.to_owned();
+    }
+    let mut out = String::new();
+    let mut line = String::new();
+    for (i, piece) in scalar.split_inclusive(' ').enumerate() {
+        // Never before a space: YAML would take it for indentation.
+        if i > 0 && line.len() + piece.len() > 90 && !piece.starts_with(' ') {
+            out.push_str(&line);
+            out.push_str("\\\n        ");
+            line.clear();
+        }
+        line.push_str(piece);
+    }
+    out.push_str(&line);
+    out
 }
 
 /// A YAML scalar: plain when unambiguous, else double-quoted (JSON escaping is valid YAML).
@@ -185,6 +207,23 @@ pub fn line_diff(old: &str, new: &str) -> String {
 mod tests {
     use super::*;
     use crate::protocol::{OptionSpec, OptionType};
+
+    #[test]
+    fn a_long_default_is_broken_into_short_lines_with_the_same_value() {
+        let text = "Ephemery resets itself: iteration {{ iteration }}, chain id {{ chain_id }}. \
+                    A \"quoted\" word, a back\\slash \\ and spaces  twice; then more words until the \
+                    line is far longer than a hundred columns.";
+        let scalar = yaml_value(&Value::String(text.into()));
+        assert!(scalar.lines().count() > 1, "{scalar}");
+        assert!(scalar.lines().all(|l| l.len() <= 110), "{scalar}");
+        // YAML's reading of an escaped line break: the break and the next line's indentation go.
+        let joined = scalar
+            .split("\\\n")
+            .map(str::trim_start)
+            .collect::<String>();
+        assert_eq!(serde_json::from_str::<String>(&joined).unwrap(), text);
+        assert_eq!(yaml_value(&Value::String("short".into())), "short");
+    }
 
     #[test]
     fn block_lists_type_default_choices_and_env() {

@@ -76,8 +76,10 @@
 pub use jiff;
 
 pub mod api;
+pub mod calendar;
 mod client;
 pub mod desired;
+pub mod ephemery;
 mod error;
 pub mod lookup;
 pub mod model;

@@ -1,7 +1,9 @@
 //! The modules of the collection, one file each, and [`MODULES`], the one list that registers
 //! them (the binary dispatches on it, the docs generator and the tests walk it).
 
+pub mod calendar;
 pub mod component;
+pub mod ephemery_resets;
 pub mod incident;
 pub mod info;
 pub mod maintenance;
@@ -25,6 +27,8 @@ pub const MODULES: &[ModuleDef] = &[
     ModuleDef::of::<page_spec::PageSpecModule>(),
     ModuleDef::of::<report::ReportModule>(),
     ModuleDef::of::<template::TemplateModule>(),
+    ModuleDef::of::<ephemery_resets::EphemeryResetsModule>(),
+    ModuleDef::of::<calendar::CalendarModule>(),
 ];
 
 /// The module called `name` (short name, or a fully qualified `ephemery.instatus.NAME`).

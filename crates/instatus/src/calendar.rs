@@ -1,0 +1,491 @@
+//! A page's maintenances as an iCalendar document (RFC 5545), so calendar clients show the
+//! windows and update them instead of duplicating them.
+//!
+//! - Every event has a stable `UID`: `maintenance-ID@DOMAIN` from the maintenance id, and
+//!   `ephemery-reset-N@DOMAIN` for Ephemery resets (whether the reset's maintenance exists yet or
+//!   is only computed from the schedule), so a reset keeps its UID when it is announced.
+//! - `DTSTAMP` and `SEQUENCE` come from the maintenance itself (its newest update's time, its
+//!   number of updates), never from the clock: the same page gives the same bytes, so a writer can
+//!   tell "unchanged" and clients see a newer `SEQUENCE` when a window moved or changed stage.
+//! - A maintenance completed before its planned start without ever running was called off:
+//!   `STATUS:CANCELLED`; everything else is `STATUS:CONFIRMED`.
+//! - Written by hand (about a hundred lines, no dependency): CRLF line ends, lines folded at 75
+//!   octets without splitting a UTF-8 sequence, `\`, `;`, `,` and newlines escaped in text, UTC
+//!   times (`YYYYMMDDTHHMMSSZ`).
+//!
+//! Pure: [`events`] and [`render`] take the page's maintenances and `now`; the `calendar` module
+//! writes the result to a file and the bridge serves it at `/calendar.ics` ([`document`]).
+//!
+//! ```
+//! use instatus::calendar::{self, CalendarOptions};
+//! use instatus::model::Maintenance;
+//!
+//! let m: Maintenance = serde_json::from_value(serde_json::json!({
+//!     "id": "ckm1", "name": "Geth upgrade", "status": "NOTSTARTEDYET",
+//!     "start": "2026-12-10T14:00:00Z", "duration": 60,
+//!     "updates": [{"id": "u1", "status": "NOTSTARTEDYET", "message": "Upgrading; blocks may be late",
+//!                  "createdAt": "2026-12-01T09:00:00Z"}],
+//! }))?;
+//! let options = CalendarOptions::new("Ephemery", "ephemery.instatus.com");
+//! let now: jiff::Timestamp = "2026-12-02T00:00:00Z".parse()?;
+//! let ics = calendar::document(&[m], None, now, &options);
+//! assert!(ics.contains("UID:maintenance-ckm1@ephemery.instatus.com\r\n"));
+//! assert!(ics.contains("DTSTART:20261210T140000Z\r\nDTEND:20261210T150000Z\r\n"));
+//! assert!(ics.contains("DESCRIPTION:Upgrading\\; blocks may be late\r\n"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use jiff::{SignedDuration, Timestamp};
+use serde::Serialize;
+
+use crate::ephemery::{self, ResetWindow};
+use crate::model::{Maintenance, MaintenanceStatus};
+
+/// The `PRODID` of every document.
+pub const PRODID: &str = "-//ephemery-testnet//ephemery.instatus calendar//EN";
+
+/// The longest line, in octets, before folding (RFC 5545 §3.1).
+pub const MAX_LINE_OCTETS: usize = 75;
+
+/// What a document is called and which maintenances it holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CalendarOptions {
+    /// The calendar's name (`X-WR-CALNAME`), e.g. the page's name.
+    pub name: String,
+    /// The right-hand side of every UID (the page's host is a good one).
+    pub uid_domain: String,
+    /// Maintenances that ended more than this many days before `now` are left out.
+    pub past_days: i64,
+    /// The public page, as each event's `URL`.
+    pub url: Option<String>,
+}
+
+impl CalendarOptions {
+    /// Options with 30 days of history and no URL.
+    pub fn new(name: impl Into<String>, uid_domain: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            uid_domain: uid_domain.into(),
+            past_days: 30,
+            url: None,
+        }
+    }
+}
+
+/// The Ephemery resets a document includes: the upcoming windows and the marker that recognises
+/// their maintenances on the page.
+#[derive(Clone, Copy, Debug)]
+pub struct Resets<'a> {
+    /// The windows (from [`ephemery::upcoming_windows`]); those already on the page are taken from
+    /// the page.
+    pub windows: &'a [ResetWindow],
+    /// The marker of the schedule's tokens.
+    pub marker: &'a str,
+}
+
+/// An event's `STATUS`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum EventStatus {
+    /// Planned, running or done.
+    Confirmed,
+    /// Called off.
+    Cancelled,
+}
+
+impl EventStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Confirmed => "CONFIRMED",
+            Self::Cancelled => "CANCELLED",
+        }
+    }
+}
+
+/// One `VEVENT`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Event {
+    /// Stable identity.
+    pub uid: String,
+    /// When this version of the event was made (from the maintenance, not the clock).
+    pub dtstamp: Timestamp,
+    /// Start.
+    pub start: Timestamp,
+    /// End.
+    pub end: Timestamp,
+    /// Title.
+    pub summary: String,
+    /// The announcement (the newest update's message).
+    pub description: String,
+    /// Confirmed or cancelled.
+    pub status: EventStatus,
+    /// Revision: how many times the maintenance was updated after its creation.
+    pub sequence: u32,
+    /// `Maintenance`, plus `Ephemery reset` for resets.
+    pub categories: Vec<String>,
+    /// The maintenance id, when the event is on the page.
+    pub maintenance_id: Option<String>,
+    /// The stage on the page (`scheduled`, `in_progress`, `completed`), or `planned` for a reset
+    /// not yet announced.
+    pub stage: String,
+}
+
+/// Whether a maintenance was called off: completed, never in progress, and completed before its
+/// planned start.
+pub fn was_called_off(m: &Maintenance) -> bool {
+    if m.status != MaintenanceStatus::Completed {
+        return false;
+    }
+    let ran = m
+        .updates
+        .iter()
+        .any(|u| u.status == MaintenanceStatus::InProgress);
+    let completed_at = m
+        .updates
+        .iter()
+        .filter(|u| u.status == MaintenanceStatus::Completed)
+        .filter_map(|u| u.started.or(u.created_at))
+        .min();
+    !ran && matches!((completed_at, m.start), (Some(done), Some(start)) if done < start)
+}
+
+fn newest_update_time(m: &Maintenance) -> Option<Timestamp> {
+    m.updates
+        .iter()
+        .filter_map(|u| u.created_at.or(u.started))
+        .max()
+}
+
+/// The events of a page: its maintenances that ended at most `past_days` before `now` (or have
+/// not ended) and, with `resets`, the upcoming resets not yet on the page. Sorted by start, then
+/// UID.
+pub fn events(
+    maintenances: &[Maintenance],
+    resets: Option<Resets<'_>>,
+    now: Timestamp,
+    options: &CalendarOptions,
+) -> Vec<Event> {
+    let horizon = now
+        .checked_sub(SignedDuration::from_hours(
+            24 * options.past_days.clamp(0, 3660),
+        ))
+        .unwrap_or(Timestamp::MIN);
+    let mut out = Vec::new();
+    let mut announced = std::collections::BTreeSet::new();
+    for m in maintenances {
+        let Some(start) = m.start else { continue };
+        let end = m.end().unwrap_or(start);
+        if end < horizon {
+            continue;
+        }
+        let iteration = resets.and_then(|r| ephemery::owned_iteration(m, r.marker));
+        let mut categories = vec!["Maintenance".to_owned()];
+        let uid = match iteration {
+            Some(n) => {
+                announced.insert(n);
+                categories.push("Ephemery reset".to_owned());
+                format!("ephemery-reset-{n}@{}", options.uid_domain)
+            }
+            None => format!("maintenance-{}@{}", m.id, options.uid_domain),
+        };
+        out.push(Event {
+            uid,
+            dtstamp: newest_update_time(m).unwrap_or(start),
+            start,
+            end,
+            summary: m.name.as_str().to_owned(),
+            description: ephemery::latest_message(m).unwrap_or_default().to_owned(),
+            status: if was_called_off(m) {
+                EventStatus::Cancelled
+            } else {
+                EventStatus::Confirmed
+            },
+            sequence: u32::try_from(m.updates.len().saturating_sub(1)).unwrap_or(u32::MAX),
+            categories,
+            maintenance_id: Some(m.id.as_str().to_owned()),
+            stage: m.status.user_name(),
+        });
+    }
+    for w in resets.map(|r| r.windows).unwrap_or_default() {
+        if announced.contains(&w.reset.iteration) {
+            continue;
+        }
+        // Deterministic: the schedule is known for this reset since the previous reset at least.
+        let dtstamp = w
+            .reset
+            .genesis
+            .checked_sub(SignedDuration::from_secs(ephemery::PERIOD_SECS))
+            .unwrap_or(w.start);
+        out.push(Event {
+            uid: format!(
+                "ephemery-reset-{}@{}",
+                w.reset.iteration, options.uid_domain
+            ),
+            dtstamp,
+            start: w.start,
+            end: w.end,
+            summary: w.name.clone(),
+            description: w.message.clone(),
+            status: EventStatus::Confirmed,
+            sequence: 0,
+            categories: vec!["Maintenance".to_owned(), "Ephemery reset".to_owned()],
+            maintenance_id: None,
+            stage: "planned".to_owned(),
+        });
+    }
+    out.sort_by(|a, b| (a.start, &a.uid).cmp(&(b.start, &b.uid)));
+    out
+}
+
+/// The document of `events`.
+pub fn render(events: &[Event], options: &CalendarOptions) -> String {
+    let mut out = String::new();
+    let mut line = |text: String| out.push_str(&fold(&text));
+    line("BEGIN:VCALENDAR".into());
+    line("VERSION:2.0".into());
+    line(format!("PRODID:{PRODID}"));
+    line("CALSCALE:GREGORIAN".into());
+    line("METHOD:PUBLISH".into());
+    line(format!("X-WR-CALNAME:{}", escape(&options.name)));
+    for e in events {
+        line("BEGIN:VEVENT".into());
+        line(format!("UID:{}", escape(&e.uid)));
+        line(format!("DTSTAMP:{}", utc(e.dtstamp)));
+        line(format!("DTSTART:{}", utc(e.start)));
+        line(format!("DTEND:{}", utc(e.end)));
+        line(format!("SUMMARY:{}", escape(&e.summary)));
+        if !e.description.is_empty() {
+            line(format!("DESCRIPTION:{}", escape(&e.description)));
+        }
+        line(format!("STATUS:{}", e.status.as_str()));
+        line(format!("SEQUENCE:{}", e.sequence));
+        line(format!(
+            "CATEGORIES:{}",
+            e.categories
+                .iter()
+                .map(|c| escape(c))
+                .collect::<Vec<_>>()
+                .join(",")
+        ));
+        line("TRANSP:OPAQUE".into());
+        if let Some(url) = &options.url {
+            line(format!("URL:{url}"));
+        }
+        line("END:VEVENT".into());
+    }
+    line("END:VCALENDAR".into());
+    out
+}
+
+/// [`events`] then [`render`]: the whole document, as the bridge serves it at `/calendar.ics`
+/// (`Content-Type: text/calendar; charset=utf-8`).
+pub fn document(
+    maintenances: &[Maintenance],
+    resets: Option<Resets<'_>>,
+    now: Timestamp,
+    options: &CalendarOptions,
+) -> String {
+    render(&events(maintenances, resets, now, options), options)
+}
+
+/// A UTC date-time: `20261217T185500Z`.
+pub fn utc(t: Timestamp) -> String {
+    t.strftime("%Y%m%dT%H%M%SZ").to_string()
+}
+
+/// Escapes a TEXT value: `\` first, then `;`, `,` and newlines (CRLF, CR or LF → `\n`).
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                out.push_str("\\n");
+            }
+            '\n' => out.push_str("\\n"),
+            // Other control characters are not allowed in TEXT (RFC 5545 §3.3.11).
+            c if c.is_control() && c != '\t' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One content line, folded: at most 75 octets per line (the leading space of a continuation
+/// counts), never inside a UTF-8 sequence, each line ended with CRLF.
+pub fn fold(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + line.len() / 70 * 3 + 2);
+    let mut used = 0;
+    for c in line.chars() {
+        let n = c.len_utf8();
+        if used + n > MAX_LINE_OCTETS {
+            out.push_str("\r\n ");
+            used = 1;
+        }
+        out.push(c);
+        used += n;
+    }
+    out.push_str("\r\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ephemery::{Schedule, WindowConfig};
+    use serde_json::json;
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn escaping_covers_backslash_first_then_separators_and_newlines() {
+        assert_eq!(escape(r"a\b;c,d"), r"a\\b\;c\,d");
+        assert_eq!(escape("one\r\ntwo\nthree\rfour"), r"one\ntwo\nthree\nfour");
+        // A backslash before a separator stays two escapes, not one.
+        assert_eq!(escape(r"\;"), r"\\\;");
+        assert_eq!(escape("bell\u{7}tab\t"), "belltab\t");
+    }
+
+    #[test]
+    fn folding_is_at_75_octets_and_never_splits_a_character() {
+        let short = "X".repeat(75);
+        assert_eq!(fold(&short), format!("{short}\r\n"));
+        let long = "X".repeat(76);
+        assert_eq!(fold(&long), format!("{}\r\n X\r\n", "X".repeat(75)));
+        // 150 octets: 75, then a space + 74, then a space + 1.
+        let folded = fold(&"Y".repeat(150));
+        let lines: Vec<&str> = folded.trim_end_matches("\r\n").split("\r\n").collect();
+        assert_eq!(
+            lines.iter().map(|l| l.len()).collect::<Vec<_>>(),
+            [75, 75, 2]
+        );
+        // "é" is two octets: 74 ASCII + "é" would be 76, so "é" moves to the next line.
+        let mixed = format!("{}é", "Z".repeat(74));
+        assert_eq!(fold(&mixed), format!("{}\r\n é\r\n", "Z".repeat(74)));
+        for l in fold(&"€".repeat(100)).split("\r\n") {
+            assert!(l.len() <= 75, "{l:?} has {} octets", l.len());
+        }
+        // Unfolding (remove CRLF + space) gives the line back.
+        let text = "DESCRIPTION:".to_owned() + &"Ünïcödé ".repeat(30);
+        assert_eq!(
+            fold(&text).replace("\r\n ", "").trim_end_matches("\r\n"),
+            text
+        );
+    }
+
+    fn maintenance(v: serde_json::Value) -> Maintenance {
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn a_maintenance_becomes_one_event_with_fields_from_the_page() {
+        let m = maintenance(json!({
+            "id": "ckm1", "name": "Geth, Lighthouse; upgrade", "status": "INPROGRESS",
+            "start": "2026-12-10T14:00:00Z", "duration": 90,
+            "updates": [
+                {"id": "u2", "status": "INPROGRESS", "message": "Started", "createdAt": "2026-12-10T14:01:00Z"},
+                {"id": "u1", "status": "NOTSTARTEDYET", "message": "Planned", "createdAt": "2026-12-01T09:00:00Z"},
+            ],
+        }));
+        let o = CalendarOptions::new("Ephemery", "status.example");
+        let e = &events(&[m], None, ts("2026-12-10T14:30:00Z"), &o)[0];
+        assert_eq!(e.uid, "maintenance-ckm1@status.example");
+        assert_eq!(e.dtstamp, ts("2026-12-10T14:01:00Z"));
+        assert_eq!(e.end, ts("2026-12-10T15:30:00Z"));
+        assert_eq!(e.sequence, 1);
+        assert_eq!(e.description, "Started");
+        assert_eq!(e.status, EventStatus::Confirmed);
+        let ics = render(std::slice::from_ref(e), &o);
+        assert_eq!(
+            ics,
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//ephemery-testnet//ephemery.instatus calendar//EN\r\n\
+             CALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\nX-WR-CALNAME:Ephemery\r\nBEGIN:VEVENT\r\n\
+             UID:maintenance-ckm1@status.example\r\nDTSTAMP:20261210T140100Z\r\n\
+             DTSTART:20261210T140000Z\r\nDTEND:20261210T153000Z\r\n\
+             SUMMARY:Geth\\, Lighthouse\\; upgrade\r\nDESCRIPTION:Started\r\nSTATUS:CONFIRMED\r\n\
+             SEQUENCE:1\r\nCATEGORIES:Maintenance\r\nTRANSP:OPAQUE\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        );
+    }
+
+    #[test]
+    fn called_off_is_cancelled_and_old_history_is_left_out() {
+        let off = maintenance(json!({
+            "id": "off", "name": "Called off", "status": "COMPLETED",
+            "start": "2026-12-20T10:00:00Z", "duration": 30,
+            "updates": [
+                {"id": "u2", "status": "COMPLETED", "createdAt": "2026-12-05T10:00:00Z"},
+                {"id": "u1", "status": "NOTSTARTEDYET", "createdAt": "2026-12-01T10:00:00Z"},
+            ],
+        }));
+        let done = maintenance(json!({
+            "id": "done", "name": "Done", "status": "COMPLETED",
+            "start": "2026-12-01T10:00:00Z", "duration": 30,
+            "updates": [
+                {"id": "u3", "status": "COMPLETED", "createdAt": "2026-12-01T10:30:00Z"},
+                {"id": "u2", "status": "INPROGRESS", "createdAt": "2026-12-01T10:00:00Z"},
+            ],
+        }));
+        let old = maintenance(json!({
+            "id": "old", "name": "Old", "status": "COMPLETED",
+            "start": "2026-10-01T10:00:00Z", "duration": 30, "updates": [],
+        }));
+        assert!(was_called_off(&off));
+        assert!(!was_called_off(&done));
+        let o = CalendarOptions::new("P", "d");
+        let got: Vec<(String, EventStatus)> =
+            events(&[off, done, old], None, ts("2026-12-06T00:00:00Z"), &o)
+                .into_iter()
+                .map(|e| (e.uid, e.status))
+                .collect();
+        assert_eq!(
+            got,
+            [
+                ("maintenance-done@d".to_owned(), EventStatus::Confirmed),
+                ("maintenance-off@d".to_owned(), EventStatus::Cancelled),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_reset_keeps_its_uid_from_computed_to_announced() {
+        let c = WindowConfig::default();
+        let now = ts("2026-12-02T00:00:00Z");
+        let windows = ephemery::upcoming_windows(&Schedule::EPHEMERY, &c, now, 2).unwrap();
+        let o = CalendarOptions::new("P", "d");
+        let resets = Resets {
+            windows: &windows,
+            marker: &c.marker,
+        };
+        let computed = events(&[], Some(resets), now, &o);
+        assert_eq!(
+            computed.iter().map(|e| e.uid.as_str()).collect::<Vec<_>>(),
+            ["ephemery-reset-167@d", "ephemery-reset-168@d"]
+        );
+        assert_eq!(computed[0].dtstamp, ts("2026-11-19T19:00:00Z"));
+        assert_eq!(computed[0].maintenance_id, None);
+        // Announced on the page: the same UID, the page's data.
+        let w = &windows[0];
+        let m = maintenance(json!({
+            "id": "ckreset", "name": w.name, "status": "NOTSTARTEDYET",
+            "start": w.start.to_string(), "duration": w.minutes(),
+            "updates": [{"id": "u1", "status": "NOTSTARTEDYET", "message": w.message,
+                         "createdAt": "2026-12-02T08:00:00Z"}],
+        }));
+        let announced = events(&[m], Some(resets), now, &o);
+        assert_eq!(announced.len(), 2);
+        assert_eq!(announced[0].uid, "ephemery-reset-167@d");
+        assert_eq!(announced[0].maintenance_id.as_deref(), Some("ckreset"));
+        assert_eq!(announced[0].start, computed[0].start);
+        assert_eq!(announced[0].end, computed[0].end);
+        assert_eq!(announced[0].categories, ["Maintenance", "Ephemery reset"]);
+    }
+}
