@@ -61,7 +61,7 @@ pub struct ReportArgs {
     /// Days in the uptime bars (0 for none).
     #[arg(long, default_value_t = 90)]
     pub bar_days: u16,
-    /// The title; "Uptime report: <page name>" without it.
+    /// The title; `Uptime report: <page name>` without it.
     #[arg(long)]
     pub title: Option<String>,
 }
