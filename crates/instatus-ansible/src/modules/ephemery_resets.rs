@@ -62,7 +62,7 @@ pub struct ScheduleOptions {
     pub name_template: String,
 
     /// The announcement, the impact statement: a minijinja template with the variables of
-    /// O(name_template). The token C(`[MARKER:ITERATION]`) is added at the end.
+    /// O(name_template). The token C(MARKER:ITERATION), in square brackets, is added at the end.
     #[serde(default = "default_message_template")]
     pub message_template: String,
 
