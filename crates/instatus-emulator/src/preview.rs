@@ -201,21 +201,9 @@ fn when(ts: &str) -> String {
     }
 }
 
-/// `45 min`, `2 h`, `2 h 30 min`, `1 d 3 h`.
+/// `45 min`, `2 h`, `2 h 30 min`, `1 d 3 h`: minutes, spelled as the uptime reports do.
 fn duration_label(minutes: i64) -> String {
-    let m = minutes.max(0);
-    let (d, h, min) = (m / 1440, (m % 1440) / 60, m % 60);
-    let mut parts = Vec::new();
-    if d > 0 {
-        parts.push(format!("{d} d"));
-    }
-    if h > 0 {
-        parts.push(format!("{h} h"));
-    }
-    if min > 0 || parts.is_empty() {
-        parts.push(format!("{min} min"));
-    }
-    parts.join(" ")
+    instatus::uptime::report::duration(minutes.saturating_mul(60_000))
 }
 
 /// A status pill: the status, its label and colour.

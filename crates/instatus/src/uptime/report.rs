@@ -625,8 +625,9 @@ fn span(d: SignedDuration) -> String {
     }
 }
 
-/// `0 min`, `45 min`, `2 h 5 min`, `1 d 3 h`, `12 s`: milliseconds, read by a person.
-fn duration(ms: i64) -> String {
+/// `0 min`, `45 min`, `2 h 5 min`, `1 d 3 h`, `12 s`: milliseconds, read by a person (the
+/// reports and the emulator's page preview spell durations the same way).
+pub fn duration(ms: i64) -> String {
     let s = ms.max(0) / 1000;
     if s > 0 && s < 60 {
         return format!("{s} s");
