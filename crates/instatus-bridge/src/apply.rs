@@ -5,7 +5,7 @@
 use instatus::api::components::UpdateComponentRequest;
 use instatus::api::incidents::{CreateIncidentRequest, CreateIncidentUpdateRequest};
 use instatus::api::{self, ComponentStatusEntry};
-use instatus::model::{ComponentId, Incident, IncidentStatus, MaintenanceStatus, PageId};
+use instatus::model::{ComponentId, Incident, IncidentStatus, PageId};
 use instatus::recover::{create_once, DEFAULT_RECOVERY_WAIT};
 use instatus::status::incident::is_automation;
 use instatus::status::{Action, CurrentPage};
@@ -27,11 +27,8 @@ pub fn read_page(
         .into_iter()
         .filter(|i| i.is_open() || i.resolved.is_some_and(|r| r.as_second() >= window_start))
         .collect();
-    let maintenances = client
-        .list_all(api::maintenances::list(page))?
-        .into_iter()
-        .filter(|m| m.status == MaintenanceStatus::InProgress)
-        .collect();
+    // All of them: the engine looks at the ones in progress, `/calendar.ics` at the rest.
+    let maintenances = client.list_all(api::maintenances::list(page))?;
     Ok(CurrentPage {
         components,
         incidents,

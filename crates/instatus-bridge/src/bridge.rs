@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use instatus::jiff::Timestamp;
-use instatus::model::PageId;
+use instatus::model::{PageId, StatusPage};
 use instatus::sources::{alertmanager, prometheus::Prometheus};
 use instatus::status::{
     AlertDelivery, CurrentPage, Note, NoteKind, Observations, Plan, QueryResult,
@@ -98,7 +98,7 @@ pub struct Bridge {
     writer: Client,
     prometheus: Option<Prometheus>,
     foreign: Client,
-    page_id: Option<PageId>,
+    page_info: Option<StatusPage>,
     /// The engine's state and the metrics' last points.
     pub persisted: Persisted,
     store: Option<Store>,
@@ -176,7 +176,7 @@ impl Bridge {
             writer,
             prometheus,
             foreign,
-            page_id: None,
+            page_info: None,
             persisted,
             store,
             page: None,
@@ -204,13 +204,50 @@ impl Bridge {
 
     /// The page id, found once by id, subdomain or name.
     fn page_id(&mut self) -> Result<PageId, BridgeError> {
-        if let Some(id) = &self.page_id {
-            return Ok(id.clone());
+        if let Some(page) = &self.page_info {
+            return Ok(page.id.clone());
         }
         let page = instatus::lookup::find_page(&self.reader, &self.settings.page)
             .map_err(|e| BridgeError::Page(e.to_string()))?;
-        self.page_id = Some(page.id.clone());
-        Ok(page.id)
+        let id = page.id.clone();
+        self.page_info = Some(page);
+        Ok(id)
+    }
+
+    /// The page's maintenances (the last read) and, with `ephemery_resets`, the upcoming resets,
+    /// as an iCalendar document; `None` before the page was first read.
+    pub fn calendar(&self, now: Timestamp) -> Option<String> {
+        let info = self.page_info.as_ref()?;
+        let (page, _) = self.page.as_ref()?;
+        let c = &self.settings.config.calendar;
+        let mut options = instatus::calendar::page_options(info);
+        if let Some(name) = &c.name {
+            options.name = name.clone();
+        }
+        if let Some(domain) = &c.uid_domain {
+            options.uid_domain = domain.clone();
+        }
+        options.past_days = c.past_days;
+        let windows = self
+            .settings
+            .resets
+            .as_ref()
+            .map(|r| r.upcoming(now))
+            .unwrap_or_default();
+        let resets = self
+            .settings
+            .resets
+            .as_ref()
+            .map(|r| instatus::calendar::Resets {
+                windows: &windows,
+                marker: &r.window.marker,
+            });
+        Some(instatus::calendar::document(
+            &page.maintenances,
+            resets,
+            now,
+            &options,
+        ))
     }
 
     /// The cached page, if young enough (for `/metrics` and the tests).
@@ -325,7 +362,13 @@ impl Bridge {
                 detail: format!("page {}", self.settings.page),
             },
         );
-        let (page, read_at) = self.page.take().expect("page read above");
+        let (mut page, read_at) = self.page.take().expect("page read above");
+        // A reset window running: its components are the reset's, as under a maintenance.
+        let muted = self
+            .settings
+            .resets
+            .as_ref()
+            .and_then(|r| r.mute(&mut page, now));
         let state = if mode.write {
             std::mem::take(&mut self.persisted.engine)
         } else {
@@ -335,7 +378,7 @@ impl Bridge {
             .settings
             .engine
             .evaluate(&observations, &page, state, now);
-        let mut page = page;
+        crate::resets::unmute(&mut page, muted);
         let writes = if mode.write {
             self.persisted.engine = state;
             let marker = self.settings.config.status.incidents.marker.clone();
@@ -378,16 +421,22 @@ impl Bridge {
         let page_id = self.page_id()?;
         let now = Timestamp::now();
         let reopen = self.settings.config.status.incidents.reopen_within_secs;
-        let page = apply::read_page(&self.reader, &page_id, reopen, now)
+        let mut page = apply::read_page(&self.reader, &page_id, reopen, now)
             .map_err(|e| BridgeError::Page(e.to_string()))?;
         let observations = Observations {
             queries: self.last_queries.clone(),
             alerts: Vec::new(),
         };
+        let muted = self
+            .settings
+            .resets
+            .as_ref()
+            .and_then(|r| r.mute(&mut page, now));
         let (plan, _) =
             self.settings
                 .engine
                 .evaluate(&observations, &page, self.persisted.engine.clone(), now);
+        crate::resets::unmute(&mut page, muted);
         self.page = Some((page, Instant::now()));
         Ok(plan)
     }

@@ -39,6 +39,38 @@ pub struct Config {
     /// Public Instatus metrics fed from PromQL. Default: none.
     #[serde(default)]
     pub metrics: Vec<PublicMetric>,
+    /// Ephemery's network resets: automation leaves the components alone during each reset
+    /// window (computed from the schedule, no maintenance needed), and `/calendar.ics` lists
+    /// the upcoming resets. Default: none.
+    #[serde(default)]
+    pub ephemery_resets: Option<crate::resets::ResetsConfig>,
+    /// `/calendar.ics`: the page's maintenances (and the resets) as an iCalendar file.
+    #[serde(default)]
+    pub calendar: CalendarConfig,
+}
+
+/// `/calendar.ics`, as the `calendar` module writes it (same UIDs, so one subscription never
+/// duplicates the other's events).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct CalendarConfig {
+    /// The calendar's name (`X-WR-CALNAME`). Default: the page's name.
+    pub name: Option<String>,
+    /// The right-hand side of every UID. Default: the page's custom domain, else
+    /// `SUBDOMAIN.instatus.com`.
+    pub uid_domain: Option<String>,
+    /// Maintenances that ended more than this many days ago are left out (0 to 3660). Default 30.
+    pub past_days: i64,
+}
+
+impl Default for CalendarConfig {
+    fn default() -> Self {
+        Self {
+            name: None,
+            uid_domain: None,
+            past_days: 30,
+        }
+    }
 }
 
 /// The Instatus side.
@@ -130,6 +162,11 @@ pub struct ServerConfig {
     pub auth: Option<AuthConfig>,
     /// Largest webhook body accepted, bytes. Default 1048576 (1 MiB); larger get 413.
     pub max_body_bytes: usize,
+    /// A file holding the secret of an Instatus webhook subscriber pointed at `POST /instatus`
+    /// (the signature `x-instatus-webhook-signature` is checked with it): a person's incident or
+    /// maintenance is then seen at once, not at the next interval. Env `INSTATUS_WEBHOOK_SECRET`
+    /// wins. Default: none (`/instatus` answers 404).
+    pub instatus_webhook_secret_file: Option<PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -138,6 +175,7 @@ impl Default for ServerConfig {
             listen: "127.0.0.1:9741".to_owned(),
             auth: None,
             max_body_bytes: 1024 * 1024,
+            instatus_webhook_secret_file: None,
         }
     }
 }
@@ -231,6 +269,10 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// The validated engine.
     pub engine: Engine,
+    /// The Ephemery reset schedule, if configured.
+    pub resets: Option<crate::resets::Resets>,
+    /// The secret Instatus signs its webhooks to `/instatus` with, if configured.
+    pub instatus_webhook_secret: Option<Secret>,
 }
 
 /// Reads the environment variable (the process environment, or a map in tests).
@@ -404,6 +446,36 @@ impl Settings {
         }
         let engine = Engine::new(config.status.clone())
             .map_err(|e| err(format!("status.{}", e.path), e.message))?;
+        let declared: Vec<String> = config
+            .status
+            .components
+            .iter()
+            .map(|c| c.path.clone())
+            .collect();
+        let resets = match &config.ephemery_resets {
+            Some(r) => Some(
+                r.resolve(&declared)
+                    .map_err(|(path, message)| err(path, message))?,
+            ),
+            None => None,
+        };
+        if !(0..=3660).contains(&config.calendar.past_days) {
+            return Err(err(
+                "calendar.past_days",
+                format!(
+                    "{} is out of range; allowed: 0 to 3660",
+                    config.calendar.past_days
+                ),
+            ));
+        }
+        let instatus_webhook_secret = match (
+            env("INSTATUS_WEBHOOK_SECRET"),
+            &config.server.instatus_webhook_secret_file,
+        ) {
+            (Some(secret), _) => Some(Secret::new(secret)),
+            (None, Some(file)) => Some(read_secret("server.instatus_webhook_secret_file", file)?),
+            (None, None) => None,
+        };
         Ok(Settings {
             config,
             api_key,
@@ -411,6 +483,8 @@ impl Settings {
             webhook_auth,
             listen,
             engine,
+            resets,
+            instatus_webhook_secret,
         })
     }
 

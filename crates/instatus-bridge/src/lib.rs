@@ -15,6 +15,7 @@ pub mod config;
 pub mod intake;
 pub mod public_metrics;
 pub mod report;
+pub mod resets;
 pub mod server;
 pub mod store;
 pub mod telemetry;

@@ -21,6 +21,7 @@ use instatus::jiff::Timestamp;
 use instatus::model::ComponentTree;
 use instatus::sources::alertmanager::WebhookPayload;
 use instatus::status::{Level, NoteKind};
+use instatus::webhook::{ReplayGuard, Verifier, WebhookError, SIGNATURE_HEADER};
 
 use crate::auth::Authorizer;
 use crate::bridge::{Bridge, Evaluation, Mode};
@@ -40,6 +41,13 @@ pub struct Shared {
     /// `None` when ready, else why not.
     not_ready: Mutex<Option<String>>,
     evaluator_alive: AtomicBool,
+    /// `/calendar.ics`, rendered after each evaluation that read the page.
+    calendar: Mutex<Option<String>>,
+    /// An Instatus webhook said the page changed: the next evaluation reads it again.
+    refresh_page: AtomicBool,
+    /// Checks `/instatus` deliveries, when a secret is configured.
+    instatus_webhooks: Option<Verifier>,
+    replays: Mutex<ReplayGuard>,
 }
 
 #[derive(Default)]
@@ -122,6 +130,7 @@ async fn run(settings: Settings, addr: SocketAddr) -> i32 {
     let local = listener.local_addr().unwrap_or(addr);
     let auth = Authorizer::new(settings.webhook_auth.as_ref());
     let max_body = settings.config.server.max_body_bytes;
+    let instatus_webhooks = settings.instatus_webhook_secret.as_ref().map(Verifier::new);
     let retention = settings.config.status.freshness.alert_retention_secs;
     let mut bridge = match Bridge::new(settings) {
         Ok(b) => b,
@@ -163,6 +172,10 @@ async fn run(settings: Settings, addr: SocketAddr) -> i32 {
         signal: Signal::default(),
         not_ready: Mutex::new(Some("the start-up evaluation has not finished".into())),
         evaluator_alive: AtomicBool::new(true),
+        calendar: Mutex::new(None),
+        refresh_page: AtomicBool::new(false),
+        instatus_webhooks,
+        replays: Mutex::new(ReplayGuard::new(1000)),
     });
     {
         let mut out = std::io::stdout().lock();
@@ -253,7 +266,8 @@ fn evaluate_loop(mut bridge: Bridge, shared: &Shared, mut covered: Option<u64>) 
         let drained = shared.intake.drain();
         let due = Instant::now() >= next_full;
         let full = first || due || drained.full;
-        if drained.deliveries.is_empty() && !full {
+        let refresh = shared.refresh_page.swap(false, Ordering::SeqCst);
+        if drained.deliveries.is_empty() && !full && !refresh {
             continue;
         }
         if let Some(c) = drained.covered {
@@ -261,7 +275,7 @@ fn evaluate_loop(mut bridge: Bridge, shared: &Shared, mut covered: Option<u64>) 
         }
         let mode = Mode {
             read_sources: full,
-            refresh_page: full,
+            refresh_page: full || refresh,
             write: true,
         };
         let requests_before = bridge.instatus_requests();
@@ -277,6 +291,9 @@ fn evaluate_loop(mut bridge: Bridge, shared: &Shared, mut covered: Option<u64>) 
                 }
                 first = false;
                 record(&bridge, shared, &e, requests_before);
+                if let Some(doc) = bridge.calendar(Timestamp::now()) {
+                    *shared.calendar.lock().unwrap_or_else(|p| p.into_inner()) = Some(doc);
+                }
                 // One line per write, so an operator can tell from the journal what was done.
                 for w in &e.writes {
                     log(format!(
@@ -436,6 +453,22 @@ async fn route(req: Request<Incoming>, shared: &Shared) -> Answer {
                 ),
             }
         }
+        (&Method::POST, "/instatus") => instatus_webhook(req, shared).await,
+        (&Method::GET, "/calendar.ics") => {
+            let doc = shared
+                .calendar
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone();
+            match doc {
+                Some(doc) => answer(StatusCode::OK, "text/calendar; charset=utf-8", doc),
+                None => answer(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "text/plain",
+                    "not ready: the page has not been read yet\n",
+                ),
+            }
+        }
         (&Method::GET, "/metrics") => answer(
             StatusCode::OK,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
@@ -444,7 +477,7 @@ async fn route(req: Request<Incoming>, shared: &Shared) -> Answer {
         _ => answer(
             StatusCode::NOT_FOUND,
             "text/plain",
-            "not found; routes: POST /alertmanager, GET /healthz, /readyz, /metrics\n",
+            "not found; routes: POST /alertmanager, POST /instatus, GET /healthz, /readyz, /metrics, /calendar.ics\n",
         ),
     }
 }
@@ -527,6 +560,65 @@ async fn webhook(req: Request<Incoming>, shared: &Shared) -> Answer {
                 serde_json::json!({"error": "cannot record the webhook; retry"}),
             )
         }
+    }
+}
+
+/// `POST /instatus`: Instatus's own webhook (a subscriber of type webhook pointed here). A
+/// verified delivery about the page makes the next evaluation read the page again at once, so a
+/// person's incident or maintenance takes precedence before the next alert is written.
+async fn instatus_webhook(req: Request<Incoming>, shared: &Shared) -> Answer {
+    let Some(verifier) = &shared.instatus_webhooks else {
+        return answer(
+            StatusCode::NOT_FOUND,
+            "text/plain",
+            "not configured: set server.instatus_webhook_secret_file (or INSTATUS_WEBHOOK_SECRET)\n",
+        );
+    };
+    let signature = req
+        .headers()
+        .get(SIGNATURE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body = match Limited::new(req.into_body(), shared.max_body)
+        .collect()
+        .await
+    {
+        Ok(b) => b.to_bytes(),
+        Err(_) => {
+            return json(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                serde_json::json!({"error": format!("body too large or unreadable: the limit is {} bytes (server.max_body_bytes)", shared.max_body)}),
+            )
+        }
+    };
+    match verifier.verify_and_parse(&body, signature.as_deref()) {
+        Ok(event) => {
+            let new = shared
+                .replays
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .first_time(&event);
+            if new {
+                log(format!(
+                    "instatus webhook: {} changed; reading the page again",
+                    event.kind()
+                ));
+                shared.refresh_page.store(true, Ordering::SeqCst);
+                shared.signal.wake();
+            }
+            json(
+                StatusCode::OK,
+                serde_json::json!({"kind": event.kind(), "new": new}),
+            )
+        }
+        Err(WebhookError::Signature(e)) => json(
+            StatusCode::UNAUTHORIZED,
+            serde_json::json!({"error": e.to_string()}),
+        ),
+        Err(e) => json(
+            StatusCode::BAD_REQUEST,
+            serde_json::json!({"error": e.to_string()}),
+        ),
     }
 }
 

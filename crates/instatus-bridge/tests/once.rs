@@ -478,3 +478,128 @@ metrics:
         "only Peers (never pushed) is due: {out}"
     );
 }
+
+#[test]
+fn a_running_ephemery_reset_window_mutes_its_components() {
+    let dir = temp_dir("resets");
+    let page = Page::start();
+    let up = Upstream::start();
+    up.set(GETH_UP, Answer::Value(0.0));
+    let env = page.env();
+    let now = instatus::jiff::Timestamp::now().as_second();
+
+    // The genesis in a minute: the window (5 minutes of lead-in) is running.
+    let muted = config(
+        &dir,
+        &up.url,
+        &format!(
+            "ephemery_resets: {{anchor_iteration: 300, anchor_genesis: \"{}\"}}\n",
+            now + 60
+        ),
+    );
+    let o = run(&muted, &["plan"], &env);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    assert!(!out.contains("set-status"), "{out}");
+    assert!(!out.contains("open-incident"), "{out}");
+    assert!(
+        out.contains("Ephemery network reset to iteration 300 (computed)")
+            && out.contains("is in progress"),
+        "the plan says why: {out}"
+    );
+    let o = run(&muted, &["once"], &env);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    assert!(out.trim_end().ends_with("converged"), "{out}");
+    assert!(
+        page.writes().is_empty(),
+        "wrote during a reset: {:?}",
+        page.writes()
+    );
+
+    // Only the components listed are muted (here: one that is not the failing one).
+    let other = config(
+        &dir,
+        &up.url,
+        &format!(
+            "ephemery_resets: {{anchor_iteration: 300, anchor_genesis: \"{}\", components: [Network]}}\n    - {{path: Network, rules: []}}\n",
+            now + 60
+        ),
+    );
+    let text_cfg = std::fs::read_to_string(&other).unwrap();
+    // `Network` has to be a declared component: move its line under `components`.
+    let fixed = text_cfg
+        .replace("    - {path: Network, rules: []}\n", "")
+        .replace(
+            "  groups:\n",
+            "    - {path: Network, rules: []}\n  groups:\n",
+        );
+    std::fs::write(&other, fixed).unwrap();
+    let o = run(&other, &["plan"], &env);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    assert!(
+        out.contains("set-status     Ethereum Services/Execution Client"),
+        "{out}"
+    );
+
+    // Three hours before the genesis: no window, automation writes.
+    let later = config(
+        &dir,
+        &up.url,
+        &format!(
+            "ephemery_resets: {{anchor_iteration: 300, anchor_genesis: \"{}\"}}\n",
+            now + 3 * 3600
+        ),
+    );
+    let o = run(&later, &["once"], &env);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    assert_eq!(
+        page.status("Ethereum Services/Execution Client"),
+        "MAJOROUTAGE"
+    );
+
+    // Bad values name the field and what is allowed.
+    for (extra, path, allowed) in [
+        (
+            "ephemery_resets: {components: [Nope]}\n",
+            "ephemery_resets.components[0]",
+            "allowed: Ethereum Services/Execution Client",
+        ),
+        (
+            "ephemery_resets: {lead_in_minutes: -1}\n",
+            "ephemery_resets.lead_in_minutes",
+            "allowed",
+        ),
+        (
+            "ephemery_resets: {period_secs: 5}\n",
+            "ephemery_resets.period_secs",
+            "3600",
+        ),
+        (
+            "ephemery_resets: {anchor_genesis: soon}\n",
+            "ephemery_resets.anchor_genesis",
+            "RFC 3339",
+        ),
+        (
+            "ephemery_resets: {count: 0}\n",
+            "ephemery_resets.count",
+            "1 to 24",
+        ),
+        (
+            "calendar: {past_days: -2}\n",
+            "calendar.past_days",
+            "0 to 3660",
+        ),
+    ] {
+        let bad = config(&dir, &up.url, extra);
+        let o = run(&bad, &["validate"], &env);
+        let (out, err) = text(&o);
+        assert_ne!(o.status.code(), Some(0), "{extra}: {out}");
+        assert!(
+            err.contains(path) && err.contains(allowed),
+            "{extra}: {err}"
+        );
+    }
+}

@@ -250,3 +250,152 @@ fn a_sigkill_restart_continues_the_same_incident() {
     assert_eq!(page.incidents().len(), 1);
     assert_eq!(served.terminate(), Some(0));
 }
+
+#[test]
+fn calendar_ics_and_instatus_webhooks() {
+    use instatus::api::ComponentStatusEntry;
+    use instatus::api::{self, incidents::CreateIncidentRequest};
+    use instatus::api::{
+        maintenances::CreateMaintenanceRequest, subscribers::AddSubscriberRequest,
+    };
+    use instatus::model::{ComponentStatus, IncidentStatus};
+
+    let secret = "whsec-bridge-test-91c2";
+    let page = Page::with(instatus_emulator::Config {
+        webhook_secret: instatus::Secret::new(secret),
+        ..instatus_emulator::Config::default()
+    });
+    let dir = temp_dir("serve-instatus");
+    let secret_file = write(&dir, "instatus-secret", &format!("{secret}\n"));
+    // A long interval: only webhooks make the bridge read the page again.
+    let cfg = config(
+        &dir,
+        "ephemery_resets: {count: 2}\nprometheus: {url: \"http://127.0.0.1:9\", interval_secs: 3600}\n",
+    );
+    let text = std::fs::read_to_string(&cfg).unwrap().replace(
+        "  max_body_bytes: 4096\n",
+        &format!(
+            "  max_body_bytes: 4096\n  instatus_webhook_secret_file: {}\n",
+            secret_file.display()
+        ),
+    );
+    std::fs::write(&cfg, text).unwrap();
+    let start = instatus::jiff::Timestamp::now()
+        .checked_add(instatus::jiff::SignedDuration::from_hours(24))
+        .unwrap();
+    let end = start
+        .checked_add(instatus::jiff::SignedDuration::from_hours(1))
+        .unwrap();
+    page.client
+        .send(api::maintenances::create(
+            &page.page,
+            &CreateMaintenanceRequest::new("Geth upgrade", start, end).message("Upgrading Geth"),
+        ))
+        .unwrap();
+    let served = Served::start(&cfg, &page.env());
+    ready(&served.url);
+
+    // The calendar: what the `calendar` module would write, the maintenance and two resets.
+    let got = agent()
+        .get(&format!("{}/calendar.ics", served.url))
+        .call()
+        .unwrap();
+    assert_eq!(
+        got.headers().get("content-type").unwrap(),
+        "text/calendar; charset=utf-8"
+    );
+    let served_doc = got.into_body().read_to_string().unwrap();
+    let now = instatus::jiff::Timestamp::now();
+    let info = instatus::lookup::find_page(&page.client, "ephemery").unwrap();
+    let maintenances = page
+        .client
+        .list_all(api::maintenances::list(&page.page))
+        .unwrap();
+    let windows = instatus::ephemery::upcoming_windows(
+        &instatus::ephemery::Schedule::EPHEMERY,
+        &instatus::ephemery::WindowConfig::default(),
+        now,
+        2,
+    )
+    .unwrap();
+    let expected = instatus::calendar::document(
+        &maintenances,
+        Some(instatus::calendar::Resets {
+            windows: &windows,
+            marker: instatus::ephemery::DEFAULT_MARKER,
+        }),
+        now,
+        &instatus::calendar::page_options(&info),
+    );
+    assert_eq!(served_doc, expected);
+    assert_eq!(
+        served_doc.matches("BEGIN:VEVENT").count(),
+        3,
+        "{served_doc}"
+    );
+    assert!(served_doc.contains(&format!(
+        "UID:ephemery-reset-{}@ephemery.instatus.com",
+        windows[0].reset.iteration
+    )));
+    assert!(served_doc.contains("SUMMARY:Geth upgrade"), "{served_doc}");
+
+    // Instatus's webhooks: a wrong or missing signature is refused.
+    let hook = format!("{}/instatus", served.url);
+    let body = r#"{"meta":{},"page":{"id":"p"},"incident":{"id":"i","name":"x","status":"Investigating"}}"#;
+    let signed = |sig: &str| {
+        agent()
+            .post(&hook)
+            .header(instatus::webhook::SIGNATURE_HEADER, sig)
+            .send(body)
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(signed("00ff"), 401);
+    assert_eq!(post(&hook, body, None).0, 401);
+    let good = instatus::webhook::sign(&instatus::Secret::new(secret), body.as_bytes());
+    assert_eq!(signed(&good), 200);
+    assert_eq!(signed(&good), 200, "a replay is answered too");
+
+    // The loop: Instatus (the emulator) tells the bridge about a person's incident at once, so
+    // the alert that follows within the page cache's lifetime does not overwrite it.
+    page.client
+        .send(api::subscribers::add(
+            &page.page,
+            &AddSubscriberRequest::webhook(hook.clone()).all(true),
+        ))
+        .unwrap();
+    let exec = page.component(EXEC);
+    page.client
+        .send(api::incidents::create(
+            &page.page,
+            &CreateIncidentRequest::new("Geth is being resynced", IncidentStatus::Identified)
+                .affect(ComponentStatusEntry::new(
+                    exec.id.clone(),
+                    ComponentStatus::DegradedPerformance,
+                )),
+        ))
+        .unwrap();
+    wait_until("the webhook delivered", Duration::from_secs(10), || {
+        page.emu
+            .webhook_deliveries()
+            .iter()
+            .any(|d| d.kind == "incident" && d.status == Some(200))
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    page.emu.clear_requests();
+    let firing = webhook("GethDown", "bbbbbbbbbbbbbbbb", STARTS, "firing");
+    assert_eq!(
+        post(&format!("{}/alertmanager", served.url), &firing, Some(AUTH)).0,
+        200
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(
+        page.writes().is_empty(),
+        "the bridge wrote over a person's incident: {:?}",
+        page.writes()
+    );
+    assert_eq!(page.status(EXEC), "DEGRADEDPERFORMANCE");
+    assert_eq!(open_incidents(&page).len(), 1);
+    assert_eq!(served.terminate(), Some(0));
+}

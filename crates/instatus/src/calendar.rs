@@ -39,7 +39,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
 use crate::ephemery::{self, ResetWindow};
-use crate::model::{Maintenance, MaintenanceStatus};
+use crate::model::{Maintenance, MaintenanceStatus, StatusPage};
 
 /// The `PRODID` of every document.
 pub const PRODID: &str = "-//ephemery-testnet//ephemery.instatus calendar//EN";
@@ -82,6 +82,36 @@ pub struct Resets<'a> {
     pub windows: &'a [ResetWindow],
     /// The marker of the schedule's tokens.
     pub marker: &'a str,
+}
+
+/// The public host of a page: its custom domain, else `SUBDOMAIN.instatus.com` (the default
+/// UID domain and URL of a page's calendar, the same in the `calendar` module and the bridge).
+pub fn page_domain(page: &StatusPage) -> String {
+    page.custom_domain
+        .as_deref()
+        .filter(|d| !d.trim().is_empty())
+        .map(str::to_owned)
+        .or_else(|| {
+            page.subdomain
+                .as_deref()
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| format!("{s}.instatus.com"))
+        })
+        .unwrap_or_else(|| format!("{}.instatus.com", page.id))
+}
+
+/// The options a page's calendar gets by default: named after the page, UIDs and URL on
+/// [`page_domain`], 30 days of history.
+pub fn page_options(page: &StatusPage) -> CalendarOptions {
+    let domain = page_domain(page);
+    let name = page
+        .name
+        .as_ref()
+        .map(|n| n.as_str().to_owned())
+        .unwrap_or_else(|| domain.clone());
+    let mut options = CalendarOptions::new(name, domain.clone());
+    options.url = Some(format!("https://{domain}"));
+    options
 }
 
 /// An event's `STATUS`.

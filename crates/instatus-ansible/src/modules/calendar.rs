@@ -158,31 +158,18 @@ fn event_json(e: &calendar::Event) -> Value {
 }
 
 /// The default domain of UIDs and of the URL: the custom domain, else the Instatus subdomain.
-fn page_domain(page: &StatusPage) -> String {
-    page.custom_domain
-        .as_deref()
-        .filter(|d| !d.trim().is_empty())
-        .map(str::to_owned)
-        .or_else(|| {
-            page.subdomain
-                .as_deref()
-                .filter(|s| !s.trim().is_empty())
-                .map(|s| format!("{s}.instatus.com"))
-        })
-        .unwrap_or_else(|| format!("{}.instatus.com", page.id))
-}
-
 fn doc_options(o: &CalendarOptions, page: &StatusPage) -> DocOptions {
-    let domain = page_domain(page);
-    let name = o.calendar_name.clone().unwrap_or_else(|| {
-        page.name
-            .as_ref()
-            .map(|n| n.as_str().to_owned())
-            .unwrap_or_else(|| domain.clone())
-    });
-    let mut d = DocOptions::new(name, o.uid_domain.clone().unwrap_or(domain.clone()));
+    let mut d = calendar::page_options(page);
+    if let Some(name) = &o.calendar_name {
+        d.name = name.clone();
+    }
+    if let Some(domain) = &o.uid_domain {
+        d.uid_domain = domain.clone();
+    }
     d.past_days = o.past_days;
-    d.url = Some(o.url.clone().unwrap_or_else(|| format!("https://{domain}")));
+    if let Some(url) = &o.url {
+        d.url = Some(url.clone());
+    }
     d
 }
 

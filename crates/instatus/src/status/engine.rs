@@ -445,6 +445,11 @@ impl Engine {
                     why
                 },
             );
+            if blocked.is_some() {
+                // Not ours to write: its group follows what the page shows, not what
+                // automation would have set.
+                node_level[t] = None;
+            }
             if self.config.incidents.enabled {
                 self.incident(
                     &mut plan,

@@ -972,6 +972,42 @@ fn precedence_maintenance_then_a_person_then_automation() {
     assert!(plan.actions.is_empty(), "{:?}", plan.actions);
 }
 
+#[test]
+fn a_group_follows_what_the_page_shows_of_a_child_someone_else_owns() {
+    let e = engine(json!({
+        "components": [{"path": "G/A", "rules": [{"alert": {"matchers": ["alertname=\"ADown\""], "level": "major_outage"}}]}],
+        "groups": [{"path": "G"}],
+        "incidents": {"enabled": false}
+    }));
+    let mut g: CurrentPage = CurrentPage {
+        components: vec![serde_json::from_value(
+            json!({"id": "g", "name": "G", "status": "OPERATIONAL", "isParent": true,
+            "children": [{"id": "a", "name": "A", "status": "OPERATIONAL", "groupId": "g"}]}),
+        )
+        .unwrap()],
+        ..CurrentPage::default()
+    };
+    g.maintenances.push(maintenance_in_progress("a"));
+    let firing = delivery(0, vec![alert("a", "ADown", 0, true)]);
+    let (plan, _) = e.evaluate(&firing, &g, State::default(), at(0));
+    // A is the maintenance's; G shows A as the page does (operational), not A's wanted outage.
+    assert!(plan.actions.is_empty(), "{:?}", plan.actions);
+    assert!(plan
+        .notes
+        .iter()
+        .any(|n| n.path == "G/A" && n.kind == NoteKind::Maintenance));
+    // Without the maintenance both are written.
+    g.maintenances.clear();
+    let (plan, _) = e.evaluate(&firing, &g, State::default(), at(0));
+    assert_eq!(
+        statuses(&plan),
+        [
+            ("G/A".into(), ComponentStatus::MajorOutage),
+            ("G".into(), ComponentStatus::MajorOutage)
+        ]
+    );
+}
+
 fn set_on_page(p: &mut CurrentPage, name: &str, status: &str) {
     let c = p
         .components
