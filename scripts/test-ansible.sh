@@ -152,8 +152,8 @@ subprocess.check_call([sys.executable, "-m", "pip", "install", "-q"] + [a for a 
 PY
   }
 done
-# The binary is not Python: keep it (and the module links to it) out of the Python sanity tests.
-excludes=(--exclude bin/instatus-ansible)
+# The binaries are not Python: keep them (and the module links) out of the Python sanity tests.
+excludes=(--exclude bin/instatus-ansible --exclude bin/instatus-bridge)
 for name in $(target/release/instatus-ansible --list); do excludes+=(--exclude "plugins/modules/$name"); done
 check "ansible-test sanity" bash -c "cd $sanity_root && ansible-test sanity --python 3.11 ${excludes[*]}"
 
