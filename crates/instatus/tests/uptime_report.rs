@@ -209,3 +209,35 @@ fn html_bars_have_one_titled_rect_per_day_in_the_page_colours() {
     let html = render(&r, Format::Html).unwrap();
     assert!(!html.contains("<script>x") && html.contains("&lt;script&gt;x"));
 }
+
+#[test]
+fn a_window_over_gives_the_same_report_however_much_later_it_is_rendered() {
+    // A window ending mid-day with an incident still open at its end: the bars' last day runs
+    // to midnight, and nothing after the window's end may change the figures or the files.
+    let mut o = options(3);
+    o.window = instatus::uptime::Window::new(t("2026-11-29T12:00:00Z"), t("2026-11-30T12:00:00Z"))
+        .unwrap();
+    o.window_label = None;
+    let mut h = history();
+    h.incidents.push(
+        instatus::uptime::IncidentRecord::new(
+            "open",
+            "Still down",
+            t("2026-11-30T11:00:00Z"),
+            None,
+        )
+        .affects("el", instatus::model::ComponentStatus::MajorOutage),
+    );
+    let at = |now: &str| {
+        let r = Report::build("Ephemery", colors(), &h, &o, t(now)).unwrap();
+        (
+            render(&r, Format::Json).unwrap(),
+            render(&r, Format::Html).unwrap(),
+        )
+    };
+    let soon = at("2026-11-30T12:00:05Z");
+    assert_eq!(soon, at("2026-11-30T18:00:00Z"));
+    assert_eq!(soon, at("2026-12-02T07:00:00Z"));
+    // Before the window ends, the figures do move (the data runs to now).
+    assert_ne!(at("2026-11-30T11:30:00Z"), at("2026-11-30T11:45:00Z"));
+}

@@ -350,9 +350,11 @@ impl Report {
         options: &ReportOptions,
         now: Timestamp,
     ) -> Result<Report, ReportError> {
-        let uptime = Uptime::new(history, options.method, now);
         let w = options.window;
         let data_until = w.end.min(now);
+        // Everything as of the window's end: the bars' last day (which runs to midnight) and
+        // the burn rates must not move once the window is over, so a rerun writes the same file.
+        let uptime = Uptime::new(history, options.method, data_until);
         let tz = &options.time_zone;
         let bars = if options.bar_days == 0 {
             None
