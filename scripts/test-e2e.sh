@@ -421,6 +421,9 @@ cfg=$(bridge_config a3 "$page" "$am1_port")
 expect "the bridge is ready" start_bridge a3 "$cfg" "$bridge_a_port"
 set_metrics 500 0
 expect "Execution Client MAJOROUTAGE" wait_for 20 status_is "$page" "Execution Client" MAJOROUTAGE
+# The incident follows the status write (writes are spaced by the write rate): wait for it.
+incident_open() { [ "$(emu_py incidents "$page" "Execution Client" | cut -d' ' -f3)" != "-" ]; }
+expect "its incident is open" wait_for 20 incident_open
 first=$(emu_py incidents "$page" "Execution Client" | cut -d' ' -f3)
 stop_bridge a3 KILL
 set_metrics 50 0
