@@ -8,7 +8,7 @@ use instatus::jiff::Timestamp;
 use instatus::model::{PageId, StatusPage};
 use instatus::sources::{alertmanager, prometheus::Prometheus};
 use instatus::status::{
-    AlertDelivery, CurrentPage, Note, NoteKind, Observations, Plan, QueryResult,
+    AlertDelivery, CurrentPage, Note, NoteKind, Observations, Plan, QueryResult, State,
 };
 use instatus::{Client, RetryPolicy};
 use serde::Serialize;
@@ -220,14 +220,11 @@ impl Bridge {
         let info = self.page_info.as_ref()?;
         let (page, _) = self.page.as_ref()?;
         let c = &self.settings.config.calendar;
-        let mut options = instatus::calendar::page_options(info);
-        if let Some(name) = &c.name {
-            options.name = name.clone();
-        }
-        if let Some(domain) = &c.uid_domain {
-            options.uid_domain = domain.clone();
-        }
-        options.past_days = c.past_days;
+        let options = instatus::calendar::page_options(info).overridden(
+            c.name.as_deref(),
+            c.uid_domain.as_deref(),
+            c.past_days,
+        );
         let windows = self
             .settings
             .resets
@@ -363,22 +360,12 @@ impl Bridge {
             },
         );
         let (mut page, read_at) = self.page.take().expect("page read above");
-        // A reset window running: its components are the reset's, as under a maintenance.
-        let muted = self
-            .settings
-            .resets
-            .as_ref()
-            .and_then(|r| r.mute(&mut page, now));
         let state = if mode.write {
             std::mem::take(&mut self.persisted.engine)
         } else {
             self.persisted.engine.clone()
         };
-        let (plan, state) = self
-            .settings
-            .engine
-            .evaluate(&observations, &page, state, now);
-        crate::resets::unmute(&mut page, muted);
+        let (plan, state) = self.plan(&observations, &mut page, state, now);
         let writes = if mode.write {
             self.persisted.engine = state;
             let marker = self.settings.config.status.incidents.marker.clone();
@@ -415,6 +402,28 @@ impl Bridge {
         })
     }
 
+    /// The engine's plan; while an Ephemery reset window runs, its components count as under a
+    /// maintenance in progress (added for the evaluation only, `page` is left as it was).
+    fn plan(
+        &self,
+        observations: &Observations,
+        page: &mut CurrentPage,
+        state: State,
+        now: Timestamp,
+    ) -> (Plan, State) {
+        let muted = self
+            .settings
+            .resets
+            .as_ref()
+            .and_then(|r| r.mute(page, now));
+        let out = self
+            .settings
+            .engine
+            .evaluate(observations, page, state, now);
+        crate::resets::unmute(page, muted);
+        out
+    }
+
     /// After writing: re-read the page and evaluate again without writing, with the same
     /// observations. Converged when nothing is left to write.
     pub fn check_converged(&mut self) -> Result<Plan, BridgeError> {
@@ -427,16 +436,8 @@ impl Bridge {
             queries: self.last_queries.clone(),
             alerts: Vec::new(),
         };
-        let muted = self
-            .settings
-            .resets
-            .as_ref()
-            .and_then(|r| r.mute(&mut page, now));
-        let (plan, _) =
-            self.settings
-                .engine
-                .evaluate(&observations, &page, self.persisted.engine.clone(), now);
-        crate::resets::unmute(&mut page, muted);
+        let state = self.persisted.engine.clone();
+        let (plan, _) = self.plan(&observations, &mut page, state, now);
         self.page = Some((page, Instant::now()));
         Ok(plan)
     }

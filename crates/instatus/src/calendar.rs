@@ -114,6 +114,26 @@ pub fn page_options(page: &StatusPage) -> CalendarOptions {
     options
 }
 
+impl CalendarOptions {
+    /// These options with what a user set in their place (the `calendar` module's options, the
+    /// bridge's `calendar:` section): a name, a UID domain, the days of history.
+    pub fn overridden(
+        mut self,
+        name: Option<&str>,
+        uid_domain: Option<&str>,
+        past_days: i64,
+    ) -> Self {
+        if let Some(name) = name {
+            self.name = name.to_owned();
+        }
+        if let Some(domain) = uid_domain {
+            self.uid_domain = domain.to_owned();
+        }
+        self.past_days = past_days;
+        self
+    }
+}
+
 /// An event's `STATUS`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "UPPERCASE")]

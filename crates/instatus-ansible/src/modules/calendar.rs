@@ -157,16 +157,13 @@ fn event_json(e: &calendar::Event) -> Value {
     })
 }
 
-/// The default domain of UIDs and of the URL: the custom domain, else the Instatus subdomain.
+/// The page's defaults (`calendar::page_options`) with the options given.
 fn doc_options(o: &CalendarOptions, page: &StatusPage) -> DocOptions {
-    let mut d = calendar::page_options(page);
-    if let Some(name) = &o.calendar_name {
-        d.name = name.clone();
-    }
-    if let Some(domain) = &o.uid_domain {
-        d.uid_domain = domain.clone();
-    }
-    d.past_days = o.past_days;
+    let mut d = calendar::page_options(page).overridden(
+        o.calendar_name.as_deref(),
+        o.uid_domain.as_deref(),
+        o.past_days,
+    );
     if let Some(url) = &o.url {
         d.url = Some(url.clone());
     }

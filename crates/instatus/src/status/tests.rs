@@ -974,19 +974,7 @@ fn precedence_maintenance_then_a_person_then_automation() {
 
 #[test]
 fn a_group_follows_what_the_page_shows_of_a_child_someone_else_owns() {
-    let e = engine(json!({
-        "components": [{"path": "G/A", "rules": [{"alert": {"matchers": ["alertname=\"ADown\""], "level": "major_outage"}}]}],
-        "groups": [{"path": "G"}],
-        "incidents": {"enabled": false}
-    }));
-    let mut g: CurrentPage = CurrentPage {
-        components: vec![serde_json::from_value(
-            json!({"id": "g", "name": "G", "status": "OPERATIONAL", "isParent": true,
-            "children": [{"id": "a", "name": "A", "status": "OPERATIONAL", "groupId": "g"}]}),
-        )
-        .unwrap()],
-        ..CurrentPage::default()
-    };
+    let (e, mut g) = group_of_one();
     g.maintenances.push(maintenance_in_progress("a"));
     let firing = delivery(0, vec![alert("a", "ADown", 0, true)]);
     let (plan, _) = e.evaluate(&firing, &g, State::default(), at(0));
@@ -1006,6 +994,25 @@ fn a_group_follows_what_the_page_shows_of_a_child_someone_else_owns() {
             ("G".into(), ComponentStatus::MajorOutage)
         ]
     );
+}
+
+/// Group `G` with one child `A` (an `ADown` alert takes it to a major outage), both
+/// operational, and no incidents.
+fn group_of_one() -> (Engine, CurrentPage) {
+    let e = engine(json!({
+        "components": [{"path": "G/A", "rules": [{"alert": {"matchers": ["alertname=\"ADown\""], "level": "major_outage"}}]}],
+        "groups": [{"path": "G"}],
+        "incidents": {"enabled": false}
+    }));
+    let g = CurrentPage {
+        components: vec![serde_json::from_value(
+            json!({"id": "g", "name": "G", "status": "OPERATIONAL", "isParent": true,
+            "children": [{"id": "a", "name": "A", "status": "OPERATIONAL", "groupId": "g"}]}),
+        )
+        .unwrap()],
+        ..CurrentPage::default()
+    };
+    (e, g)
 }
 
 fn set_on_page(p: &mut CurrentPage, name: &str, status: &str) {
@@ -1201,19 +1208,7 @@ fn a_persons_status_holds_back_incidents_and_group_writes_too() {
         .any(|n| n.kind == NoteKind::ManualStatus && n.message.starts_with("no incident opened")));
 
     // Groups: a person's status on a group is not overwritten by the group rule.
-    let e = engine(json!({
-        "components": [{"path": "G/A", "rules": [{"alert": {"matchers": ["alertname=\"ADown\""], "level": "major_outage"}}]}],
-        "groups": [{"path": "G"}],
-        "incidents": {"enabled": false}
-    }));
-    let mut g: CurrentPage = CurrentPage {
-        components: vec![serde_json::from_value(
-            json!({"id": "g", "name": "G", "status": "OPERATIONAL", "isParent": true,
-            "children": [{"id": "a", "name": "A", "status": "OPERATIONAL", "groupId": "g"}]}),
-        )
-        .unwrap()],
-        ..CurrentPage::default()
-    };
+    let (e, mut g) = group_of_one();
     let (_, state) = e.evaluate(&Observations::default(), &g, State::default(), at(0));
     g.components[0].status = ComponentStatus::PartialOutage;
     let (plan, _) = e.evaluate(
