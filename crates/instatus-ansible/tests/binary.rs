@@ -1,28 +1,30 @@
 //! Runs the real binary the way Ansible does (argv[0] `AnsiballZ_NAME`, argv[1] an args file),
 //! on inputs that never reach the network.
 
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::{json, Value};
 
 fn run_module(name: &str, args: Value) -> (Value, i32) {
-    let dir = std::env::temp_dir().join(format!(
-        "instatus-ansible-test-{}-{name}-{}",
+    // The binary runs in place with Ansible's argv[0] (`AnsiballZ_NAME`). A fresh copy of it
+    // could not be executed reliably: while the copy's write descriptor was open, another test
+    // thread's fork inherited it and exec failed with ETXTBSY ("Text file busy").
+    let args_file = std::env::temp_dir().join(format!(
+        "instatus-ansible-test-{}-{name}-{}.json",
         std::process::id(),
-        fastrand_suffix()
+        COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let binary = dir.join(format!("AnsiballZ_{name}"));
-    std::fs::copy(env!("CARGO_BIN_EXE_instatus-ansible"), &binary).unwrap();
-    let args_file = dir.join("args");
     std::fs::write(&args_file, args.to_string()).unwrap();
-    let out = Command::new(&binary)
+    let out = Command::new(env!("CARGO_BIN_EXE_instatus-ansible"))
+        .arg0(format!("/tmp/ansible-tmp/AnsiballZ_{name}"))
         .arg(&args_file)
         .env_remove("INSTATUS_API_KEY")
         .output()
         .unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(&args_file);
     let stdout = String::from_utf8(out.stdout).unwrap();
     let value: Value = serde_json::from_str(stdout.trim())
         .unwrap_or_else(|e| panic!("stdout is not one JSON object ({e}): {stdout}"));
@@ -34,12 +36,8 @@ fn run_module(name: &str, args: Value) -> (Value, i32) {
     (value, out.status.code().unwrap_or(-1))
 }
 
-fn fastrand_suffix() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default()
-}
+/// Makes each args file's name unique within this process.
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 #[test]
 fn unknown_option_fails_with_exit_1_and_names_it() {
