@@ -2,7 +2,8 @@
 # The main job on the embedded default: builds what it needs, starts the local Instatus emulator,
 # applies the Ephemery status page with ansible-playbook (--diff shows every change), applies it
 # again (no change, 2 requests), and prints where to open the rendered preview of the page.
-# Then, with Debian's prometheus installed, the bridge: a local Prometheus scrapes a metrics file,
+# Then the bridge (Debian's prometheus is installed when missing, as the test command does, when run
+# as root; otherwise the exact command is printed): a local Prometheus scrapes a metrics file,
 # instatus-bridge runs, one metric flips and the component's status and incident change on the
 # emulator, then it flips back and the incident resolves (about 20 s).
 # In a terminal the emulator keeps running until Ctrl-C; otherwise it stops at the end.
@@ -10,6 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/python-env.sh
 source scripts/emulator.sh
+source scripts/debian-packages.sh
 
 echo "== building the emulator and the ephemery.instatus collection (the first run takes a few minutes)"
 cargo build --quiet --release -p instatus-emulator --bin instatus-emulator
@@ -62,8 +64,9 @@ show_until() {
 }
 bridge_demo() {
   local work prom_port metrics_port
-  if ! command -v prometheus >/dev/null; then
-    echo "== (skipped) the live part needs Prometheus: sudo apt-get install -y prometheus"
+  if ! ensure_debian_packages prometheus; then
+    echo "== (skipped) the live part needs Prometheus; install it as above, then run scripts/demo.sh again"
+    bridge_shown=false
     return 0
   fi
   echo "== the bridge: Prometheus scrapes a metrics file, instatus-bridge keeps the page true"
@@ -120,6 +123,7 @@ YML
   rm -rf "$work"
 }
 demo_pids=()
+bridge_shown=true
 demo_stop() {
   local pid
   for pid in "${demo_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -129,9 +133,27 @@ demo_stop() {
 trap 'demo_stop; emulator_stop' EXIT
 bridge_demo
 
-echo
-echo "The page as Instatus would show it: $EMULATOR_URL/_emulator/preview/ephemery"
-echo "Its public summary:                $EMULATOR_URL/summary.json"
+cat <<TXT
+
+What you just saw:
+  1. ansible-playbook declared the Ephemery page (groups, components, settings) on the emulator,
+     --diff showing each change; the second run read the page (2 requests) and wrote nothing.
+TXT
+if $bridge_shown; then
+cat <<TXT
+  2. instatus-bridge read a Prometheus metric, set Consensus Client to major outage and opened
+     an incident; when the metric recovered it set the component back and resolved the incident.
+TXT
+fi
+cat <<TXT
+
+Look next:
+  the page as Instatus would show it  $EMULATOR_URL/_emulator/preview/ephemery
+  its public summary                  $EMULATOR_URL/summary.json
+  the page declaration                examples/ephemery-status-page.yml (docs/getting-started.md)
+  the bridge's Ephemery rules         examples/bridge/ephemery.yml (docs/bridge.md)
+  every test                          scripts/test.sh
+TXT
 if [ -t 0 ] && [ -t 1 ]; then
   echo "The emulator keeps running; press Ctrl-C to stop it (its state is saved to target/demo/)."
   wait "$EMULATOR_PID" || true

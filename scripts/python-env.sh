@@ -5,7 +5,10 @@ set -euo pipefail
 _root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 _venv="$_root/.venv"
 # ansible-core 2.19.x is the newest line that runs on Python 3.11 (2.20+ needs 3.12).
-_pins=(ansible-core==2.19.14 molecule==26.10.0 ansible-compat==26.10.0 ansible-lint==26.10.1 yamllint==1.38.0 icalendar==7.3.0)
+# cryptography 51 deprecates DSA, which ansible-core 2.19 imports: every command printed a
+# CryptographyDeprecationWarning twice; 50.0.2 is the newest without it.
+_pins=(ansible-core==2.19.14 molecule==26.10.0 ansible-compat==26.10.0 ansible-lint==26.10.1 yamllint==1.38.0 icalendar==7.3.0
+  cryptography==50.0.2)
 if [ ! -x "$_venv/bin/ansible-playbook" ] || ! cmp -s <(printf '%s\n' "${_pins[@]}") "$_venv/.pins" 2>/dev/null; then
   python3 -m venv "$_venv"
   "$_venv/bin/pip" install -q --disable-pip-version-check "${_pins[@]}"

@@ -7,19 +7,8 @@ cd "$(dirname "$0")/.."
 
 # Debian packages the tests drive: chromium (page-preview and report screenshots), prometheus and
 # prometheus-alertmanager (the bridge's end-to-end test). Installed when missing, as CI does.
-packages=(chromium prometheus prometheus-alertmanager)
-missing=()
-for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-if [ "${#missing[@]}" -gt 0 ]; then
-  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "== installing ${missing[*]} (Debian packages) for the tests"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
-  else
-    echo "the tests need Debian's ${missing[*]}: sudo apt-get install ${missing[*]}" >&2
-    exit 1
-  fi
-fi
+source scripts/debian-packages.sh
+ensure_debian_packages chromium prometheus prometheus-alertmanager
 
 echo "== cargo test (workspace)"
 cargo test --workspace --all-targets --quiet

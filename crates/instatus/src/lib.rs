@@ -75,6 +75,7 @@
 
 pub use jiff;
 
+pub mod affected;
 pub mod api;
 pub mod calendar;
 mod client;
