@@ -77,6 +77,7 @@ pub use jiff;
 
 pub mod affected;
 pub mod api;
+pub mod apply;
 pub mod calendar;
 mod client;
 pub mod desired;
