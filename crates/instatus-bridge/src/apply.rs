@@ -6,7 +6,7 @@ use instatus::api::components::UpdateComponentRequest;
 use instatus::api::incidents::{CreateIncidentRequest, CreateIncidentUpdateRequest};
 use instatus::api::{self, ComponentStatusEntry};
 use instatus::model::{ComponentId, Incident, IncidentStatus, PageId};
-use instatus::recover::{create_once, DEFAULT_RECOVERY_WAIT};
+use instatus::recover::create_once;
 use instatus::status::incident::is_automation;
 use instatus::status::{Action, CurrentPage};
 use instatus::{jiff::Timestamp, Client, Error};
@@ -157,7 +157,6 @@ fn apply_one(
                     let open = c.list_all(api::incidents::list_open(page_id))?;
                     Ok(open_automation(&open, component, marker).cloned())
                 },
-                DEFAULT_RECOVERY_WAIT,
             )?;
             let incident = created.value;
             let detail = format!(

@@ -7,7 +7,7 @@ use instatus::api;
 use instatus::api::metrics::{AddDatapointRequest, AddMetricRequest, AddMultipleDatapointsRequest};
 use instatus::model::{MetricId, PageId};
 
-use instatus::recover::{create_once, DEFAULT_RECOVERY_WAIT};
+use instatus::recover::create_once;
 use instatus::sources::prometheus::Prometheus;
 use instatus::status::QueryResult;
 use instatus::Client;
@@ -80,7 +80,6 @@ impl Feeder {
                                 .into_iter()
                                 .find(|x| x.name.as_str() == m.name))
                         },
-                        DEFAULT_RECOVERY_WAIT,
                     )?
                     .value
                 }

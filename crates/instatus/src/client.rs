@@ -236,6 +236,11 @@ impl Client {
         }
     }
 
+    /// How long one request may take before the client gives up on it.
+    pub fn timeout(&self) -> Duration {
+        self.inner.timeout
+    }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url

@@ -3,8 +3,8 @@
 //! A POST that timed out, lost its connection or got a 5xx may still land, seconds later. Sending
 //! it again blindly leaves a duplicate; giving up reports a failure for a write that happened. So
 //! every create in this crate and its modules goes through [`create_once`]: on an ambiguous
-//! failure it waits, looks the object up by what identifies it (a name path, a name and start
-//! time...), and only sends again when it is not there.
+//! failure it looks the object up by what identifies it (a name path, a name and start time...),
+//! and sends again only when it is still not there a request timeout later.
 
 use std::time::Duration;
 
@@ -13,9 +13,16 @@ use serde::de::DeserializeOwned;
 use crate::api::Call;
 use crate::{Client, Error};
 
-/// How long [`create_once`] waits before looking up an object whose create was ambiguous: long
-/// enough for a request that was still in flight to land.
-pub const DEFAULT_RECOVERY_WAIT: Duration = Duration::from_secs(1);
+/// Added to the client's request timeout before the last look-up of an object whose create was
+/// ambiguous: a request the client gave up on may still be running on the server, and lands at
+/// most about a request timeout later.
+pub const RECOVERY_MARGIN: Duration = Duration::from_secs(2);
+
+/// How long [`create_once`] waits, after an ambiguous create, before its last look-up: the
+/// client's request timeout plus [`RECOVERY_MARGIN`].
+pub fn recovery_wait(client: &Client) -> Duration {
+    client.timeout() + RECOVERY_MARGIN
+}
 
 /// How many times a create is sent at most (the first try plus resends after a lookup found
 /// nothing).
@@ -33,14 +40,15 @@ pub struct Created<T> {
     pub sends: usize,
 }
 
-/// Sends `create`; on an ambiguous failure waits `wait`, calls `find`, and sends again only when
-/// `find` found nothing. Unambiguous failures (4xx, or an error before anything was sent) are
-/// returned as they are.
+/// Sends `create`; on an ambiguous failure looks the object up with `find` at once (it usually
+/// landed), and if it is not there yet, again after [`recovery_wait`], so a request still running
+/// on the server is never sent a second time. Only when both look-ups found nothing is the create
+/// sent again. Unambiguous failures (4xx, or an error before anything was sent) are returned as
+/// they are.
 pub fn create_once<T, F>(
     client: &Client,
     create: impl Fn() -> Call<T>,
     find: F,
-    wait: Duration,
 ) -> Result<Created<T>, Error>
 where
     T: DeserializeOwned,
@@ -58,8 +66,14 @@ where
                 })
             }
             Err(e) if e.is_ambiguous() => {
-                std::thread::sleep(wait);
-                if let Some(value) = find(client)? {
+                let found = match find(client)? {
+                    Some(value) => Some(value),
+                    None => {
+                        std::thread::sleep(recovery_wait(client));
+                        find(client)?
+                    }
+                };
+                if let Some(value) = found {
                     return Ok(Created {
                         value,
                         recovered: true,

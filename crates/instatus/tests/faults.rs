@@ -311,3 +311,32 @@ fn the_api_key_never_shows() {
         assert!(!text.contains(key), "the key leaked: {text}");
     }
 }
+
+#[test]
+fn a_create_that_lands_after_the_timeout_is_found_not_sent_again() {
+    // The server is still working on the create when the client gives up (1 s timeout, the
+    // create lands after 2.5 s). A look-up 1 s after the failure missed it and sent it again:
+    // two components. The look-up now waits the request timeout plus a margin.
+    let (emulator, client, page) = setup();
+    emulator.add_fault(fault(
+        "POST",
+        "/v1/*/components",
+        FaultAction::Delay(Duration::from_millis(2500)),
+        1,
+    ));
+    let body = CreateComponentRequest::new("Execution Client");
+    let created = instatus::recover::create_once(
+        &client,
+        || api::components::create(&page, &body),
+        |c| {
+            let all = c.list_all(api::components::list(&page))?;
+            Ok(all
+                .into_iter()
+                .find(|x| x.name.as_str() == "Execution Client"))
+        },
+    )
+    .unwrap();
+    assert!(created.recovered);
+    assert_eq!(created.sends, 1);
+    assert_eq!(components(&client, &page).len(), 1);
+}

@@ -144,7 +144,6 @@ fn run(o: &ComponentOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Out
 
     // Present: find (or create) the group first.
     let client = api.client()?.clone();
-    let wait = instatus::recover::DEFAULT_RECOVERY_WAIT;
     let mut group_created = false;
     let group_id: Option<ComponentId> = match &o.group {
         None => None,
@@ -160,7 +159,6 @@ fn run(o: &ComponentOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Out
                         &client,
                         || components::create(&page, &body),
                         |c| find_component(c, &page, group),
-                        wait,
                     )
                     .map_err(|e| Failure::new(format!("creating the group '{group}': {e}")))?;
                     if created.recovered {
@@ -228,7 +226,6 @@ fn run(o: &ComponentOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Out
                 &client,
                 || components::create(&page, &body),
                 |c| find_component(c, &page, &path),
-                wait,
             )
             .map_err(|e| after_group(Failure::new(format!("creating '{path}': {e}"))))?;
             if created.recovered {

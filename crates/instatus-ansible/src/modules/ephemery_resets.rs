@@ -501,7 +501,6 @@ fn apply(
                         .into_iter()
                         .find(|m| ephemery::owned_iteration(m, &marker) == Some(iteration)))
                 },
-                instatus::recover::DEFAULT_RECOVERY_WAIT,
             )
             .map_err(|e| Failure::new(e.to_string()))?;
             Ok(Some(created.value))

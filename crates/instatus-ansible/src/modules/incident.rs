@@ -407,7 +407,6 @@ fn run(o: &IncidentOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
                             .into_iter()
                             .find(|i| i.name.as_str() == name.as_str() && i.is_open()))
                     },
-                    instatus::recover::DEFAULT_RECOVERY_WAIT,
                 )
                 .map_err(|e| Failure::new(e.to_string()))?;
                 if created.recovered {

@@ -673,7 +673,6 @@ fn create(
                     .into_iter()
                     .find(|m| m.name.as_str() == o.name && m.start == Some(start)))
             },
-            instatus::recover::DEFAULT_RECOVERY_WAIT,
         )
         .map_err(|e| Failure::new(e.to_string()))?;
         view(&created.value, tree)

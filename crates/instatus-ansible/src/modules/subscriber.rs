@@ -685,7 +685,6 @@ fn add(
                 .find(|s| matches(s, kind, address));
             Ok(found.map(Into::into))
         },
-        instatus::recover::DEFAULT_RECOVERY_WAIT,
     )
     .map_err(|e| Failure::new(e.to_string()))?;
     Ok(created.value)

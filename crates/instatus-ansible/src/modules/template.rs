@@ -346,7 +346,6 @@ fn run(o: &TemplateOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
                         .into_iter()
                         .find(|t| t.kind == kind.to_api() && t.name.as_str() == name))
                 },
-                instatus::recover::DEFAULT_RECOVERY_WAIT,
             )
             .map_err(|e| Failure::new(e.to_string()))?;
             view(&created.value, &tree)

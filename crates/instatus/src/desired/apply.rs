@@ -6,7 +6,7 @@ use super::plan::{ComponentChange, Parent, Plan};
 use crate::api;
 use crate::lookup::find_component;
 use crate::model::{ComponentId, PageId};
-use crate::recover::{create_once, DEFAULT_RECOVERY_WAIT};
+use crate::recover::create_once;
 use crate::{Client, Error};
 
 /// What applying did.
@@ -109,7 +109,6 @@ pub fn apply(client: &Client, page: &PageId, plan: &Plan) -> Result<Applied, App
                     client,
                     || api::components::create(page, &body),
                     |client| find_component(client, page, path),
-                    DEFAULT_RECOVERY_WAIT,
                 )
                 .map_err(|e| fail(&done, label.clone(), e))?;
                 applied.writes += created.sends;
