@@ -167,6 +167,25 @@ pub struct ServerConfig {
     /// maintenance is then seen at once, not at the next interval. Env `INSTATUS_WEBHOOK_SECRET`
     /// wins. Default: none (`/instatus` answers 404).
     pub instatus_webhook_secret_file: Option<PathBuf>,
+    /// Connections open at most (1 to 65536); when reached, the oldest idle connection is
+    /// closed to make room. Must stay below the open-file limit (`LimitNOFILE`) minus 64, which
+    /// `serve` checks at start. Default 256.
+    pub max_connections: usize,
+    /// A connection waiting for a request (a new one, or one kept alive after an answer) is
+    /// closed when the request's headers have not all arrived within this many seconds: the
+    /// header read timeout and the idle timeout in one (1 to 3600). Default 10.
+    pub idle_timeout_secs: u64,
+    /// A request's body must arrive within this many seconds after its headers, else 408
+    /// (1 to 3600). Default 10.
+    pub body_read_timeout_secs: u64,
+    /// An evaluation (reads, writes, the replica wait) running longer than this counts as
+    /// stuck: `/healthz` answers 503 and the systemd watchdog is no longer fed, so systemd
+    /// restarts the bridge (60 to 86400, and more than the replica wait plus
+    /// `instatus.timeout_secs`). Default 300.
+    pub evaluation_timeout_secs: u64,
+    /// Allows `listen` on a non-loopback address (0.0.0.0, ::, a LAN address) without `auth`.
+    /// Default false: that is a config error, since anyone reaching the port could post alerts.
+    pub allow_unauthenticated: bool,
 }
 
 impl Default for ServerConfig {
@@ -176,6 +195,11 @@ impl Default for ServerConfig {
             auth: None,
             max_body_bytes: 1024 * 1024,
             instatus_webhook_secret_file: None,
+            max_connections: 256,
+            idle_timeout_secs: 10,
+            body_read_timeout_secs: 10,
+            evaluation_timeout_secs: 300,
+            allow_unauthenticated: false,
         }
     }
 }
@@ -486,6 +510,15 @@ impl Settings {
             resets,
             instatus_webhook_secret,
         })
+    }
+
+    /// The longest gap between two evaluations of a live evaluator: the interval, the replica
+    /// wait and `server.evaluation_timeout_secs`.
+    pub fn stall_after(&self) -> Duration {
+        let i = &self.config.instatus;
+        self.interval()
+            + Duration::from_secs(u64::from(i.replica) * i.replica_wait_secs)
+            + Duration::from_secs(self.config.server.evaluation_timeout_secs)
     }
 
     /// How often `serve` evaluates.
