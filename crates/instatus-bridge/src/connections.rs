@@ -36,6 +36,8 @@ pub struct Limits {
     pub body_timeout: Duration,
     /// Largest body, bytes.
     pub max_body: usize,
+    /// From the shutdown signal to the exit, at most ([`crate::server::SHUTDOWN_BUDGET`]).
+    pub shutdown: Duration,
 }
 
 /// Why `max_connections` cannot work with the process's open-file limit.

@@ -138,6 +138,9 @@ pub enum ServeError {
     /// The bridge cannot be built (client, state directory).
     #[error(transparent)]
     Bridge(#[from] BridgeError),
+    /// Another bridge uses the state folder.
+    #[error(transparent)]
+    Lock(#[from] crate::lock::LockError),
     /// The journal cannot be opened.
     #[error("cannot open the journal: {0}")]
     Journal(#[source] std::io::Error),
@@ -199,12 +202,24 @@ pub async fn run(
         idle_timeout: Duration::from_secs(s.idle_timeout_secs),
         body_timeout: Duration::from_secs(s.body_read_timeout_secs),
         max_body: s.max_body_bytes,
+        shutdown: SHUTDOWN_BUDGET,
     };
     connections::check_file_limit(limits.max_connections)?;
     let stall_after = settings.stall_after();
     let auth = Authorizer::new(settings.webhook_auth.as_ref());
     let instatus_webhooks = settings.instatus_webhook_secret.as_ref().map(Verifier::new);
     let retention = settings.config.status.freshness.alert_retention_secs;
+    // Held until `run` returns: one bridge per state folder.
+    let _lock = match &settings.config.state_dir {
+        Some(dir) => {
+            let lock = crate::lock::StateLock::acquire(dir, "serve")?;
+            if let Some(note) = crate::lock::keep_broken_state_aside(dir) {
+                log(note);
+            }
+            Some(lock)
+        }
+        None => None,
+    };
     let mut bridge = Bridge::new(settings)?;
     for note in &bridge.startup_notes {
         log(note);
@@ -302,7 +317,8 @@ pub async fn run_with(
             }
         }
     };
-    let deadline = Instant::now() + SHUTDOWN_BUDGET;
+    let budget = shared.limits.shutdown;
+    let deadline = Instant::now() + budget;
     drop(listener);
     notify(sd_notify::NotifyState::Stopping);
     if let Some(w) = watchdog {
@@ -314,7 +330,7 @@ pub async fn run_with(
         log("shutting down: finishing requests and the evaluation in flight");
     }
     shared.connections.close_all();
-    let drained = tokio::time::timeout(HTTP_DRAIN, async {
+    let drained = tokio::time::timeout(HTTP_DRAIN.min(budget / 4), async {
         while !shared.connections.is_empty() {
             let released = shared.connections.released();
             tokio::select! {
@@ -326,9 +342,9 @@ pub async fn run_with(
     .await;
     if drained.is_err() {
         log(format!(
-            "{} connections still open after {} s; closing them",
+            "{} connections still open after {:?}; closing them",
             shared.connections.len(),
-            HTTP_DRAIN.as_secs()
+            HTTP_DRAIN.min(budget / 4)
         ));
     }
     if died {
@@ -341,8 +357,7 @@ pub async fn run_with(
         && tokio::time::timeout(left, stopped).await.is_err()
     {
         log(format!(
-            "the evaluation in flight did not finish within {} s; exiting without it (the journal keeps the alerts, the next start replays them)",
-            SHUTDOWN_BUDGET.as_secs()
+            "the evaluation in flight did not finish within {budget:?} of the shutdown; exiting without it (the journal keeps the alerts, the next start replays them)"
         ));
         return Ok(());
     }

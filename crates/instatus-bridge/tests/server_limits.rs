@@ -92,6 +92,7 @@ fn limits() -> Limits {
         idle_timeout: Duration::from_secs(10),
         body_timeout: Duration::from_secs(10),
         max_body: 1024 * 1024,
+        shutdown: instatus_bridge::server::SHUTDOWN_BUDGET,
     }
 }
 
@@ -353,4 +354,44 @@ fn a_stuck_evaluator_turns_healthz_503() {
     );
     release.store(true, Ordering::SeqCst);
     drop(server);
+}
+
+#[test]
+fn shutdown_no_longer_outlasts_the_units_stop_timeout_when_an_evaluation_hangs() {
+    // 31.4 s were seen against TimeoutStopSec=30s: the shutdown waited for the write in flight.
+    assert!(instatus_bridge::server::SHUTDOWN_BUDGET <= Duration::from_secs(25));
+    let unit = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../ansible/roles/status_sync/templates/instatus-bridge.service.j2"
+    ))
+    .unwrap();
+    let stop: u64 = unit
+        .lines()
+        .find_map(|l| l.strip_prefix("TimeoutStopSec="))
+        .and_then(|v| v.trim_end_matches('s').parse().ok())
+        .expect("TimeoutStopSec=Ns in the unit");
+    assert!(
+        Duration::from_secs(stop)
+            >= instatus_bridge::server::SHUTDOWN_BUDGET + Duration::from_secs(15),
+        "the unit's TimeoutStopSec={stop}s leaves no margin over the bridge's shutdown budget"
+    );
+    let server = InProcess::start(
+        Limits {
+            shutdown: Duration::from_secs(2),
+            ..limits()
+        },
+        Duration::from_secs(60),
+        |shared| {
+            let _guard = instatus_bridge::evaluator::StopGuard::new(shared);
+            shared.liveness.beat();
+            // An evaluation that never returns (a write hanging on the network).
+            std::thread::sleep(Duration::from_secs(3600));
+        },
+    );
+    assert_eq!(get(&format!("{}/healthz", server.url)).0, 200);
+    let started = Instant::now();
+    let result = server.stop();
+    let took = started.elapsed();
+    assert!(result.is_ok(), "{result:?}");
+    assert!(took < Duration::from_secs(3), "the shutdown took {took:?}");
 }
