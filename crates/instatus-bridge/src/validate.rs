@@ -23,11 +23,13 @@ pub struct ValidateArgs {
 /// Runs `validate`; returns the exit code (0 valid, 1 not).
 pub fn run(global: Option<&Path>, args: &ValidateArgs) -> i32 {
     let path = match (&args.file, global) {
-        (Some(file), Some(global)) if file != global => return fail(format!(
+        (Some(file), Some(global)) if file != global => {
+            return fail(format!(
             "two configs: {} (argument) and {} (--config or INSTATUS_BRIDGE_CONFIG); allowed: one",
             file.display(),
             global.display()
-        )),
+        ))
+        }
         (Some(file), _) => file.as_path(),
         (None, Some(global)) => global,
         (None, None) => {

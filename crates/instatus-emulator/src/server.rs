@@ -309,6 +309,23 @@ pub(crate) async fn accept_loop(
     shared: Arc<Shared>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
+    // Cron monitors fail when pings stop, whether or not anyone asks.
+    {
+        let shared = Arc::clone(&shared);
+        let mut stop = stop.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_millis(500));
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => {
+                        let now_ms = crate::time::now().as_millisecond();
+                        api::monitors::check(&mut lock(&shared.state), now_ms);
+                    }
+                    _ = stop.changed() => break,
+                }
+            }
+        });
+    }
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -505,6 +522,34 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Resp, Dro
 
     if control_path {
         return Ok(control(&shared, &method, &path, &query, &body));
+    }
+
+    let now_ms = crate::time::now().as_millisecond();
+    api::monitors::check(&mut lock(&shared.state), now_ms);
+    // Cron monitor pings (`https://cron.instatus.com/<slug>` in the real service): no key.
+    if let Some(slug) = path.strip_prefix("/cron/") {
+        let found = api::monitors::ping(&mut lock(&shared.state), slug, now_ms);
+        let status = if found { 200 } else { 404 };
+        let record = RequestRecord {
+            seq: 0,
+            method: method.clone(),
+            path: path.clone(),
+            query: query.clone(),
+            status,
+            operation: Some("CronPing".to_owned()),
+            write: false,
+            fault: None,
+            body: None,
+        };
+        shared.log(record, 0);
+        return Ok(if found {
+            json_resp(200, &serde_json::json!({"ok": true}))
+        } else {
+            json_resp(
+                404,
+                &api::envelope("not_found", "no cron monitor has this slug"),
+            )
+        });
     }
 
     // Only a request with the key has its body kept: a stranger's payload never sits in memory.

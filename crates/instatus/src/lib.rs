@@ -83,6 +83,7 @@ mod client;
 pub mod desired;
 pub mod ephemery;
 mod error;
+pub mod heartbeat;
 pub mod lookup;
 pub mod model;
 pub mod recover;
