@@ -162,6 +162,7 @@ pub fn once(settings: Settings, format: Format) -> i32 {
         Err(e) => return fail(e),
     };
     crate::public_metrics::once(&mut bridge, &mut evaluation);
+    crate::heartbeat::beat_once(&bridge.settings);
     if let Err(e) = bridge.save() {
         eprintln!("instatus-bridge: {e}");
     } else if let Some(store) = bridge.store() {

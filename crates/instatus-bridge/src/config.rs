@@ -47,6 +47,37 @@ pub struct Config {
     /// `/calendar.ics`: the page's maintenances (and the resets) as an iCalendar file.
     #[serde(default)]
     pub calendar: CalendarConfig,
+    /// An Instatus cron monitor pinged after every successful evaluation: when the bridge dies,
+    /// Instatus marks the monitor's component down. Default: none.
+    #[serde(default)]
+    pub heartbeat: Option<HeartbeatConfig>,
+}
+
+/// The heartbeat: an Instatus cron monitor (found by name or created, with a component of its
+/// own), pinged after every successful evaluation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct HeartbeatConfig {
+    /// The monitor's name, also its component's on the page. Default "Status automation".
+    pub name: String,
+    /// Seconds Instatus waits for the next ping (1 to 86400, at least the evaluation interval).
+    /// Default 180.
+    pub period_secs: u64,
+    /// Seconds of slack after a missed period (1 to 86400). Default 180.
+    pub grace_secs: u64,
+    /// Where pings go; the monitor's slug is appended. Default `https://cron.instatus.com`.
+    pub ping_url: String,
+}
+
+impl Default for HeartbeatConfig {
+    fn default() -> Self {
+        Self {
+            name: "Status automation".to_owned(),
+            period_secs: 180,
+            grace_secs: 180,
+            ping_url: "https://cron.instatus.com".to_owned(),
+        }
+    }
 }
 
 /// `/calendar.ics`, as the `calendar` module writes it (same UIDs, so one subscription never
@@ -739,6 +770,31 @@ impl Settings {
         };
         if let Some(dir) = &config.state_dir {
             crate::checks::state_dir("state_dir", dir)?;
+        }
+        if let Some(h) = &config.heartbeat {
+            let name = h.name.trim();
+            if name.is_empty() || name.chars().count() > 100 {
+                return Err(err(
+                    "heartbeat.name",
+                    "allowed: 1 to 100 characters (the monitor's and its component's name)",
+                ));
+            }
+            within("heartbeat.period_secs", h.period_secs, 1, 86_400)?;
+            within("heartbeat.grace_secs", h.grace_secs, 1, 86_400)?;
+            let interval = config
+                .prometheus
+                .as_ref()
+                .map_or(DEFAULT_INTERVAL_SECS, |p| p.interval_secs);
+            if h.period_secs < interval {
+                return Err(err(
+                    "heartbeat.period_secs",
+                    format!(
+                        "{} is shorter than the evaluation interval ({interval} s, prometheus.interval_secs): the monitor would fail between two evaluations; allowed: at least {interval}",
+                        h.period_secs
+                    ),
+                ));
+            }
+            crate::checks::url("heartbeat.ping_url", &h.ping_url)?;
         }
         Ok(Settings {
             config,

@@ -11,6 +11,7 @@ use instatus::model::ComponentTree;
 use instatus::status::{Level, NoteKind};
 
 use crate::bridge::{Bridge, Evaluation, Mode};
+use crate::heartbeat::{Beat, Heartbeat};
 use crate::server::{log, Shared};
 
 /// What woke the evaluator.
@@ -141,13 +142,20 @@ impl Drop for StopGuard<'_> {
     }
 }
 
-/// The evaluation loop: runs until [`Signal::shutdown`]. `covered` is the newest journal
-/// generation the next saved state will include.
-pub fn evaluate_loop(mut bridge: Bridge, shared: &Shared, mut covered: Option<u64>) {
+/// The evaluation loop: runs until [`Signal::shutdown`], beating `heartbeat` after every
+/// successful evaluation. `covered` is the newest journal generation the next saved state will
+/// include.
+pub fn evaluate_loop(
+    mut bridge: Bridge,
+    mut heartbeat: Option<Heartbeat>,
+    shared: &Shared,
+    mut covered: Option<u64>,
+) {
     let _guard = StopGuard::new(shared);
     let interval = bridge.settings.interval();
     let mut next_full = Instant::now();
     let mut first = true;
+    let mut last_beat_error: Option<String> = None;
     loop {
         let wake = if first {
             Wake {
@@ -212,6 +220,20 @@ pub fn evaluate_loop(mut bridge: Bridge, shared: &Shared, mut covered: Option<u6
                 }
                 if !e.writes_ok() {
                     bridge.invalidate_page();
+                }
+                if let Some(h) = &mut heartbeat {
+                    let beat = h.beat();
+                    match &beat {
+                        Ok(Beat::Pinged) => {}
+                        Ok(Beat::Created(what)) => log(format!("heartbeat: created {what}")),
+                        Ok(Beat::Updated(what)) => log(format!("heartbeat: updated {what}")),
+                        // Once per change: a ping host that is down is not news every interval.
+                        Err(e) if last_beat_error.as_ref() != Some(e) => {
+                            log(format!("heartbeat: {e}"))
+                        }
+                        Err(_) => {}
+                    }
+                    last_beat_error = beat.err();
                 }
             }
             Err(err) => {

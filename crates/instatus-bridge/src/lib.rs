@@ -16,6 +16,7 @@ pub mod config;
 pub mod connections;
 pub mod evaluator;
 pub mod foreign;
+pub mod heartbeat;
 pub mod intake;
 pub mod lock;
 pub mod public_metrics;

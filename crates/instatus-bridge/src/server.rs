@@ -220,6 +220,8 @@ pub async fn run(
         }
         None => None,
     };
+    let heartbeat = crate::heartbeat::Heartbeat::new(&settings)
+        .map_err(|e| BridgeError::Client(e.to_string()))?;
     let mut bridge = Bridge::new(settings)?;
     for note in &bridge.startup_notes {
         log(note);
@@ -246,7 +248,7 @@ pub async fn run(
     ));
     let covered_start = generation.checked_sub(1);
     run_with(listener, shutdown, shared, move |shared| {
-        crate::evaluator::evaluate_loop(bridge, shared, covered_start)
+        crate::evaluator::evaluate_loop(bridge, heartbeat, shared, covered_start)
     })
     .await
 }
