@@ -861,9 +861,18 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             yaml_serde::from_str(text).map_err(|e| crate::checks::yaml_error(text, &e))?;
         serde_json::to_value(value).map_err(|e| err("(YAML)", e.to_string()))?
     };
+    if !value.is_object() {
+        // serde would read a sequence as the struct's fields in order ("[0]: expected struct").
+        return Err(err(
+            "(top level)",
+            "the config must be a mapping of sections (instatus, status, server, ...)",
+        ));
+    }
+    let config = serde_path_to_error::deserialize(&value)
+        .map_err(|e| located(e.path().to_string(), e.inner().to_string()))?;
+    // After the types: every `*_secs` left is a field the config knows.
     crate::checks::durations(&value, "", MAX_DURATION_SECS)?;
-    serde_path_to_error::deserialize(value)
-        .map_err(|e| located(e.path().to_string(), e.inner().to_string()))
+    Ok(config)
 }
 
 fn check_username(field: &str, username: &str) -> Result<(), ConfigError> {
