@@ -191,6 +191,17 @@ fn incident_messages(kind: &str, level: Level) -> String {
 }
 
 #[test]
+fn a_resolved_title_never_says_was_working_normally() {
+    // The engine may not know the level an incident recovered from (previous_level operational).
+    let vars =
+        incident(Level::Operational, "2026-12-07T14:55:00Z").recovered(at("2026-12-07T14:40:00Z"));
+    let notice = MessageCatalog::builtin()
+        .render(vars.incident_type(), Stage::Resolved, &vars)
+        .unwrap();
+    assert_eq!(notice.title, "Execution Client has recovered");
+}
+
+#[test]
 fn degraded_performance_messages() {
     insta::assert_snapshot!(incident_messages("degraded_performance", Level::Degraded));
 }
@@ -300,6 +311,22 @@ fn maintenance_messages() {
         "three components",
         &maintenance(&three, start, end, end),
     );
+    let page: [&str; 0] = [];
+    for (stage, now) in [
+        (Stage::Scheduled, announced),
+        (Stage::Started, start),
+        (Stage::Completed, end),
+    ] {
+        let whole_page = maintenance(&page, start, end, now);
+        show(
+            s,
+            &c,
+            "maintenance",
+            stage,
+            "the whole page (no components)",
+            &whole_page,
+        );
+    }
     show(
         s,
         &c,

@@ -25,8 +25,11 @@ const IMPACT: &str = "{% if impact %}\n\n{{ impact }}{% endif %}";
 /// and a count.
 const MAINTENANCE_TITLE: &str =
     "{% if components | length > 3 %}Maintenance of {{ components[0] }} \
-and {{ components | length - 1 }} other components{% else %}Maintenance of \
-{{ components | and_list }}{% endif %}";
+and {{ components | length - 1 }} other components{% elif components %}Maintenance of \
+{{ components | and_list }}{% else %}Maintenance{% endif %}";
+
+/// " of Execution Client and Consensus Client", or nothing for a maintenance of the whole page.
+const OF_COMPONENTS: &str = "{% if components %} of {{ components | and_list }}{% endif %}";
 
 /// The built-in sets: `default` (every part: incident titles that follow the stage, the
 /// incident and maintenance messages), `degraded_performance` and `partial_outage` (first
@@ -36,8 +39,9 @@ pub fn builtin_sets() -> BTreeMap<String, MessageSet> {
     let default = MessageSet::default()
         .with_title(format!(
             "{{% if stage in ['scheduled', 'started', 'completed', 'extended'] %}}{MAINTENANCE_TITLE}\
-             {{% elif stage == 'resolved' %}}{{{{ name }}}} was {{{{ previous_state }}}}\
-             {{% elif stage == 'monitoring' %}}{{{{ name }}}} has recovered\
+             {{% elif stage == 'resolved' and previous_level != 'operational' %}}{{{{ name }}}} was \
+             {{{{ previous_state }}}}\
+             {{% elif stage in ['monitoring', 'resolved'] %}}{{{{ name }}}} has recovered\
              {{% else %}}{{{{ name }}}} is {{{{ state }}}}{{% endif %}}"
         ))
         .with(
@@ -84,27 +88,27 @@ pub fn builtin_sets() -> BTreeMap<String, MessageSet> {
         .with(
             Stage::Scheduled,
             format!(
-                "We have scheduled maintenance of {{{{ components | and_list }}}} \
-                 {{{{ window }}}} ({{{{ window_length }}}}).{IMPACT}"
+                "We have scheduled maintenance{OF_COMPONENTS} {{{{ window }}}} \
+                 ({{{{ window_length }}}}).{IMPACT}"
             ),
         )
         .with(
             Stage::Started,
             format!(
-                "The maintenance of {{{{ components | and_list }}}} has begun. We expect to \
-                 finish by {{{{ end }}}}.{IMPACT}"
+                "The maintenance{OF_COMPONENTS} has begun. We expect to finish by \
+                 {{{{ end }}}}.{IMPACT}"
             ),
         )
         .with(
             Stage::Completed,
-            "The maintenance is complete: {{ components | and_list }} \
-             {{ 'is' if components | length == 1 else 'are' }} working normally.",
+            "The maintenance is complete{% if components %}: {{ components | and_list }} \
+             {{ 'is' if components | length == 1 else 'are' }} working normally{% endif %}.",
         )
         .with(
             Stage::Extended,
             format!(
-                "The maintenance of {{{{ components | and_list }}}} is taking longer than \
-                 planned. We now expect to finish by {{{{ end }}}}.{IMPACT}"
+                "The maintenance{OF_COMPONENTS} is taking longer than planned. We now expect \
+                 to finish by {{{{ end }}}}.{IMPACT}"
             ),
         );
     let sets = [

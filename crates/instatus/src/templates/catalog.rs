@@ -591,6 +591,21 @@ mod tests {
     }
 
     #[test]
+    fn a_catalog_is_shared_between_threads() {
+        fn shared<T: Send + Sync>(_: &T) {}
+        shared(&MessageCatalog::builtin());
+        let c = std::sync::Arc::new(MessageCatalog::builtin());
+        let t = std::thread::spawn({
+            let c = c.clone();
+            move || {
+                c.render("major_outage", Stage::Opened, &vars(Level::MajorOutage))
+                    .unwrap()
+            }
+        });
+        assert_eq!(t.join().unwrap().title, "Execution Client is down");
+    }
+
+    #[test]
     fn markdown_is_not_escaped() {
         let c = MessageCatalog::builtin();
         let n = c

@@ -275,42 +275,25 @@ mod tests {
     fn times_to_the_minute_with_the_date_only_on_another_day() {
         let now = ts("2026-12-07T22:30:00Z");
         let utc = TimeZone::UTC;
-        assert_eq!(
-            clock(ts("2026-12-07T22:12:21.829898261Z"), now, &utc),
-            "22:12 UTC"
-        );
-        assert_eq!(
-            clock(ts("2026-12-06T14:05:00Z"), now, &utc),
-            "6 Dec, 14:05 UTC"
-        );
-        assert_eq!(
-            clock(ts("2025-12-31T23:59:00Z"), now, &utc),
-            "31 Dec 2025, 23:59 UTC"
-        );
-        // Berlin is an hour ahead in winter: 22:12 UTC is 23:12 CET, the same day as now there.
         let berlin = TimeZone::get("Europe/Berlin").unwrap();
-        assert_eq!(clock(ts("2026-12-07T22:12:00Z"), now, &berlin), "23:12 CET");
-        // 23:30 UTC is already the 8th in Berlin, and `now` is still the 7th there.
-        assert_eq!(
-            clock(ts("2026-12-07T23:30:00Z"), now, &berlin),
-            "8 Dec, 00:30 CET"
-        );
-        assert_eq!(
-            clock(ts("2026-07-01T12:00:00Z"), now, &berlin),
-            "1 Jul, 14:00 CEST"
-        );
-        // A zone whose abbreviation is a bare offset, and a fixed offset.
+        // A zone whose abbreviation is a bare offset (-03), and a fixed offset.
         let sao_paulo = TimeZone::get("America/Sao_Paulo").unwrap();
-        assert_eq!(
-            clock(ts("2026-12-07T15:00:00Z"), now, &sao_paulo),
-            "12:00 UTC-3"
-        );
-        // In India `now` is already 04:00 on the 8th, so 20:30 on the 7th has its date.
         let india = TimeZone::fixed(jiff::tz::Offset::from_seconds(19800).unwrap());
-        assert_eq!(
-            clock(ts("2026-12-07T15:00:00Z"), now, &india),
-            "7 Dec, 20:30 UTC+5:30"
-        );
+        for (tz, at, words) in [
+            (&utc, "2026-12-07T22:12:21.829898261Z", "22:12 UTC"),
+            (&utc, "2026-12-06T14:05:00Z", "6 Dec, 14:05 UTC"),
+            (&utc, "2025-12-31T23:59:00Z", "31 Dec 2025, 23:59 UTC"),
+            // Berlin is an hour ahead in winter: 22:12 UTC is 23:12 CET, now's day there.
+            (&berlin, "2026-12-07T22:12:00Z", "23:12 CET"),
+            // 23:30 UTC is already the 8th in Berlin, and `now` is still the 7th there.
+            (&berlin, "2026-12-07T23:30:00Z", "8 Dec, 00:30 CET"),
+            (&berlin, "2026-07-01T12:00:00Z", "1 Jul, 14:00 CEST"),
+            (&sao_paulo, "2026-12-07T15:00:00Z", "12:00 UTC-3"),
+            // In India `now` is already 04:00 on the 8th, so 20:30 on the 7th has its date.
+            (&india, "2026-12-07T15:00:00Z", "7 Dec, 20:30 UTC+5:30"),
+        ] {
+            assert_eq!(clock(ts(at), now, tz), words, "{at}");
+        }
     }
 
     #[test]

@@ -256,7 +256,9 @@ impl MessageVars {
         let time = |at: Timestamp| clock(at, now, tz);
         let name = display_name(&self.path).to_owned();
         let dependants: Vec<&str> = self.dependants.iter().map(|p| display_name(p)).collect();
-        let components: Vec<&str> = if self.components.is_empty() {
+        // A maintenance names its components (none: the whole page); an incident, by default,
+        // its root and dependants.
+        let components: Vec<&str> = if self.components.is_empty() && self.window.is_none() {
             std::iter::once(name.as_str())
                 .chain(dependants.iter().copied())
                 .collect()
