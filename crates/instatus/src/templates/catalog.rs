@@ -540,6 +540,20 @@ mod tests {
     }
 
     #[test]
+    fn loops_sets_and_globals_are_not_unknown_variables() {
+        let source = "{% set n = summaries | length %}{% for s in summaries %}{{ loop.index }}. \
+                      {{ s }}{% endfor %}{{ n }}{% for i in range(2) %}{{ i }}{% endfor %}\
+                      {% set ns = namespace(x=1) %}{{ ns.x }}{{ links.grafana | default('-') }}";
+        let c = MessageCatalog::new(one("x", MessageSet::default().with(Stage::Opened, source)))
+            .unwrap();
+        let v = vars(Level::MajorOutage).summary("a").summary("b");
+        assert_eq!(
+            c.render("x", Stage::Opened, &v).unwrap().message,
+            "1. a2. b2011-"
+        );
+    }
+
+    #[test]
     fn syntax_errors_and_bad_names_name_the_template() {
         let e = MessageCatalog::new(one("x", MessageSet::default().with_title("{{ name ")))
             .unwrap_err();
