@@ -42,8 +42,10 @@ pub struct MessageVars {
     pub dependants: Vec<String>,
     /// The level now (operational once recovered).
     pub level: Level,
-    /// The level the incident stated before this message: the old level of a level change,
-    /// the outage's level when it recovers (`monitoring`) or is resolved.
+    /// The level the incident stated before this message: the old level of a level change;
+    /// when it recovers (`monitoring`) or is resolved, the level it recovered from (its worst,
+    /// where the caller knows it; the resolved title says "was down" from it, or "has
+    /// recovered" when it is operational).
     pub previous_level: Level,
     /// When the problem began (default: `now`).
     pub started: Option<Timestamp>,
