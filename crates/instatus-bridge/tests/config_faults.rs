@@ -378,3 +378,25 @@ fn a_stuck_evaluator_stops_feeding_the_systemd_watchdog() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[test]
+fn the_documented_alert_fires_when_the_bridge_stops_evaluating() {
+    // A dead bridge once left the page green with nobody told: the rule on its own metric.
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/bridge");
+    let o = std::process::Command::new("promtool")
+        .args(["test", "rules", "bridge-alerts.test.yml"])
+        .current_dir(dir)
+        .output()
+        .expect("promtool (Debian package prometheus) runs");
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    assert!(out.contains("SUCCESS"), "{out}");
+    let docs = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/bridge.md"
+    ))
+    .unwrap();
+    assert!(docs.contains(
+        "expr: time() - instatus_bridge_last_successful_evaluation_timestamp_seconds > 300"
+    ));
+}
