@@ -517,7 +517,8 @@ fn alert_memory(dir: &Path, emulator: &Emulator, names: &[&str]) {
         let pid = bridge.child.id();
         let rss = proc_kib(pid, "VmRSS:") as f64 / 1024.0;
         let hwm = proc_kib(pid, "VmHWM:") as f64 / 1024.0;
-        let state_mb = std::fs::metadata(state.join("state.json")).map_or(0.0, |m| m.len() as f64 / 1e6);
+        let state_mb =
+            std::fs::metadata(state.join("state.json")).map_or(0.0, |m| m.len() as f64 / 1e6);
         match base {
             None => {
                 println!("5. alerts: no alert: VmRSS {rss:.1} MB, peak VmHWM {hwm:.1} MB");

@@ -391,11 +391,9 @@ fn the_documented_alert_fires_when_the_bridge_stops_evaluating() {
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}{err}");
     assert!(out.contains("SUCCESS"), "{out}");
-    let docs = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../docs/bridge.md"
-    ))
-    .unwrap();
+    let docs =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/bridge.md"))
+            .unwrap();
     assert!(docs.contains(
         "expr: time() - instatus_bridge_last_successful_evaluation_timestamp_seconds > 300"
     ));
