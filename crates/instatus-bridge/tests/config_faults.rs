@@ -398,3 +398,15 @@ fn the_documented_alert_fires_when_the_bridge_stops_evaluating() {
         "expr: time() - instatus_bridge_last_successful_evaluation_timestamp_seconds > 300"
     ));
 }
+
+#[test]
+fn a_state_save_error_names_the_file() {
+    let dir = temp_dir("save-error");
+    let store = instatus_bridge::store::Store::open(&dir).unwrap();
+    // Where the temporary file goes, a folder: the save fails.
+    std::fs::create_dir_all(dir.join("state.json.tmp")).unwrap();
+    let e = store
+        .save(&instatus_bridge::store::Persisted::default())
+        .unwrap_err();
+    assert!(e.to_string().contains("state.json.tmp"), "{e}");
+}

@@ -395,3 +395,24 @@ fn shutdown_no_longer_outlasts_the_units_stop_timeout_when_an_evaluation_hangs()
     assert!(result.is_ok(), "{result:?}");
     assert!(took < Duration::from_secs(3), "the shutdown took {took:?}");
 }
+
+#[test]
+fn an_alert_status_of_firing_in_capitals_or_bogus_is_refused_not_read_as_resolved() {
+    let server = InProcess::start(limits(), Duration::from_secs(60), beating);
+    let hook = format!("{}/alertmanager", server.url);
+    for bad in ["FIRING", "bogus"] {
+        let body = webhook("GethDown", "aaaaaaaaaaaaaaaa", "2026-12-01T10:00:00Z", bad);
+        let (status, answer) = post(&hook, &body);
+        assert_eq!(status, 400, "{bad}: {answer}");
+        assert!(
+            answer.contains("alerts[0].status") && answer.contains("`firing` or `resolved`"),
+            "{answer}"
+        );
+    }
+    assert_eq!(
+        server.shared.intake.drain().deliveries.len(),
+        0,
+        "nothing recorded"
+    );
+    assert!(server.stop().is_ok());
+}
