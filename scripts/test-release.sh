@@ -9,6 +9,7 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 source scripts/python-env.sh
+set +e  # python-env.sh turns errexit on; every check here is counted, not fatal
 # promtool (Debian's prometheus) checks the mixin; actionlint runs shellcheck on the workflow's scripts.
 source scripts/debian-packages.sh
 ensure_debian_packages prometheus shellcheck || exit 1
@@ -128,7 +129,7 @@ grep -q "file://$root/$tarball" "$clone/requirements.yaml" \
   || fail "docs/getting-started.md has the requirements entry" "$clone/requirements.yaml"
 check "ansible-galaxy collection install -r requirements.yaml -p collections (file:// URL)" \
   env -u ANSIBLE_COLLECTIONS_PATH bash -c "cd '$clone' && ansible-galaxy collection install -r requirements.yaml -p collections"
-installed=$clone/collections/ansible_collections/ephemery/instatus
+installed=$root/$clone/collections/ansible_collections/ephemery/instatus
 check "the installed collection's roles document themselves and its binaries run" bash -c "
   cd '$clone' && ANSIBLE_COLLECTIONS_PATH=collections ansible-doc -t role ephemery.instatus.status_sync | grep -q status_sync_systemd_version &&
   '$installed/bin/instatus-ansible' --list | grep -qx page_spec && '$installed/bin/instatus-bridge' --version"

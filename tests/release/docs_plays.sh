@@ -11,6 +11,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 ip link set lo up
 source scripts/python-env.sh
+set +e  # python-env.sh turns errexit on; every step here is counted, not fatal
 source scripts/emulator.sh
 passed=0
 failed=0
@@ -45,21 +46,26 @@ if ansible-playbook -i examples/inventory.yaml examples/ephemery-status-page.yam
 else
   fail "examples/ephemery-status-page.yaml applies with only the three INSTATUS_* variables set" "$log"
 fi
-components=$(curl -sf -H "Authorization: Bearer $INSTATUS_API_KEY" "$INSTATUS_BASE_URL/v2/pages" \
-  | python3 -c 'import json,sys; print(next(p["id"] for p in json.load(sys.stdin) if p["subdomain"] == "ephemery-trial"))' \
-  | xargs -I{} curl -sf -H "Authorization: Bearer $INSTATUS_API_KEY" "$INSTATUS_BASE_URL/v2/{}/components?per_page=100")
-python3 - "$components" >"$work/components.txt" 2>&1 <<'PY'
+page_id=$(curl -sf -H "Authorization: Bearer $INSTATUS_API_KEY" "$INSTATUS_BASE_URL/v2/pages" \
+  | python3 -c 'import json,sys; print(next(p["id"] for p in json.load(sys.stdin) if p["subdomain"] == "ephemery-trial"))')
+curl -sf -H "Authorization: Bearer $INSTATUS_API_KEY" "$INSTATUS_BASE_URL/v2/$page_id/components?per_page=100" \
+  >"$work/components.json"
+cat >"$work/components.py" <<'PY'
 import json, sys
-comps = json.loads(sys.argv[1])
-names = {c["name"] if isinstance(c["name"], str) else c["name"].get("default", "") : c for c in comps}
-assert len(comps) == 13, f"{len(comps)} components"
-desc = lambda n: names[n].get("description") or ""
+top = json.load(open(sys.argv[1]))
+comps = {c["name"]: c for g in top for c in [g] + g.get("children", [])}
+assert len(comps) == 13, f"{len(comps)} components and groups"
+desc = lambda n: comps[n].get("description") or ""
 assert desc("Execution Client").endswith("[Dashboard](https://grafana.ephemery.dev/d/ephemery-sync)"), desc("Execution Client")
-assert desc("Validator Client").endswith("/d/validator-performance)"), desc("Validator Client")
+assert desc("Validator Client").endswith("[Dashboard](https://grafana.ephemery.dev/d/validator-performance)"), desc("Validator Client")
 assert "Dashboard" not in desc("Checkpoint Sync Service"), desc("Checkpoint Sync Service")
-print("13 components; dashboard links to ephemery-sync and validator-performance, none for checkpoint sync")
+print("3 groups and 10 components; dashboard links to ephemery-sync and validator-performance, none for checkpoint sync")
 PY
-if [ $? -eq 0 ]; then pass "the page INSTATUS_PAGE names has the tree: $(cat "$work/components.txt")"; else fail "the page INSTATUS_PAGE names has the tree" "$work/components.txt"; fi
+if python3 "$work/components.py" "$work/components.json" >"$work/components.txt" 2>&1; then
+  pass "the page INSTATUS_PAGE names has the tree: $(cat "$work/components.txt")"
+else
+  fail "the page INSTATUS_PAGE names has the tree" "$work/components.txt"
+fi
 
 # status_sync on this host as the group `ephemery`, with everything it writes under $sync_root
 # (the paths only: the connection settings stay the role's defaults, i.e. the environment).
@@ -75,13 +81,13 @@ log=$work/sync.log
 if ansible-playbook -i "$work/inventory.yaml" examples/ephemery-status-sync.yaml \
   -e status_sync_binary_path="$sync_root/bin/instatus-bridge" -e status_sync_config_dir="$sync_root/etc" \
   -e status_sync_unit_dir="$sync_root/systemd" -e status_sync_state_directory=instatus-bridge-docs-test \
-  -e status_sync_create_user=false -e status_sync_user=root -e status_sync_group=root \
-  -e status_sync_manage_systemd=false >"$log" 2>&1; then
+  -e status_sync_user=root -e status_sync_group=root \
+  -e '{"status_sync_create_user": false, "status_sync_manage_systemd": false}' >"$log" 2>&1; then
   pass "examples/ephemery-status-sync.yaml applies with only the three INSTATUS_* variables set"
 else
   fail "examples/ephemery-status-sync.yaml applies with only the three INSTATUS_* variables set" "$log"
 fi
-if python3 - "$sync_root/etc/config.yml" >"$work/config.txt" 2>&1 <<'PY'
+cat >"$work/config.py" <<'PY'
 import os, sys, yaml
 c = yaml.safe_load(open(sys.argv[1]))
 i = c["instatus"]
@@ -91,12 +97,12 @@ assert open(i["api_key_file"]).read().strip() == os.environ["INSTATUS_API_KEY"]
 assert "alertmanager" not in c, c.get("alertmanager")
 print(f"base_url {i['base_url']}, page {i['page']}, no alertmanager")
 PY
-then pass "the bridge config has the emulator and the page from the environment: $(cat "$work/config.txt")"
+if python3 "$work/config.py" "$sync_root/etc/config.yml" >"$work/config.txt" 2>&1; then pass "the bridge config has the emulator and the page from the environment: $(cat "$work/config.txt")"
 else fail "the bridge config has the emulator and the page from the environment" "$work/config.txt"; fi
 
 # The installed bridge, run once with that config, reaches the emulator (and only what loopback has).
 before=$(curl -sf "$INSTATUS_BASE_URL/_emulator/requests" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
-timeout 120 "$sync_root/bin/instatus-bridge" --config "$sync_root/etc/config.yml" once >"$work/once.log" 2>&1
+timeout 120 "$sync_root/bin/instatus-bridge" --config "$sync_root/etc/config.yml" once </dev/null >"$work/once.log" 2>&1
 rc=$?
 after=$(curl -sf "$INSTATUS_BASE_URL/_emulator/requests" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 if [ "$rc" -le 2 ] && [ "$after" -gt "$before" ]; then
