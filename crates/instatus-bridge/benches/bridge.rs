@@ -464,9 +464,10 @@ status:
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// 5. Memory per alert: `serve` with a state folder takes one webhook of N alerts (as
-/// Alertmanager sends a big group with `max_alerts: 0`), evaluates it, saves the state; then its
-/// resident memory, its peak and the state file's size, against the same bridge with no alert.
+/// Figure 5, memory per alert: `serve` with a state folder takes one webhook of N alerts (as
+/// Alertmanager sends a big group with `max_alerts: 0`), evaluates it and saves the state; then
+/// its resident memory, its peak and the state file's size, against the same bridge with no
+/// alert.
 fn alert_memory(dir: &Path, emulator: &Emulator, names: &[&str]) {
     let rules: String = names
         .iter()
