@@ -248,6 +248,31 @@ fn page<'a>(st: &'a State, id: &str) -> Result<&'a Page, ApiError> {
 mod tests {
     use super::*;
 
+    /// On an empty account every operation on a page or an object is a 404 naming what is
+    /// missing, never a panic or a 5xx; the four that need no page answer (200) or refuse `{}` (400).
+    #[test]
+    fn every_operation_answers_a_missing_page_with_a_404() {
+        for &op in Op::ALL {
+            let mut st = State::new();
+            let params: Vec<String> = (0..op.path().matches('{').count())
+                .map(|i| format!("x{i}"))
+                .collect();
+            let status = match dispatch(&mut st, op, &params, "", b"{}", None) {
+                Ok(_) => 200,
+                Err(e) => {
+                    assert!(!e.message.is_empty(), "{}", op.name());
+                    e.status
+                }
+            };
+            let want = match op {
+                Op::ListPages | Op::GetUser => 200,
+                Op::CreatePage | Op::CreateCronMonitor => 400,
+                _ => 404,
+            };
+            assert_eq!(status, want, "{}", op.name());
+        }
+    }
+
     #[test]
     fn query_params_decode() {
         assert_eq!(
