@@ -260,6 +260,14 @@ impl<'h> Uptime<'h> {
                     Some(level) => s.levels.push((from, to, level)),
                 }
             }
+            // A level nobody wrote down counts as the method says, never as zero.
+            if start < end && method.unknown_level != Level::Operational {
+                for c in &inc.unknown {
+                    if let Some(s) = spans.get_mut(c) {
+                        s.levels.push((start, end, method.unknown_level));
+                    }
+                }
+            }
         }
         for m in &history.maintenances {
             let from = m.start.as_millisecond();

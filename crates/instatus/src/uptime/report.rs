@@ -222,6 +222,8 @@ pub struct SlaLine {
     /// Compliance over the window.
     #[serde(flatten)]
     pub compliance: Compliance,
+    /// The verdict in a word: `met`, `breached`, or `no data`.
+    pub verdict: &'static str,
     /// Budget left, percent of the budget, rounded down.
     pub left_percent: Option<String>,
     /// The budget as text.
@@ -302,6 +304,11 @@ pub struct IncidentLine {
     pub resolved: String,
     /// The components it names.
     pub components: Vec<String>,
+    /// The components whose level during it the history does not tell.
+    pub unknown: Vec<String>,
+    /// What the report did about them, e.g. `level unknown, counted as major outage`; `None`
+    /// when every level is known.
+    pub note: Option<String>,
 }
 
 /// A built report.
@@ -424,6 +431,11 @@ impl Report {
                 let rate =
                     |r: Option<f64>| r.map_or_else(|| "no data".into(), |r| format!("{r:.2}"));
                 SlaLine {
+                    verdict: match compliance.met {
+                        Some(true) => "met",
+                        Some(false) => "breached",
+                        None => "no data",
+                    },
                     left_percent: pct(compliance.left_fraction),
                     budget: duration(compliance.budget_ms as i64),
                     used: duration(compliance.used_ms as i64),
@@ -489,20 +501,7 @@ impl Report {
             .collect();
         let incidents = incidents
             .into_iter()
-            .map(|i| {
-                let mut components: Vec<String> = i
-                    .changes
-                    .iter()
-                    .filter_map(|ch| names.get(&ch.component).map(|n| (*n).to_owned()))
-                    .collect();
-                components.dedup();
-                IncidentLine {
-                    name: i.name.clone(),
-                    started: minute(i.started, tz),
-                    resolved: i.resolved.map_or_else(|| "open".into(), |r| minute(r, tz)),
-                    components,
-                }
-            })
+            .map(|i| incident_line(i, &names, &options.method, tz))
             .collect();
         let bar_range = bars.and_then(|b| {
             let days = b.days(tz).ok()?;
@@ -532,6 +531,47 @@ impl Report {
             bar_range,
             incidents,
         })
+    }
+}
+
+/// An incident as reports list it: its times, its components, and what was done about a level
+/// nobody wrote down.
+fn incident_line(
+    i: &super::IncidentRecord,
+    names: &std::collections::HashMap<&ComponentId, &str>,
+    method: &Method,
+    tz: &TimeZone,
+) -> IncidentLine {
+    let name_of = |id: &ComponentId| names.get(id).map(|n| (*n).to_owned());
+    let mut components: Vec<String> = Vec::new();
+    for n in i
+        .changes
+        .iter()
+        .map(|ch| &ch.component)
+        .chain(&i.unknown)
+        .filter_map(name_of)
+    {
+        if !components.contains(&n) {
+            components.push(n);
+        }
+    }
+    let unknown: Vec<String> = i.unknown.iter().filter_map(name_of).collect();
+    let counted = method.unknown_level.words();
+    let note = match unknown.len() {
+        0 => None,
+        n if n == components.len() => Some(format!("level unknown, counted as {counted}")),
+        _ => Some(format!(
+            "level of {} unknown, counted as {counted}",
+            unknown.join(", ")
+        )),
+    };
+    IncidentLine {
+        name: i.name.clone(),
+        started: minute(i.started, tz),
+        resolved: i.resolved.map_or_else(|| "open".into(), |r| minute(r, tz)),
+        components,
+        unknown,
+        note,
     }
 }
 
