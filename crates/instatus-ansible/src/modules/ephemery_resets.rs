@@ -264,7 +264,7 @@ fn run(
     let (tree, wanted_components) = match &o.components {
         Some(paths) => {
             let tree = ComponentTree::from_components(api.list_all(components::list(&page))?);
-            let ids = super::incident::resolve_paths(
+            let ids = crate::common::resolve_paths(
                 &tree,
                 "components",
                 paths.iter().map(String::as_str),
@@ -348,10 +348,7 @@ fn run(
             if let (Some(tree), Some(ids)) = (&tree, &wanted_components) {
                 map.insert(
                     "components".into(),
-                    json!(ids
-                        .iter()
-                        .map(|id| super::incident::path_of(tree, id))
-                        .collect::<Vec<_>>()),
+                    json!(ids.iter().map(|id| tree.path_of(id)).collect::<Vec<_>>()),
                 );
             }
         }
