@@ -541,7 +541,7 @@ fn an_unknown_level_is_never_counted_as_zero_and_the_method_says_how_it_counts()
     assert_eq!(el.weighted_down, 5_220 * SEC * 1000);
     assert!(
         Method::default().describe().contains(
-            "counts as major outage for its whole duration and is marked \"level unknown\""
+            "counts as a major outage for its whole duration and is marked \"level unknown\""
         ),
         "{}",
         Method::default().describe()

@@ -431,12 +431,7 @@ pub fn predict_maintenance(
             auto_start: Some(task.auto_start.unwrap_or(false)),
             auto_end: Some(task.auto_end.unwrap_or(false)),
             updates: vec![maintenance_update(stage, task.message.clone())],
-            components: task
-                .components
-                .iter()
-                .flatten()
-                .map(brief)
-                .collect(),
+            components: task.components.iter().flatten().map(brief).collect(),
             translations: None,
         }),
         MaintenanceEdit::Change {
@@ -722,8 +717,11 @@ mod tests {
             ))
             .unwrap()
             .id;
-        let tree =
-            ComponentTree::from_components(client.list_all(crate::api::components::list(&page)).unwrap());
+        let tree = ComponentTree::from_components(
+            client
+                .list_all(crate::api::components::list(&page))
+                .unwrap(),
+        );
         Lab {
             emulator,
             client,
@@ -741,7 +739,10 @@ mod tests {
         }
 
         fn maintenance(&self, task: &MaintenanceTask) -> Result<MaintenanceWritten, NoticeError> {
-            let all = self.client.list_all(maintenances::list(&self.page)).unwrap();
+            let all = self
+                .client
+                .list_all(maintenances::list(&self.page))
+                .unwrap();
             let now: jiff::Timestamp = "2030-01-15T09:00:00Z".parse().unwrap();
             let edit = maintenance_edit::plan(task, &all, now).unwrap();
             apply_maintenance(&self.client, &self.page, task, &edit)
@@ -866,7 +867,10 @@ mod tests {
         task.message = Some("Upgrading Geth and Lighthouse.".into());
         lab.fail("POST", "/v1/*/maintenances/*/maintenance-updates", 400);
         let err = lab.maintenance(&task).unwrap_err();
-        assert_eq!((err.written.as_slice(), err.failed), (&["the settings"][..], "posting the update"));
+        assert_eq!(
+            (err.written.as_slice(), err.failed),
+            (&["the settings"][..], "posting the update")
+        );
         let all = lab.client.list_all(maintenances::list(&lab.page)).unwrap();
         assert_eq!(all[0].duration, Some(90), "the PUT landed");
         // Run again: only the update is left to write.

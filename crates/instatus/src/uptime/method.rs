@@ -202,7 +202,7 @@ impl Method {
             major = pct(self.weights.major_outage),
             partial = pct(self.weights.partial_outage),
             degraded = pct(self.weights.degraded_performance),
-            unknown = self.unknown_level.words(),
+            unknown = self.unknown_level.counted_as(),
         )
     }
 }
@@ -232,6 +232,17 @@ impl Level {
 
     pub(crate) fn index(self) -> usize {
         self as usize
+    }
+
+    /// What a span at this level counts as, in words: `a major outage`, `a partial outage`,
+    /// `degraded performance`, `operational`.
+    pub fn counted_as(self) -> &'static str {
+        match self {
+            Level::Operational => "operational",
+            Level::Degraded => "degraded performance",
+            Level::Partial => "a partial outage",
+            Level::Major => "a major outage",
+        }
     }
 
     /// The level in words: `operational`, `degraded performance`, `partial outage`, `major

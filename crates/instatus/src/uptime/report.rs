@@ -556,7 +556,7 @@ fn incident_line(
         }
     }
     let unknown: Vec<String> = i.unknown.iter().filter_map(name_of).collect();
-    let counted = method.unknown_level.words();
+    let counted = method.unknown_level.counted_as();
     let note = match unknown.len() {
         0 => None,
         n if n == components.len() => Some(format!("level unknown, counted as {counted}")),
