@@ -94,6 +94,16 @@ impl Colors {
         }
     }
 
+    /// The colour of a level (operational: the ok colour).
+    pub fn of_level(&self, level: Level) -> &str {
+        match level {
+            Level::Operational => &self.ok,
+            Level::Degraded => &self.degraded,
+            Level::Partial => &self.disrupted,
+            Level::Major => &self.down,
+        }
+    }
+
     /// The colour of a day's bar.
     pub fn of_day(&self, kind: DayKind) -> &str {
         match kind {
@@ -302,6 +312,11 @@ pub struct IncidentLine {
     pub started: String,
     /// Resolution, or "open".
     pub resolved: String,
+    /// How long it lasted (`None` while open).
+    pub duration: Option<String>,
+    /// The worst level any of its components had (an unknown level counted as the method says);
+    /// `None` when it names no component or only put them under maintenance.
+    pub worst: Option<Level>,
     /// The components it names.
     pub components: Vec<String>,
     /// The components whose level during it the history does not tell.
@@ -487,22 +502,7 @@ impl Report {
                 days,
             });
         }
-        let (ws, we) = (w.start, data_until);
-        let mut incidents: Vec<_> = history
-            .incidents
-            .iter()
-            .filter(|i| i.started < we && i.resolved.is_none_or(|r| r > ws))
-            .collect();
-        incidents.sort_by_key(|i| i.started);
-        let names: std::collections::HashMap<&ComponentId, &str> = history
-            .components
-            .iter()
-            .map(|c| (&c.id, c.name.as_str()))
-            .collect();
-        let incidents = incidents
-            .into_iter()
-            .map(|i| incident_line(i, &names, &options.method, tz))
-            .collect();
+        let incidents = incident_lines(history, w.start, data_until, &options.method, tz);
         let bar_range = bars.and_then(|b| {
             let days = b.days(tz).ok()?;
             Some((days.first()?.0.to_string(), days.last()?.0.to_string()))
@@ -534,8 +534,34 @@ impl Report {
     }
 }
 
-/// An incident as reports list it: its times, its components, and what was done about a level
-/// nobody wrote down.
+/// The incidents that overlap `[from, to)`, oldest first, as reports list them (and the emulator's
+/// page preview, as its recent history).
+pub fn incident_lines(
+    history: &History,
+    from: Timestamp,
+    to: Timestamp,
+    method: &Method,
+    tz: &TimeZone,
+) -> Vec<IncidentLine> {
+    let mut incidents: Vec<_> = history
+        .incidents
+        .iter()
+        .filter(|i| i.started < to && i.resolved.is_none_or(|r| r > from))
+        .collect();
+    incidents.sort_by_key(|i| i.started);
+    let names: std::collections::HashMap<&ComponentId, &str> = history
+        .components
+        .iter()
+        .map(|c| (&c.id, c.name.as_str()))
+        .collect();
+    incidents
+        .into_iter()
+        .map(|i| incident_line(i, &names, method, tz))
+        .collect()
+}
+
+/// An incident as reports list it: its times, its components, its worst level, and what was
+/// done about a level nobody wrote down.
 fn incident_line(
     i: &super::IncidentRecord,
     names: &std::collections::HashMap<&ComponentId, &str>,
@@ -565,10 +591,20 @@ fn incident_line(
             unknown.join(", ")
         )),
     };
+    let worst = i
+        .changes
+        .iter()
+        .filter_map(|ch| super::history::level_of(&ch.status))
+        .chain(i.unknown.iter().map(|_| method.unknown_level))
+        .max();
     IncidentLine {
         name: i.name.clone(),
         started: minute(i.started, tz),
         resolved: i.resolved.map_or_else(|| "open".into(), |r| minute(r, tz)),
+        duration: i
+            .resolved
+            .map(|r| duration(r.as_millisecond() - i.started.as_millisecond())),
+        worst,
         components,
         unknown,
         note,
