@@ -530,7 +530,13 @@ fn incidents_resolved_the_usual_way_count_the_level_their_updates_wrote_down() {
 #[test]
 fn an_unknown_level_is_never_counted_as_zero_and_the_method_says_how_it_counts() {
     let h = History::from_api(&two_clients(), &resolved_the_usual_way(), &[]).unwrap();
-    assert_eq!(h.incidents[3].unknown, [id("el")]);
+    assert_eq!(
+        h.incidents[3].unknown,
+        [instatus::uptime::UnknownLevel {
+            component: id("el"),
+            until: None
+        }]
+    );
     // Counted as a partial outage instead: D's 600 s weigh 180 s; down = 1,800 + 2,700 + 0.3 ×
     // (1,800 + 600) = 5,220 s.
     let partial = Method {
@@ -570,4 +576,48 @@ fn an_open_incident_without_a_line_counts_its_current_status_and_a_shared_name_i
     let u = Uptime::new(&h, Method::default(), t("2026-12-01T00:00:00Z"));
     assert_eq!(u.tally(&id("a"), month(2026, 11)).major_ms, 3_600 * SEC);
     assert_eq!(u.tally(&id("b"), month(2026, 11)).partial_ms, 3_600 * SEC);
+}
+
+#[test]
+fn a_persons_incident_resolved_by_the_module_counts_the_span_before_the_first_line_as_unknown() {
+    // A person opened it in the dashboard at 18:00 (no line); the incident module resolved it the
+    // default way at 18:20, its line saying operational from then on. Before that line nothing
+    // says how bad it was: 1,200 s counted as a major outage, not zero.
+    let resolve = instatus::affected::render(&[("Execution Client", S::Operational)]);
+    let incident = |impact: &str| -> Vec<Incident> {
+        serde_json::from_value(serde_json::json!([
+            {"id": "f", "name": "EL odd", "status": "RESOLVED", "impact": impact,
+             "started": "2026-11-10T18:00:00Z", "resolved": "2026-11-10T18:20:00Z",
+             "components": [{"id": "el", "status": "OPERATIONAL"}],
+             "updates": [
+                {"id": "f2", "status": "RESOLVED", "started": "2026-11-10T18:20:00Z",
+                 "message": format!("Fixed.\n\n{resolve}")},
+                {"id": "f1", "status": "INVESTIGATING", "started": "2026-11-10T18:00:00Z",
+                 "message": "Looking."}]}
+        ]))
+        .unwrap()
+    };
+    let h = History::from_api(&two_clients(), &incident("OPERATIONAL"), &[]).unwrap();
+    let el = Uptime::new(&h, Method::default(), t("2026-12-01T00:00:00Z"))
+        .tally(&id("el"), month(2026, 11));
+    assert_eq!(el.major_ms, 1_200 * SEC);
+    let r = instatus::uptime::report::Report::build(
+        "Ephemery",
+        Default::default(),
+        &h,
+        &instatus::uptime::report::ReportOptions::new(month(2026, 11)),
+        t("2026-12-01T00:00:00Z"),
+    )
+    .unwrap();
+    assert_eq!(
+        r.incidents[0].note.as_deref(),
+        Some(
+            "level of Execution Client before 2026-11-10 18:20 unknown, counted as a major outage"
+        )
+    );
+    // With an impact the API gave, that span counts at the impact: 1,200 s partial.
+    let h = History::from_api(&two_clients(), &incident("PARTIALOUTAGE"), &[]).unwrap();
+    let el = Uptime::new(&h, Method::default(), t("2026-12-01T00:00:00Z"))
+        .tally(&id("el"), month(2026, 11));
+    assert_eq!((el.major_ms, el.partial_ms), (0, 1_200 * SEC));
 }

@@ -261,10 +261,13 @@ impl<'h> Uptime<'h> {
                 }
             }
             // A level nobody wrote down counts as the method says, never as zero.
-            if start < end && method.unknown_level != Level::Operational {
-                for c in &inc.unknown {
-                    if let Some(s) = spans.get_mut(c) {
-                        s.levels.push((start, end, method.unknown_level));
+            if method.unknown_level != Level::Operational {
+                for u in &inc.unknown {
+                    let to = u
+                        .until
+                        .map_or(end, |t| t.as_millisecond().clamp(start, end));
+                    if let (true, Some(s)) = (start < to, spans.get_mut(&u.component)) {
+                        s.levels.push((start, to, method.unknown_level));
                     }
                 }
             }

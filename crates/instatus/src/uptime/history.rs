@@ -117,14 +117,25 @@ pub struct IncidentRecord {
     pub resolved: Option<Timestamp>,
     /// The status changes, in any order.
     pub changes: Vec<StatusChange>,
-    /// The components whose level during the incident the history does not tell: each counts
-    /// at the method's [`unknown_level`](super::Method::unknown_level) from start to end, and
-    /// reports say so.
+    /// The components whose level during (part of) the incident the history does not tell: each
+    /// counts at the method's [`unknown_level`](super::Method::unknown_level) from the start
+    /// for that span, and reports say so.
     #[serde(default)]
-    pub unknown: Vec<ComponentId>,
+    pub unknown: Vec<UnknownLevel>,
     /// Where each component's level came from (for reports; empty for a hand-built record).
     #[serde(default)]
     pub sources: Vec<(ComponentId, LevelSource)>,
+}
+
+/// A component of an incident whose level is not known from the incident's start until `until`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnknownLevel {
+    /// The component.
+    pub component: ComponentId,
+    /// Until when: its first "Affected components" line, written after updates without any (a
+    /// person's incident that the automation or a module updated later); `None`: the whole
+    /// incident.
+    pub until: Option<Timestamp>,
 }
 
 /// Where the level of a component during an incident came from.
@@ -161,9 +172,25 @@ impl IncidentRecord {
         }
     }
 
-    /// Marks `component`'s level during the incident as unknown (see [`Self::unknown`]).
+    /// Marks `component`'s level during the whole incident as unknown (see [`Self::unknown`]).
     pub fn level_unknown(mut self, component: impl Into<ComponentId>) -> Self {
-        self.unknown.push(component.into());
+        self.unknown.push(UnknownLevel {
+            component: component.into(),
+            until: None,
+        });
+        self
+    }
+
+    /// Marks `component`'s level as unknown from the incident's start until `until`.
+    pub fn level_unknown_until(
+        mut self,
+        component: impl Into<ComponentId>,
+        until: Timestamp,
+    ) -> Self {
+        self.unknown.push(UnknownLevel {
+            component: component.into(),
+            until: Some(until),
+        });
         self
     }
 
@@ -375,14 +402,17 @@ fn incident_record(
         .filter_map(|(i, u)| Some((i, u.started.or(u.created_at)?, u.message.as_deref()?)))
         .collect();
     updates.sort_by_key(|(i, at, _)| (*at, std::cmp::Reverse(*i)));
-    let mut from_lines: Vec<&ComponentId> = Vec::new();
+    // Each component's first line, and the first line of all.
+    let mut from_lines: Vec<(&ComponentId, Timestamp)> = Vec::new();
+    let mut first_line: Option<Timestamp> = None;
     for (n, (_, at, message)) in updates.iter().enumerate() {
         let at = if n == 0 { started } else { *at };
         for (name, status) in affected::parse(message, &unique) {
             if let Some((id, _)) = named.iter().find(|(_, n)| *n == name) {
                 rec = rec.change(at, (*id).clone(), status);
-                if !from_lines.contains(id) {
-                    from_lines.push(id);
+                first_line.get_or_insert(at);
+                if !from_lines.iter().any(|(c, _)| c == id) {
+                    from_lines.push((id, at));
                 }
             }
         }
@@ -396,7 +426,16 @@ fn incident_record(
         _ => None,
     };
     for c in &inc.components {
-        if from_lines.contains(&&c.id) {
+        if let Some((_, at)) = from_lines.iter().find(|(id, _)| *id == &c.id) {
+            // Named from a later update on, after updates without any line (a person's incident
+            // that a module or the automation updated): before that, its level was not written
+            // down. (After an earlier line that did not list it, it was simply not affected.)
+            if *at > started && first_line == Some(*at) {
+                rec = match &impact {
+                    Some(level) => rec.affects(c.id.clone(), level.clone()),
+                    None => rec.level_unknown_until(c.id.clone(), *at),
+                };
+            }
             rec.sources.push((c.id.clone(), LevelSource::AffectedLine));
             continue;
         }

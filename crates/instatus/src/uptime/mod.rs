@@ -75,7 +75,7 @@ mod window;
 pub use compute::{Day, DayKind, Tally, Uptime};
 pub use history::{
     ComponentInfo, History, HistoryError, IncidentRecord, LevelSource, MaintenanceRecord,
-    StatusChange,
+    StatusChange, UnknownLevel,
 };
 pub use method::{GroupRule, Level, MaintenancePolicy, Method, MethodError, Weights};
 pub use window::{Window, WindowError};

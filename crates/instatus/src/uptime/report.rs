@@ -574,22 +574,40 @@ fn incident_line(
         .changes
         .iter()
         .map(|ch| &ch.component)
-        .chain(&i.unknown)
+        .chain(i.unknown.iter().map(|u| &u.component))
         .filter_map(name_of)
     {
         if !components.contains(&n) {
             components.push(n);
         }
     }
-    let unknown: Vec<String> = i.unknown.iter().filter_map(name_of).collect();
+    let unknown: Vec<String> = i
+        .unknown
+        .iter()
+        .filter_map(|u| name_of(&u.component))
+        .collect();
     let counted = method.unknown_level.counted_as();
+    let whole = i.unknown.iter().all(|u| u.until.is_none());
     let note = match unknown.len() {
         0 => None,
-        n if n == components.len() => Some(format!("level unknown, counted as {counted}")),
-        _ => Some(format!(
-            "level of {} unknown, counted as {counted}",
-            unknown.join(", ")
-        )),
+        n if n == components.len() && whole => Some(format!("level unknown, counted as {counted}")),
+        _ => {
+            let list: Vec<String> = i
+                .unknown
+                .iter()
+                .filter_map(|u| {
+                    let name = name_of(&u.component)?;
+                    Some(match u.until {
+                        Some(t) => format!("{name} before {}", minute(t, tz)),
+                        None => name,
+                    })
+                })
+                .collect();
+            Some(format!(
+                "level of {} unknown, counted as {counted}",
+                list.join(", ")
+            ))
+        }
     };
     let worst = i
         .changes
