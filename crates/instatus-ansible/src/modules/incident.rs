@@ -94,7 +94,11 @@ pub struct IncidentOptions {
     pub status: Option<IncidentStage>,
 
     /// The text of the update (the first update of a new incident). An update is posted when it
-    /// differs from the latest update's message; omitted, the message is not compared.
+    /// differs from the latest update's message; omitted, the message is not compared. Every
+    /// incident and update the module posts ends with a line of its own, `Affected components:
+    /// NAME (STATUS), ...`, the status each affected component has from then on, which uptime
+    /// reports read back once the incident is resolved; the result and the comparison leave that
+    /// line out.
     pub message: Option<String>,
 
     /// The affected components and their statuses, by name path (`Group/Component`, or the name
@@ -240,23 +244,23 @@ fn summary(edit: &IncidentEdit<'_>, label: &str, check: bool) -> (bool, String) 
         ),
         IncidentEdit::Delete(_) => (
             true,
-            format!("{} {label}", would("deleted", "would delete")),
+            format!("{} {label}", would("would delete", "deleted")),
         ),
-        IncidentEdit::Open { .. } => (true, format!("{} {label}", would("opened", "would open"))),
+        IncidentEdit::Open { .. } => (true, format!("{} {label}", would("would open", "opened"))),
         IncidentEdit::Post { post, .. } => {
             let what: Vec<&str> = post.changed.iter().map(|f| f.as_str()).collect();
             (
                 true,
                 match post.kind {
-                    PostKind::Resolve => format!("{} {label}", would("resolved", "would resolve")),
+                    PostKind::Resolve => format!("{} {label}", would("would resolve", "resolved")),
                     PostKind::Reopen => format!(
                         "{} {label}: {}",
-                        would("reopened", "would reopen"),
+                        would("would reopen", "reopened"),
                         what.join(", ")
                     ),
                     PostKind::Update => format!(
                         "{} {label}: {}",
-                        would("updated", "would update"),
+                        would("would update", "updated"),
                         what.join(", ")
                     ),
                 },
