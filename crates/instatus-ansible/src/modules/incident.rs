@@ -95,8 +95,8 @@ pub struct IncidentOptions {
 
     /// The text of the update (the first update of a new incident). An update is posted when it
     /// differs from the latest update's message; omitted, the message is not compared. Every
-    /// incident and update the module posts ends with a line of its own, `Affected components:
-    /// NAME (STATUS), ...`, the status each affected component has from then on, which uptime
+    /// incident and update the module posts ends with a line of its own, `Affected components:`
+    /// and each affected component's name with the status it has from then on, which uptime
     /// reports read back once the incident is resolved; the result and the comparison leave that
     /// line out.
     pub message: Option<String>,
