@@ -9,7 +9,7 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 source scripts/python-env.sh
-set +e  # python-env.sh turns errexit on; every check here is counted, not fatal
+set +e  # every check here is counted, not fatal
 # promtool (Debian's prometheus) checks the mixin; actionlint runs shellcheck on the workflow's scripts.
 source scripts/debian-packages.sh
 ensure_debian_packages prometheus shellcheck || exit 1

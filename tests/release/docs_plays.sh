@@ -11,7 +11,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 ip link set lo up
 source scripts/python-env.sh
-set +e  # python-env.sh turns errexit on; every step here is counted, not fatal
+set +e  # every step here is counted, not fatal
 source scripts/emulator.sh
 passed=0
 failed=0
