@@ -223,7 +223,7 @@ fn diff_view(v: &Value) -> Value {
 
 /// Whether the edit changes the page, and what the result says.
 fn summary(edit: &IncidentEdit<'_>, label: &str, check: bool) -> (bool, String) {
-    let would = |done: &str, planned: &str| {
+    let would = |planned: &str, done: &str| {
         if check {
             planned.to_owned()
         } else {
