@@ -1,0 +1,203 @@
+//! The uptime bars and the recent incidents, computed from the page's history by the library's
+//! own `instatus::uptime`, exactly as a client of the real API would.
+
+use instatus::jiff::tz::TimeZone;
+use instatus::jiff::Timestamp;
+use instatus::model::ComponentId;
+use instatus::uptime::report::{self as uptime_report, BarDay};
+use instatus::uptime::{History, Level, Method, Uptime, Window};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::state::{Component, NoticeUpdate, Page};
+
+use super::model::Colors;
+
+/// A component's uptime over the bar's days: the percentage and one bar per day.
+#[derive(Debug, Serialize)]
+pub(super) struct Bars {
+    /// Rounded down to 2 decimals, as the page shows it; `None` without data.
+    percent: Option<String>,
+    days: Vec<BarDay>,
+    /// `"90 days ago"`.
+    first: String,
+}
+
+/// The days of the uptime bars.
+pub(super) const BAR_DAYS: u16 = 90;
+
+/// The page's incident and maintenance history as `instatus::uptime` reads it: the page's
+/// components, incidents and maintenances in the API's JSON shape, read by the library's own
+/// model types and [`History::from_api`], exactly as a client of the real API would. A record
+/// that does not parse (hand-edited state) leaves the bars without history rather than failing
+/// the preview.
+pub(super) fn history(page: &Page) -> History {
+    let components: Vec<instatus::model::Component> = page
+        .components
+        .iter()
+        .filter_map(|c| {
+            serde_json::from_value(json!({
+                "id": c.id, "name": c.name, "status": c.status, "groupId": c.group_id,
+                "isParent": c.is_parent, "showUptime": c.show_uptime,
+                "createdAt": c.created_at, "archivedAt": c.archived_at,
+            }))
+            .ok()
+        })
+        .collect();
+    let briefs = |affected: &[(String, String)]| -> Vec<Value> {
+        affected
+            .iter()
+            .map(|(id, status)| json!({"id": id, "status": status}))
+            .collect()
+    };
+    // With their messages: each update's "Affected components" line is how uptime learns the
+    // level an incident had once it is resolved.
+    let updates = |updates: &[NoticeUpdate]| -> Vec<Value> {
+        updates
+            .iter()
+            .map(|u| {
+                json!({"id": u.id, "status": u.status, "started": u.started,
+                       "createdAt": u.created_at, "message": u.message})
+            })
+            .collect()
+    };
+    let incidents: Vec<instatus::model::Incident> = page
+        .incidents
+        .iter()
+        .filter_map(|i| {
+            serde_json::from_value(json!({
+                "id": i.id, "name": i.name, "status": i.status, "started": i.started,
+                "resolved": i.resolved, "updates": updates(&i.updates),
+                "components": briefs(&i.components),
+            }))
+            .ok()
+        })
+        .collect();
+    let maintenances: Vec<instatus::model::Maintenance> = page
+        .maintenances
+        .iter()
+        .filter_map(|m| {
+            serde_json::from_value(json!({
+                "id": m.id, "name": m.name, "status": m.status, "start": m.start,
+                "duration": m.duration, "updates": updates(&m.updates),
+                "components": briefs(&m.components),
+            }))
+            .ok()
+        })
+        .collect();
+    History::from_api(&components, &incidents, &maintenances).unwrap_or_else(|_| History {
+        components: History::from_api(&components, &[], &[])
+            .map(|h| h.components)
+            .unwrap_or_default(),
+        ..History::default()
+    })
+}
+
+/// Uptime bars for the rows of one page, as of `now`.
+pub(super) struct UptimeView<'h> {
+    pub(super) uptime: Uptime<'h>,
+    pub(super) window: Option<Window>,
+    pub(super) colors: uptime_report::Colors,
+}
+
+impl UptimeView<'_> {
+    /// A component's bar, or a group's (at each instant its worst member, as the page shows the
+    /// group's status).
+    pub(super) fn bars(&self, c: &Component) -> Option<Bars> {
+        if !c.show_uptime {
+            return None;
+        }
+        let window = self.window?;
+        let id = ComponentId::new(c.id.as_str());
+        let days =
+            uptime_report::bars(&self.uptime, &id, window, &TimeZone::UTC, &self.colors, 2).ok()?;
+        Some(Bars {
+            percent: self.uptime.tally(&id, window).uptime_percent(2),
+            days,
+            first: format!("{BAR_DAYS} days ago"),
+        })
+    }
+}
+
+pub(super) fn report_colors(c: &Colors) -> uptime_report::Colors {
+    uptime_report::Colors {
+        brand: c.brand.clone(),
+        ok: c.ok.clone(),
+        degraded: c.degraded.clone(),
+        disrupted: c.disrupted.clone(),
+        down: c.down.clone(),
+        notice: c.notice.clone(),
+        unknown: c.unknown.clone(),
+    }
+}
+
+/// A past incident of the recent history.
+#[derive(Debug, Serialize)]
+pub(super) struct Past {
+    name: String,
+    started: String,
+    resolved: String,
+    duration: String,
+    /// `major`, `partial`, `degraded`, `operational` (or empty: no level).
+    level: String,
+    /// "Major outage", ...
+    level_label: String,
+    color: String,
+    components: Vec<String>,
+    /// "level unknown, counted as a major outage", when so.
+    note: Option<String>,
+}
+
+/// The days of the recent history.
+pub(super) const HISTORY_DAYS: i64 = 14;
+
+/// The incidents resolved in the last [`HISTORY_DAYS`] days, newest first.
+pub(super) fn past(history: &History, colors: &uptime_report::Colors, now: Timestamp) -> Vec<Past> {
+    let from = now
+        .checked_sub(instatus::jiff::SignedDuration::from_hours(
+            24 * HISTORY_DAYS,
+        ))
+        .unwrap_or(now);
+    let lines =
+        uptime_report::incident_lines(history, from, now, &Method::default(), &TimeZone::UTC);
+    let mut out: Vec<Past> = lines
+        .into_iter()
+        .filter_map(|i| {
+            let duration = i.duration?;
+            let level = i.worst;
+            Some(Past {
+                name: i.name,
+                started: i.started,
+                resolved: i.resolved,
+                duration,
+                level: level.map_or("", level_key).to_owned(),
+                level_label: level.map_or("", level_label).to_owned(),
+                color: level
+                    .map_or(colors.unknown.as_str(), |l| colors.of_level(l))
+                    .to_owned(),
+                components: i.components,
+                note: i.note,
+            })
+        })
+        .collect();
+    out.reverse();
+    out
+}
+
+fn level_key(level: Level) -> &'static str {
+    match level {
+        Level::Operational => "operational",
+        Level::Degraded => "degraded",
+        Level::Partial => "partial",
+        Level::Major => "major",
+    }
+}
+
+fn level_label(level: Level) -> &'static str {
+    match level {
+        Level::Operational => "No impact",
+        Level::Degraded => "Degraded performance",
+        Level::Partial => "Partial outage",
+        Level::Major => "Major outage",
+    }
+}
