@@ -19,7 +19,9 @@ use instatus::Secret;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::api::{html_escape, severity};
+use instatus::status::Level;
+
+use crate::api::{html_escape, impact, level};
 use crate::state::{Incident, Maintenance, NoticeUpdate, Page, State, Subscriber};
 
 /// The secret the emulator signs webhooks with unless told otherwise.
@@ -252,7 +254,7 @@ fn common(pg: &Page, s: &Subscriber) -> (Value, Value) {
             .iter()
             .filter(|c| !c.is_parent && c.archived_at.is_none())
     };
-    let issues = open_incident || statuses().any(|c| severity(&c.status) >= 2);
+    let issues = open_incident || statuses().any(|c| level(&c.status) >= Level::Degraded);
     let maintenance = pg.maintenances.iter().any(|m| m.status == "INPROGRESS")
         || statuses().any(|c| c.status == "UNDERMAINTENANCE");
     let (indicator, description) = if issues {
@@ -291,20 +293,6 @@ fn affected(pg: &Page, components: &[(String, String)]) -> Vec<Value> {
             json!({"id": id, "name": name, "status": status})
         })
         .collect()
-}
-
-fn impact(components: &[(String, String)]) -> &'static str {
-    match components
-        .iter()
-        .map(|(_, s)| severity(s))
-        .max()
-        .unwrap_or(0)
-    {
-        4 => "MAJOROUTAGE",
-        3 => "PARTIALOUTAGE",
-        2 => "DEGRADEDPERFORMANCE",
-        _ => "OPERATIONAL",
-    }
 }
 
 fn updates(parent_key: &str, parent_id: &str, updates: &[NoticeUpdate]) -> Vec<Value> {

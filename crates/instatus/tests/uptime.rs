@@ -304,6 +304,38 @@ fn other_weights_change_the_figure_as_stated() {
     assert_eq!(x.uptime_percent(3).as_deref(), Some("100.000"));
 }
 
+/// Uptime used to read a status it does not know as operational, while the engine reads it as
+/// degraded: one ordering now ([`instatus::status::Level::from_status`]), so it is never hidden.
+#[test]
+fn an_unknown_status_counts_as_degraded_never_as_operational() {
+    // Nov 10, 10:00-12:00 in a status Instatus may add later: 7,200 s degraded, at the default
+    // weight 0 (uptime stays 100 %, but the time shows and the day's bar is degraded).
+    let h = one(
+        ComponentInfo::new("el", "EL"),
+        vec![
+            incident("n", "2026-11-10T10:00:00Z", "2026-11-10T12:00:00Z")
+                .affects("el", S::Unknown("SOMETHINGNEW".into())),
+        ],
+    );
+    let u = Uptime::new(&h, Method::default(), t("2026-12-01T00:00:00Z"));
+    let x = u.tally(&id("el"), month(2026, 11));
+    assert_eq!(
+        (x.degraded_ms, x.operational_ms),
+        (7_200 * SEC, (2_592_000 - 7_200) * SEC)
+    );
+    assert_eq!(x.uptime_percent(3).as_deref(), Some("100.000"));
+    let nov10 = Window::new(t("2026-11-10T00:00:00Z"), t("2026-11-11T00:00:00Z")).unwrap();
+    let days = u.daily(&id("el"), nov10, &TimeZone::UTC).unwrap();
+    assert_eq!(days[0].kind(), DayKind::Degraded);
+    // At degraded's weight when one is set: 0.1 × 7,200 = 720 s down.
+    let m = Method {
+        weights: Weights::from_fractions(1.0, 0.3, 0.1).unwrap(),
+        ..Method::default()
+    };
+    let x = Uptime::new(&h, m, t("2026-12-01T00:00:00Z")).tally(&id("el"), month(2026, 11));
+    assert_eq!(x.weighted_down, 720 * SEC * 1000);
+}
+
 #[test]
 fn ninety_day_bars_colour_each_day_by_its_worst_status() {
     let mut h = maintenance_history();
@@ -540,7 +572,7 @@ fn an_unknown_level_is_never_counted_as_zero_and_the_method_says_how_it_counts()
     // Counted as a partial outage instead: D's 600 s weigh 180 s; down = 1,800 + 2,700 + 0.3 ×
     // (1,800 + 600) = 5,220 s.
     let partial = Method {
-        unknown_level: instatus::uptime::Level::Partial,
+        unknown_level: instatus::status::Level::PartialOutage,
         ..Method::default()
     };
     let el = Uptime::new(&h, partial, t("2026-12-01T00:00:00Z")).tally(&id("el"), month(2026, 11));

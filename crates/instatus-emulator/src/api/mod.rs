@@ -93,7 +93,7 @@ use team::*;
 use templates::*;
 
 pub(crate) use components::sorted_components;
-pub(crate) use pages::{setting, severity};
+pub(crate) use pages::{impact, level, setting, shown_rank};
 pub(crate) use request::{html_escape, percent_decode, query_param};
 
 // ---------------------------------------------------------------------------------------------

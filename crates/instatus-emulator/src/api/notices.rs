@@ -196,16 +196,6 @@ impl Notice {
     }
 }
 
-pub(super) fn impact(affected: &[(String, String)]) -> &'static str {
-    let worst = affected.iter().map(|(_, s)| severity(s)).max().unwrap_or(0);
-    match worst {
-        4 => "MAJOROUTAGE",
-        3 => "PARTIALOUTAGE",
-        2 => "DEGRADEDPERFORMANCE",
-        _ => "OPERATIONAL",
-    }
-}
-
 pub(super) fn site_brief(pg: &Page) -> Value {
     json!({
         "id": pg.id,

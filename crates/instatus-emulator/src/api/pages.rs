@@ -1,5 +1,7 @@
 //! Pages: settings, list, create, update, delete.
 
+use instatus::model::ComponentStatus;
+use instatus::status::Level;
 use instatus::validate;
 
 use super::*;
@@ -211,15 +213,28 @@ pub(super) fn status_components(page: &Page) -> impl Iterator<Item = &Component>
         .filter(|c| c.archived_at.is_none() && !c.is_parent)
 }
 
-/// How bad a component status is: 0 (operational) to 4 (major outage); unknown ones count as 2.
-pub(crate) fn severity(status: &str) -> u8 {
-    match status {
-        "OPERATIONAL" => 0,
-        "UNDERMAINTENANCE" => 1,
-        "DEGRADEDPERFORMANCE" => 2,
-        "PARTIALOUTAGE" => 3,
-        "MAJOROUTAGE" => 4,
-        _ => 2,
+/// How bad a stored component status is, as the library reads it: [`Level::from_status`], where
+/// the rule for a status nobody knows is stated.
+pub(crate) fn level(status: &str) -> Level {
+    Level::from_status(&ComponentStatus::from_wire(status))
+}
+
+/// The status a page shows for several: the worst by [`level`], and at the same level
+/// maintenance over operational (a component under maintenance is shown, not hidden among the
+/// operational ones).
+pub(crate) fn shown_rank(status: &str) -> (Level, bool) {
+    (level(status), status == "UNDERMAINTENANCE")
+}
+
+/// The impact of an incident on `affected` (component id, status): its worst status's level, as
+/// Instatus spells it.
+pub(crate) fn impact(affected: &[(String, String)]) -> &'static str {
+    let worst = affected.iter().map(|(_, s)| level(s)).max();
+    match worst.unwrap_or(Level::Operational) {
+        Level::MajorOutage => "MAJOROUTAGE",
+        Level::PartialOutage => "PARTIALOUTAGE",
+        Level::Degraded => "DEGRADEDPERFORMANCE",
+        Level::Operational => "OPERATIONAL",
     }
 }
 
@@ -229,7 +244,7 @@ pub(super) fn page_status(page: &Page) -> String {
     let affected: Vec<&Component> = status_components(page)
         .filter(|c| c.status != "OPERATIONAL")
         .collect();
-    let Some(worst) = affected.iter().max_by_key(|c| severity(&c.status)) else {
+    let Some(worst) = affected.iter().max_by_key(|c| shown_rank(&c.status)) else {
         return "UP".into();
     };
     let scope = if affected.len() == total {
@@ -484,6 +499,69 @@ mod tests {
             .map(|s| s.name)
             .collect();
         assert_eq!(beyond, ["customDomain"]);
+    }
+
+    /// The page status and an incident's impact rank statuses by the library's one ordering
+    /// ([`level`]: a status nobody knows counts as degraded), maintenance shown over operational.
+    #[test]
+    fn page_status_and_impact_follow_the_level_and_show_maintenance() {
+        let mut page = Page::new(
+            String::new(),
+            "p",
+            "P",
+            "ops@example.com",
+            String::new(),
+            "",
+        );
+        let mut status_of = |statuses: &[&str]| {
+            page.components = statuses
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    serde_json::from_value(json!({
+                        "id": format!("c{i}"), "name": format!("C{i}"), "description": "",
+                        "status": s, "order": i, "showUptime": true, "groupId": null,
+                        "isParent": false, "uniqueEmail": "", "archivedAt": null,
+                        "createdAt": "", "updatedAt": ""}))
+                    .unwrap()
+                })
+                .collect();
+            page_status(&page)
+        };
+        assert_eq!(status_of(&["OPERATIONAL", "OPERATIONAL"]), "UP");
+        assert_eq!(
+            status_of(&["UNDERMAINTENANCE", "OPERATIONAL"]),
+            "ONEUNDERMAINTENANCE"
+        );
+        assert_eq!(
+            status_of(&["DEGRADEDPERFORMANCE", "UNDERMAINTENANCE"]),
+            "ALLDEGRADEDPERFORMANCE"
+        );
+        assert_eq!(
+            status_of(&["UNDERMAINTENANCE", "SOMETHINGNEW", "OPERATIONAL"]),
+            "SOMESOMETHINGNEW"
+        );
+        assert_eq!(
+            status_of(&["MAJOROUTAGE", "SOMETHINGNEW"]),
+            "ALLMAJOROUTAGE"
+        );
+
+        let affected = |statuses: &[&str]| -> Vec<(String, String)> {
+            statuses
+                .iter()
+                .map(|s| (String::new(), (*s).to_owned()))
+                .collect()
+        };
+        assert_eq!(impact(&affected(&[])), "OPERATIONAL");
+        assert_eq!(impact(&affected(&["UNDERMAINTENANCE"])), "OPERATIONAL");
+        assert_eq!(
+            impact(&affected(&["SOMETHINGNEW", "OPERATIONAL"])),
+            "DEGRADEDPERFORMANCE"
+        );
+        assert_eq!(
+            impact(&affected(&["PARTIALOUTAGE", "MAJOROUTAGE"])),
+            "MAJOROUTAGE"
+        );
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Public views: the summary and components the public status page serves.
 
+use instatus::status::Level;
+
 use super::*;
 
 /// The page a public request is for: Host's first label, else `?page=`, else the first page.
@@ -47,7 +49,8 @@ pub(super) fn public_summary(st: &State, query: &str, host: Option<&str>) -> R {
         .iter()
         .filter(|m| m.status != "COMPLETED")
         .collect();
-    let issues = !open.is_empty() || status_components(pg).any(|c| severity(&c.status) >= 2);
+    let issues =
+        !open.is_empty() || status_components(pg).any(|c| level(&c.status) >= Level::Degraded);
     let maint = active_m.iter().any(|m| m.status == "INPROGRESS")
         || status_components(pg).any(|c| c.status == "UNDERMAINTENANCE");
     let status = if issues {

@@ -4,14 +4,13 @@
 use instatus::jiff::tz::TimeZone;
 use instatus::jiff::Timestamp;
 use instatus::model::ComponentId;
+use instatus::status::Level;
 use instatus::uptime::report::{self as uptime_report, BarDay};
-use instatus::uptime::{History, Level, Method, Uptime, Window};
+use instatus::uptime::{History, Method, Uptime, Window};
 use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::state::{Component, NoticeUpdate, Page};
-
-use super::model::Colors;
 
 /// A component's uptime over the bar's days: the percentage and one bar per day.
 #[derive(Debug, Serialize)]
@@ -119,18 +118,6 @@ impl UptimeView<'_> {
     }
 }
 
-pub(super) fn report_colors(c: &Colors) -> uptime_report::Colors {
-    uptime_report::Colors {
-        brand: c.brand.clone(),
-        ok: c.ok.clone(),
-        degraded: c.degraded.clone(),
-        disrupted: c.disrupted.clone(),
-        down: c.down.clone(),
-        notice: c.notice.clone(),
-        unknown: c.unknown.clone(),
-    }
-}
-
 /// A past incident of the recent history.
 #[derive(Debug, Serialize)]
 pub(super) struct Past {
@@ -188,8 +175,8 @@ fn level_key(level: Level) -> &'static str {
     match level {
         Level::Operational => "operational",
         Level::Degraded => "degraded",
-        Level::Partial => "partial",
-        Level::Major => "major",
+        Level::PartialOutage => "partial",
+        Level::MajorOutage => "major",
     }
 }
 
@@ -197,7 +184,7 @@ fn level_label(level: Level) -> &'static str {
     match level {
         Level::Operational => "No impact",
         Level::Degraded => "Degraded performance",
-        Level::Partial => "Partial outage",
-        Level::Major => "Major outage",
+        Level::PartialOutage => "Partial outage",
+        Level::MajorOutage => "Major outage",
     }
 }

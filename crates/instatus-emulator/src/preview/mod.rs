@@ -32,8 +32,9 @@ mod bars;
 mod model;
 mod text;
 
-use bars::{history, past, report_colors, UptimeView, BAR_DAYS, HISTORY_DAYS};
-use model::{domain, incident, ink, maintenance, overall, text_setting, tree, Colors, Notice};
+use bars::{history, past, UptimeView, BAR_DAYS, HISTORY_DAYS};
+use instatus::uptime::report::ink;
+use model::{domain, incident, maintenance, overall, page_colors, text_setting, tree, Notice};
 use text::{safe_url, when};
 
 fn env() -> &'static Environment<'static> {
@@ -85,12 +86,12 @@ pub(crate) fn render_page(page: &Page) -> Result<String, String> {
 
 /// Renders the preview of one page as of `now` (the uptime bars end with `now`'s day).
 pub(crate) fn render_page_at(page: &Page, now: Timestamp) -> Result<String, String> {
-    let colors = Colors::of(page);
+    let colors = page_colors(page);
     let history = history(page);
     let view = UptimeView {
         uptime: Uptime::new(&history, Method::default(), now),
         window: Window::last_days(now, BAR_DAYS, &TimeZone::UTC).ok(),
-        colors: report_colors(&colors),
+        colors: colors.clone(),
     };
     let past = past(&history, &view.colors, now);
     let mut incidents: Vec<&Incident> = page
@@ -155,7 +156,7 @@ pub(crate) fn render_index(state: &State) -> Result<String, String> {
         .pages
         .iter()
         .map(|p| {
-            let colors = Colors::of(p);
+            let colors = page_colors(p);
             let o = overall(p, &colors);
             context! {
                 id => p.id,

@@ -1,100 +1,36 @@
 //! The page model the template draws: the overall banner, the component tree with its status
 //! pills, and the open incidents and maintenances, each in the page's colours.
 
+use instatus::model::{ComponentStatus, StatusPage};
+use instatus::uptime::report::{ink, Colors};
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{json, Map, Value};
 
-use crate::api::{setting, severity, sorted_components};
+use crate::api::{setting, shown_rank, sorted_components};
 use crate::state::{Component, Incident, Maintenance, NoticeUpdate, Page};
 
 use super::bars::{Bars, UptimeView};
 use super::text::{duration_label, markdown_links, notice_label, status_label, when};
 
-/// The page's effective colours (set, or the API's default), each a valid CSS hex colour.
-#[derive(Clone, Debug, Serialize)]
-pub(super) struct Colors {
-    pub(super) brand: String,
-    pub(super) ok: String,
-    pub(super) degraded: String,
-    pub(super) disrupted: String,
-    pub(super) down: String,
-    pub(super) notice: String,
-    pub(super) unknown: String,
-}
-
-impl Colors {
-    pub(super) fn of(page: &Page) -> Colors {
-        let c = |key: &str, fallback: &str| {
-            let v = setting(page, key);
-            v.as_str()
-                .map(str::trim)
-                .filter(|s| is_hex_color(s))
-                .unwrap_or(fallback)
-                .to_owned()
-        };
-        Colors {
-            brand: c("brandColor", "#111827"),
-            ok: c("okColor", "#33B17E"),
-            degraded: c("degradedColor", "#ECC94B"),
-            disrupted: c("disruptedColor", "#FF8C03"),
-            down: c("downColor", "#DC2626"),
-            notice: c("noticeColor", "#70808F"),
-            unknown: c("unknownColor", "#D1D1D1"),
-        }
-    }
-
-    /// The colour of a component status.
-    fn of_status(&self, status: &str) -> &str {
-        match status {
-            "OPERATIONAL" => &self.ok,
-            "DEGRADEDPERFORMANCE" => &self.degraded,
-            "PARTIALOUTAGE" => &self.disrupted,
-            "MAJOROUTAGE" => &self.down,
-            "UNDERMAINTENANCE" => &self.notice,
-            _ => &self.unknown,
-        }
-    }
-}
-
-/// `#rgb`, `#rgba`, `#rrggbb` or `#rrggbbaa`: the only colour forms put into the page's CSS.
-fn is_hex_color(s: &str) -> bool {
-    s.strip_prefix('#').is_some_and(|h| {
-        matches!(h.len(), 3 | 4 | 6 | 8) && h.bytes().all(|b| b.is_ascii_hexdigit())
-    })
-}
-
-/// The text colour that reads best on `background` (a valid hex colour): white or near-black,
-/// whichever has the higher WCAG contrast.
-pub(super) fn ink(background: &str) -> String {
-    let h = background.trim_start_matches('#');
-    let digits: Vec<u8> = h
-        .chars()
-        .filter_map(|c| c.to_digit(16).map(|d| d as u8))
+/// The page's colours as the library reads them from the API's answer ([`Colors::of`]: a set
+/// `#rgb` or `#rrggbb`, else the default the API reports), the ones the uptime reports draw with.
+pub(super) fn page_colors(page: &Page) -> Colors {
+    // Only the colours, as strings: another setting hand-edited into the state with a wrong
+    // type must not take them down.
+    let mut answer: Map<String, Value> = page
+        .settings
+        .iter()
+        .filter(|(key, value)| key.ends_with("Color") && value.is_string())
+        .map(|(key, value)| (key.clone(), value.clone()))
         .collect();
-    let rgb = match digits.len() {
-        3 | 4 => [digits[0] * 17, digits[1] * 17, digits[2] * 17],
-        6 | 8 => [
-            digits[0] * 16 + digits[1],
-            digits[2] * 16 + digits[3],
-            digits[4] * 16 + digits[5],
-        ],
-        _ => return "#ffffff".into(),
-    };
-    let lin = |c: u8| {
-        let c = f64::from(c) / 255.0;
-        if c <= 0.039_28 {
-            c / 12.92
-        } else {
-            ((c + 0.055) / 1.055).powf(2.4)
-        }
-    };
-    let l = 0.2126 * lin(rgb[0]) + 0.7152 * lin(rgb[1]) + 0.0722 * lin(rgb[2]);
-    // Against white (L = 1) and #111827 (L ~ 0.0094).
-    if 1.05 / (l + 0.05) >= (l + 0.05) / 0.0594 {
-        "#ffffff".into()
-    } else {
-        "#111827".into()
-    }
+    answer.insert("id".into(), json!(page.id));
+    serde_json::from_value::<StatusPage>(Value::Object(answer))
+        .map_or_else(|_| Colors::default(), |p| Colors::of(&p))
+}
+
+/// The colour of a stored component status.
+fn status_color<'c>(colors: &'c Colors, status: &str) -> &'c str {
+    colors.of_status(&ComponentStatus::from_wire(status))
 }
 
 /// A status pill: the status, its label and colour.
@@ -112,8 +48,8 @@ impl Pill {
         Pill {
             status: status.to_owned(),
             label: status_label(status).to_owned(),
-            color: colors.of_status(status).to_owned(),
-            ink: ink(colors.of_status(status)),
+            color: status_color(colors, status).to_owned(),
+            ink: ink(status_color(colors, status)).to_owned(),
         }
     }
 }
@@ -170,7 +106,7 @@ fn row(colors: &Colors, view: &UptimeView<'_>, c: &Component, children: Vec<Row>
         children
             .iter()
             .map(|r| r.pill.status.as_str())
-            .max_by_key(|s| severity(s))
+            .max_by_key(|s| shown_rank(s))
             .unwrap_or(&c.status)
             .to_owned()
     } else {
@@ -242,9 +178,9 @@ pub(super) fn incident(page: &Page, colors: &Colors, inc: &Incident) -> Notice {
         .components
         .iter()
         .map(|(_, s)| s.as_str())
-        .max_by_key(|s| severity(s));
+        .max_by_key(|s| shown_rank(s));
     let color = match worst {
-        Some(s) if s != "OPERATIONAL" => colors.of_status(s).to_owned(),
+        Some(s) if s != "OPERATIONAL" => status_color(colors, s).to_owned(),
         _ => colors.degraded.clone(),
     };
     let (message_html, updated) = latest(&inc.updates);
@@ -254,7 +190,7 @@ pub(super) fn incident(page: &Page, colors: &Colors, inc: &Incident) -> Notice {
         name: inc.name.clone(),
         status: inc.status.clone(),
         status_label: notice_label(&inc.status).to_owned(),
-        ink: ink(&color),
+        ink: ink(&color).to_owned(),
         color,
         start: when(&inc.started),
         duration: None,
@@ -273,7 +209,7 @@ pub(super) fn maintenance(page: &Page, colors: &Colors, mt: &Maintenance) -> Not
         status: mt.status.clone(),
         status_label: notice_label(&mt.status).to_owned(),
         color: colors.notice.clone(),
-        ink: ink(&colors.notice),
+        ink: ink(&colors.notice).to_owned(),
         start: when(&mt.start),
         duration: mt.duration.map(duration_label),
         message_html,
@@ -294,14 +230,14 @@ pub(super) fn overall(page: &Page, colors: &Colors) -> Overall {
         .iter()
         .map(|c| c.status.as_str())
         .filter(|s| *s != "OPERATIONAL")
-        .max_by_key(|s| severity(s));
+        .max_by_key(|s| shown_rank(s));
     match worst {
         None => Overall {
             status: "OPERATIONAL".into(),
             title: "All systems operational".into(),
             detail: String::new(),
             color: colors.ok.clone(),
-            ink: ink(&colors.ok),
+            ink: ink(&colors.ok).to_owned(),
         },
         Some(s) => Overall {
             status: s.to_owned(),
@@ -311,8 +247,8 @@ pub(super) fn overall(page: &Page, colors: &Colors) -> Overall {
                 visible.len(),
                 if visible.len() == 1 { "" } else { "s" }
             ),
-            color: colors.of_status(s).to_owned(),
-            ink: ink(colors.of_status(s)),
+            color: status_color(colors, s).to_owned(),
+            ink: ink(status_color(colors, s)).to_owned(),
         },
     }
 }
@@ -337,14 +273,60 @@ pub(super) fn domain(page: &Page) -> String {
 
 #[cfg(test)]
 mod tests {
+    use crate::state::State;
+
     use super::*;
 
+    /// An incident's accent is its worst status's colour, maintenance counted over operational
+    /// (the emulator's one ranking, `api::shown_rank`), and degraded when nothing is worse.
+    #[test]
+    fn an_incident_takes_its_worst_status_colour_maintenance_over_operational() {
+        let mut st = State::new();
+        let id = st.add_page("e", "E", "e@example.com", "2026-01-01T00:00:00Z");
+        let page = st.page(&id).unwrap();
+        let colors = page_colors(page);
+        let accent = |statuses: &[&str]| {
+            let inc: Incident = serde_json::from_value(json!({
+                "id": "i", "name": "I", "status": "INVESTIGATING", "started": "", "resolved": null,
+                "duration": null, "notify": false, "shouldPublish": true,
+                "components": statuses.iter().map(|s| ("c", *s)).collect::<Vec<_>>(),
+                "updates": [], "createdAt": "", "updatedAt": ""}))
+            .unwrap();
+            incident(page, &colors, &inc).color
+        };
+        assert_eq!(
+            accent(&["OPERATIONAL", "UNDERMAINTENANCE", "OPERATIONAL"]),
+            colors.notice
+        );
+        assert_eq!(accent(&["UNDERMAINTENANCE", "MAJOROUTAGE"]), colors.down);
+        assert_eq!(accent(&["OPERATIONAL"]), colors.degraded);
+        assert_eq!(
+            accent(&["SOMETHINGNEW", "UNDERMAINTENANCE"]),
+            colors.unknown
+        );
+    }
+
+    /// Only hex colours reach the page's CSS: anything else (a name, a wrong length, an attempt
+    /// to inject CSS) falls back to the default.
     #[test]
     fn colours_are_hex_only() {
-        assert!(is_hex_color("#7c3aed"));
-        assert!(is_hex_color("#fff"));
-        assert!(!is_hex_color("red"));
-        assert!(!is_hex_color("#12345"));
-        assert!(!is_hex_color("#fff;background:url(x)"));
+        let mut st = State::new();
+        let id = st.add_page("e", "E", "e@example.com", "2026-01-01T00:00:00Z");
+        let brand = |st: &mut State, value: Value| {
+            let page = st.page_mut(&id).unwrap();
+            page.settings.insert("brandColor".into(), value);
+            page_colors(page).brand
+        };
+        assert_eq!(brand(&mut st, json!("#7c3aed")), "#7c3aed");
+        assert_eq!(brand(&mut st, json!("#fff")), "#fff");
+        for bad in ["red", "#12345", "#fff;background:url(x)"] {
+            assert_eq!(brand(&mut st, json!(bad)), "#111827", "{bad}");
+        }
+        // A setting of the wrong type leaves the colours alone.
+        st.page_mut(&id)
+            .unwrap()
+            .settings
+            .insert("subscribeBySms".into(), json!("yes"));
+        assert_eq!(brand(&mut st, json!("#7c3aed")), "#7c3aed");
     }
 }

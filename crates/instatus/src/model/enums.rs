@@ -150,6 +150,10 @@ macro_rules! api_enum {
 
 api_enum!(
     /// The live status of a component.
+    ///
+    /// How bad a status is, an unknown one included, is decided in one place:
+    /// [`Level::from_status`](crate::status::Level::from_status). The derived `Ord` is declaration
+    /// order, for sets and maps only.
     ComponentStatus, "component status" {
         /// Working normally.
         Operational = "OPERATIONAL",
@@ -163,20 +167,6 @@ api_enum!(
         MajorOutage = "MAJOROUTAGE",
     }
 );
-
-impl ComponentStatus {
-    /// How bad the status is, for comparisons: operational 0, maintenance 1, degraded 2, partial 3,
-    /// major 4. An unknown value ranks as degraded: worse than healthy, never hidden.
-    pub fn severity(&self) -> u8 {
-        match self {
-            Self::Operational => 0,
-            Self::UnderMaintenance => 1,
-            Self::DegradedPerformance | Self::Unknown(_) => 2,
-            Self::PartialOutage => 3,
-            Self::MajorOutage => 4,
-        }
-    }
-}
 
 api_enum!(
     /// The stage of an incident.
@@ -400,14 +390,15 @@ mod tests {
         );
     }
 
+    /// The statuses' one ordering is the engine's level (`ComponentStatus::severity`, a second
+    /// one, is gone); where the unknown-status rule is stated, this checks it holds.
     #[test]
-    fn severity_orders_statuses() {
+    fn statuses_order_by_level_and_an_unknown_one_is_never_hidden() {
+        use crate::status::Level;
+        let level = Level::from_status;
+        assert!(level(&ComponentStatus::MajorOutage) > level(&ComponentStatus::PartialOutage));
         assert!(
-            ComponentStatus::MajorOutage.severity() > ComponentStatus::PartialOutage.severity()
-        );
-        assert!(
-            ComponentStatus::Unknown("X".into()).severity()
-                > ComponentStatus::Operational.severity()
+            level(&ComponentStatus::Unknown("X".into())) > level(&ComponentStatus::Operational)
         );
     }
 }

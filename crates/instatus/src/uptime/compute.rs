@@ -12,7 +12,8 @@ use serde::Serialize;
 use crate::model::ComponentId;
 
 use super::history::level_of;
-use super::{GroupRule, History, Level, MaintenancePolicy, Method, Window, WindowError};
+use super::{GroupRule, History, MaintenancePolicy, Method, Window, WindowError};
+use crate::status::Level;
 
 /// Milliseconds since the epoch.
 type Ms = i64;
@@ -85,8 +86,8 @@ impl Tally {
         *match cell.level {
             Level::Operational => &mut self.operational_ms,
             Level::Degraded => &mut self.degraded_ms,
-            Level::Partial => &mut self.partial_ms,
-            Level::Major => &mut self.major_ms,
+            Level::PartialOutage => &mut self.partial_ms,
+            Level::MajorOutage => &mut self.major_ms,
         } += len;
         if cell.maintenance {
             self.maintenance_ms += len;
@@ -189,8 +190,8 @@ impl Day {
     pub fn kind(&self) -> DayKind {
         match self.worst {
             None => DayKind::NoData,
-            Some(Level::Major) => DayKind::Major,
-            Some(Level::Partial) => DayKind::Partial,
+            Some(Level::MajorOutage) => DayKind::Major,
+            Some(Level::PartialOutage) => DayKind::Partial,
             Some(Level::Degraded) => DayKind::Degraded,
             Some(Level::Operational) if self.maintenance => DayKind::Maintenance,
             Some(Level::Operational) => DayKind::Operational,
@@ -447,7 +448,7 @@ impl<'h> Uptime<'h> {
             }
         };
         for &(f, t, level) in &s.levels {
-            push(f, t, level.index());
+            push(f, t, level as usize);
         }
         for &(f, t) in &s.maintenance {
             push(f, t, 4);
@@ -476,7 +477,7 @@ impl<'h> Uptime<'h> {
                         .iter()
                         .rev()
                         .copied()
-                        .find(|l| counts[l.index()] > 0)
+                        .find(|l| counts[*l as usize] > 0)
                         .unwrap_or(Level::Operational),
                     maintenance: counts[4] > 0,
                 }

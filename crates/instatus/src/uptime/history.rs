@@ -28,7 +28,7 @@ use crate::model::{
     MaintenanceStatus,
 };
 
-use super::Level;
+use crate::status::Level;
 
 /// A component (or group) of the page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -494,13 +494,12 @@ fn maintenance_record(m: &Maintenance) -> Result<Option<MaintenanceRecord>, Hist
     )))
 }
 
-/// What a component status means for uptime: a level, or maintenance.
+/// What a component status means for uptime: its level as [`Level::from_status`] reads it (an
+/// unknown status included), or `None` for maintenance, which uptime does not read as operational
+/// but counts by the method's [`MaintenancePolicy`](super::MaintenancePolicy).
 pub(crate) fn level_of(status: &ComponentStatus) -> Option<Level> {
     match status {
-        ComponentStatus::MajorOutage => Some(Level::Major),
-        ComponentStatus::PartialOutage => Some(Level::Partial),
-        ComponentStatus::DegradedPerformance => Some(Level::Degraded),
         ComponentStatus::UnderMaintenance => None,
-        _ => Some(Level::Operational),
+        other => Some(Level::from_status(other)),
     }
 }

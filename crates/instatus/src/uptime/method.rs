@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::status::Level;
+
 /// Why a [`Method`] was refused.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum MethodError {
@@ -83,8 +85,8 @@ impl Weights {
         u32::from(match level {
             Level::Operational => 0,
             Level::Degraded => self.degraded_performance,
-            Level::Partial => self.partial_outage,
-            Level::Major => self.major_outage,
+            Level::PartialOutage => self.partial_outage,
+            Level::MajorOutage => self.major_outage,
         })
     }
 }
@@ -141,7 +143,7 @@ pub struct Method {
     pub groups: GroupRule,
     /// The level a component counts at, for the whole incident, when the history does not tell
     /// its level (no "Affected components" line, no status or impact that still says it; see
-    /// [`History::from_api`](super::History::from_api)). Default: [`Level::Major`]. An incident
+    /// [`History::from_api`](super::History::from_api)). Default: [`Level::MajorOutage`]. An incident
     /// is opened because something was wrong, and a report that does not know how wrong must not
     /// claim uptime or an SLA that was perhaps not met: it counts the worst, names the incident,
     /// and a person who knows better can say so in the incident (an update with the line).
@@ -162,7 +164,7 @@ impl Default for Method {
 
 impl Method {
     fn default_unknown_level() -> Level {
-        Level::Major
+        Level::MajorOutage
     }
 
     /// The method in words, printed in every report so a reader can redo the figures.
@@ -202,58 +204,19 @@ impl Method {
             major = pct(self.weights.major_outage),
             partial = pct(self.weights.partial_outage),
             degraded = pct(self.weights.degraded_performance),
-            unknown = self.unknown_level.counted_as(),
+            unknown = counted_as(self.unknown_level),
         )
     }
 }
 
-/// A component status as uptime sees it, ordered by severity.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Level {
-    /// Operational (and any status value this crate does not know).
-    Operational,
-    /// Degraded performance.
-    Degraded,
-    /// Partial outage.
-    Partial,
-    /// Major outage.
-    Major,
-}
-
-impl Level {
-    /// All levels, least severe first.
-    pub const ALL: [Level; 4] = [
-        Level::Operational,
-        Level::Degraded,
-        Level::Partial,
-        Level::Major,
-    ];
-
-    pub(crate) fn index(self) -> usize {
-        self as usize
-    }
-
-    /// What a span at this level counts as, in words: `a major outage`, `a partial outage`,
-    /// `degraded performance`, `operational`.
-    pub fn counted_as(self) -> &'static str {
-        match self {
-            Level::Operational => "operational",
-            Level::Degraded => "degraded performance",
-            Level::Partial => "a partial outage",
-            Level::Major => "a major outage",
-        }
-    }
-
-    /// The level in words: `operational`, `degraded performance`, `partial outage`, `major
-    /// outage`.
-    pub fn words(self) -> &'static str {
-        match self {
-            Level::Operational => "operational",
-            Level::Degraded => "degraded performance",
-            Level::Partial => "partial outage",
-            Level::Major => "major outage",
-        }
+/// What a span at `level` counts as, in words: `a major outage`, `a partial outage`,
+/// `degraded performance`, `operational`.
+pub(crate) fn counted_as(level: Level) -> &'static str {
+    match level {
+        Level::Operational => "operational",
+        Level::Degraded => "degraded performance",
+        Level::PartialOutage => "a partial outage",
+        Level::MajorOutage => "a major outage",
     }
 }
 

@@ -15,6 +15,9 @@
 //!   ([`crate::affected`]), else from its statuses or its impact; when nothing tells it, it
 //!   counts at [`Method::unknown_level`] (a major outage by default), never as zero, and reports
 //!   say so ([`History::from_api`]).
+//! - A status counts at the level [`Level::from_status`](crate::status::Level::from_status) gives
+//!   it, the engine's one ordering (so an unknown status counts as degraded performance, never
+//!   as operational); maintenance is the exception, counted by its own policy:
 //! - Maintenance counts as up by default ([`MaintenancePolicy`]: or left out of T, or down).
 //! - A group is at each instant in the worst state of its members ([`GroupRule`]: or their
 //!   average).
@@ -77,5 +80,5 @@ pub use history::{
     ComponentInfo, History, HistoryError, IncidentRecord, LevelSource, MaintenanceRecord,
     StatusChange, UnknownLevel,
 };
-pub use method::{GroupRule, Level, MaintenancePolicy, Method, MethodError, Weights};
+pub use method::{GroupRule, MaintenancePolicy, Method, MethodError, Weights};
 pub use window::{Window, WindowError};

@@ -7,6 +7,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::model::ComponentId;
 use crate::uptime::history::level_of;
+use crate::uptime::method::counted_as;
 use crate::uptime::sla::{self, BurnRule};
 use crate::uptime::{
     ComponentInfo, Day, History, IncidentRecord, Method, Uptime, Window, WindowError,
@@ -241,7 +242,7 @@ fn incident_line(
         .iter()
         .filter_map(|u| name_of(&u.component))
         .collect();
-    let counted = method.unknown_level.counted_as();
+    let counted = counted_as(method.unknown_level);
     let whole = i.unknown.iter().all(|u| u.until.is_none());
     let note = match unknown.len() {
         0 => None,

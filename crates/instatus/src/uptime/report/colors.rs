@@ -2,8 +2,9 @@
 
 use serde::Serialize;
 
-use crate::model::StatusPage;
-use crate::uptime::{DayKind, Level};
+use crate::model::{ComponentStatus, StatusPage};
+use crate::status::Level;
+use crate::uptime::DayKind;
 
 /// The page's colours as the report uses them: hex, or the Instatus defaults.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -64,8 +65,21 @@ impl Colors {
         match level {
             Level::Operational => &self.ok,
             Level::Degraded => &self.degraded,
-            Level::Partial => &self.disrupted,
-            Level::Major => &self.down,
+            Level::PartialOutage => &self.disrupted,
+            Level::MajorOutage => &self.down,
+        }
+    }
+
+    /// The colour of a component status, as the page draws its pill: maintenance in the notice
+    /// colour, a status this crate does not know in the unknown colour.
+    pub fn of_status(&self, status: &ComponentStatus) -> &str {
+        match status {
+            ComponentStatus::Operational => &self.ok,
+            ComponentStatus::DegradedPerformance => &self.degraded,
+            ComponentStatus::PartialOutage => &self.disrupted,
+            ComponentStatus::MajorOutage => &self.down,
+            ComponentStatus::UnderMaintenance => &self.notice,
+            _ => &self.unknown,
         }
     }
 
@@ -82,15 +96,23 @@ impl Colors {
     }
 }
 
-/// White or near-black, whichever contrasts more with `background` (WCAG luminance).
-pub(super) fn ink(background: &str) -> &'static str {
-    let h = background.trim_start_matches('#');
-    let digit = |i: usize| u8::from_str_radix(&h[i..i + 1], 16).unwrap_or(0);
-    let rgb: [u8; 3] = if h.len() == 3 {
-        [digit(0) * 17, digit(1) * 17, digit(2) * 17]
-    } else {
-        let byte = |i: usize| u8::from_str_radix(h.get(i..i + 2).unwrap_or("00"), 16).unwrap_or(0);
-        [byte(0), byte(2), byte(4)]
+/// The text colour that reads on `background` (`#rgb` or `#rrggbb`; an alpha digit pair is
+/// ignored): white or near-black (`#111827`), whichever has the higher WCAG contrast; white for
+/// anything that is not a hex colour. The reports and the emulator's page preview both write
+/// with it.
+pub fn ink(background: &str) -> &'static str {
+    let digits: Option<Vec<u8>> = background
+        .trim()
+        .trim_start_matches('#')
+        .chars()
+        .map(|c| c.to_digit(16).map(|d| d as u8))
+        .collect();
+    let rgb = match digits.as_deref() {
+        Some([r, g, b] | [r, g, b, _]) => [r * 17, g * 17, b * 17],
+        Some([r1, r0, g1, g0, b1, b0] | [r1, r0, g1, g0, b1, b0, _, _]) => {
+            [r1 * 16 + r0, g1 * 16 + g0, b1 * 16 + b0]
+        }
+        _ => return "#ffffff",
     };
     let lin = |c: u8| {
         let c = f64::from(c) / 255.0;
@@ -101,6 +123,7 @@ pub(super) fn ink(background: &str) -> &'static str {
         }
     };
     let l = 0.2126 * lin(rgb[0]) + 0.7152 * lin(rgb[1]) + 0.0722 * lin(rgb[2]);
+    // Against white (L = 1) and #111827 (L ~ 0.0094).
     if 1.05 / (l + 0.05) >= (l + 0.05) / 0.0594 {
         "#ffffff"
     } else {
@@ -111,4 +134,28 @@ pub(super) fn ink(background: &str) -> &'static str {
 fn is_hex(s: &str) -> bool {
     s.strip_prefix('#')
         .is_some_and(|h| matches!(h.len(), 3 | 6) && h.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ink_picks_the_higher_wcag_contrast_and_never_panics() {
+        for (background, text) in [
+            ("#ffffff", "#111827"),
+            ("#fff", "#111827"),
+            ("#fffa", "#111827"),
+            ("#ECC94B", "#111827"),
+            ("#111827", "#ffffff"),
+            ("#DC2626", "#ffffff"),
+            ("#DC2626ff", "#ffffff"),
+            // Not hex colours: white, and no panic on a multi-byte character.
+            ("#\u{e9}a", "#ffffff"),
+            ("red", "#ffffff"),
+            ("", "#ffffff"),
+        ] {
+            assert_eq!(ink(background), text, "{background}");
+        }
+    }
 }

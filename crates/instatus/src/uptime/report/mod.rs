@@ -19,7 +19,8 @@ use crate::model::ComponentId;
 
 use super::internal::Availability;
 use super::sla::{Burn, Compliance, Target};
-use super::{DayKind, Level, Method, Tally, Window, WindowError};
+use super::{DayKind, Method, Tally, Window, WindowError};
+use crate::status::Level;
 
 mod build;
 mod colors;
@@ -28,7 +29,7 @@ mod render;
 mod text;
 
 pub use build::{bars, incident_lines};
-pub use colors::Colors;
+pub use colors::{ink, Colors};
 pub use io::{write_atomically, write_if_changed};
 pub use render::{render, Format};
 pub use text::duration;

@@ -4,8 +4,6 @@ use std::sync::OnceLock;
 
 use minijinja::{AutoEscape, Environment};
 
-use crate::uptime::Level;
-
 use super::{Report, ReportError};
 
 /// The output formats.
@@ -88,6 +86,6 @@ pub fn render(report: &Report, format: Format) -> Result<String, ReportError> {
     };
     env()
         .get_template(template)
-        .and_then(|t| t.render(minijinja::context! { r => report, levels => Level::ALL }))
+        .and_then(|t| t.render(minijinja::context! { r => report }))
         .map_err(|e| ReportError::Render(format!("{template}: {e:#}")))
 }
