@@ -167,15 +167,7 @@ fn colours_come_from_the_page_with_defaults() {
 fn tree_groups_children_and_hides_archived() {
     let api = Api::start();
     let group = api.component("Ethereum Services");
-    let child = |name: &str| {
-        api.post(
-            &api.v1("/components"),
-            json!({"name": name, "grouped": true, "group": group}),
-        )["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
+    let child = |name: &str| api.grouped_component(&group, name);
     let el = child("Execution Client");
     child("Consensus Client");
     let gone = child("Old Bootnode");
@@ -450,15 +442,7 @@ fn bar<'a>(page: &'a str, component: &str, date: &str) -> &'a str {
 fn uptime_bars_show_the_incident_and_maintenance_history() {
     let api = Api::start();
     let group = api.component("Ethereum Services");
-    let child = |name: &str| {
-        api.post(
-            &api.v1("/components"),
-            json!({"name": name, "grouped": true, "group": group}),
-        )["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
+    let child = |name: &str| api.grouped_component(&group, name);
     let el = child("Execution Client");
     let cl = child("Consensus Client");
     let hidden = api.component("Faucet");
@@ -472,14 +456,7 @@ fn uptime_bars_show_the_incident_and_maintenance_history() {
     );
 
     // Three days ago, 10:00-11:00 UTC: a major outage of the execution client.
-    let today = jiff::Timestamp::now()
-        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-        .date();
-    let day = |n: i64| {
-        today
-            .checked_sub(jiff::SignedDuration::from_hours(24 * n))
-            .unwrap()
-    };
+    let day = common::days_ago;
     let at = |n: i64, hm: &str| format!("{}T{hm}:00.000Z", day(n));
     let inc = api.post(
         &api.v1("/incidents"),

@@ -305,14 +305,7 @@ fn chromium_draws_the_uptime_bars_day_by_day() {
         json!({"downColor": DOWN, "okColor": OK, "disruptedColor": "#f97316"}),
     );
     let el = api.component("Execution Client");
-    let today = jiff::Timestamp::now()
-        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-        .date();
-    let day = |n: i64| {
-        today
-            .checked_sub(jiff::SignedDuration::from_hours(24 * n))
-            .unwrap()
-    };
+    let day = common::days_ago;
     // A major outage 3 days ago and a partial one 10 days ago, 10:00-12:00 UTC each.
     for (n, status) in [(3, "MAJOROUTAGE"), (10, "PARTIALOUTAGE")] {
         let inc = api.post(

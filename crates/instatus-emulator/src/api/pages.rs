@@ -501,18 +501,23 @@ mod tests {
         assert_eq!(beyond, ["customDomain"]);
     }
 
-    /// The page status and an incident's impact rank statuses by the library's one ordering
-    /// ([`level`]: a status nobody knows counts as degraded), maintenance shown over operational.
-    #[test]
-    fn page_status_and_impact_follow_the_level_and_show_maintenance() {
-        let mut page = Page::new(
+    /// A page with no settings, components or notices.
+    fn blank_page() -> Page {
+        Page::new(
             String::new(),
             "p",
             "P",
             "ops@example.com",
             String::new(),
             "",
-        );
+        )
+    }
+
+    /// The page status and an incident's impact rank statuses by the library's one ordering
+    /// ([`level`]: a status nobody knows counts as degraded), maintenance shown over operational.
+    #[test]
+    fn page_status_and_impact_follow_the_level_and_show_maintenance() {
+        let mut page = blank_page();
         let mut status_of = |statuses: &[&str]| {
             page.components = statuses
                 .iter()
@@ -566,14 +571,7 @@ mod tests {
 
     #[test]
     fn a_write_keeps_only_the_settings_its_request_takes() {
-        let mut page = Page::new(
-            String::new(),
-            "p",
-            "P",
-            "ops@example.com",
-            String::new(),
-            "",
-        );
+        let mut page = blank_page();
         let body = json!({"publicEmail": "ops@example.com", "twitter": "ephemery", "onboarded": false,
             "brandColor": "#123456"});
         apply_page_settings(&mut page, body.as_object().unwrap(), CREATE).unwrap();

@@ -7,6 +7,7 @@ use instatus::model::ComponentId;
 use instatus::status::Level;
 use instatus::uptime::report::{self as uptime_report, BarDay};
 use instatus::uptime::{History, Method, Uptime, Window};
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -31,18 +32,13 @@ pub(super) const BAR_DAYS: u16 = 90;
 /// that does not parse (hand-edited state) leaves the bars without history rather than failing
 /// the preview.
 pub(super) fn history(page: &Page) -> History {
-    let components: Vec<instatus::model::Component> = page
-        .components
-        .iter()
-        .filter_map(|c| {
-            serde_json::from_value(json!({
-                "id": c.id, "name": c.name, "status": c.status, "groupId": c.group_id,
-                "isParent": c.is_parent, "showUptime": c.show_uptime,
-                "createdAt": c.created_at, "archivedAt": c.archived_at,
-            }))
-            .ok()
+    let components: Vec<instatus::model::Component> = read(page.components.iter().map(|c| {
+        json!({
+            "id": c.id, "name": c.name, "status": c.status, "groupId": c.group_id,
+            "isParent": c.is_parent, "showUptime": c.show_uptime,
+            "createdAt": c.created_at, "archivedAt": c.archived_at,
         })
-        .collect();
+    }));
     let briefs = |affected: &[(String, String)]| -> Vec<Value> {
         affected
             .iter()
@@ -60,36 +56,33 @@ pub(super) fn history(page: &Page) -> History {
             })
             .collect()
     };
-    let incidents: Vec<instatus::model::Incident> = page
-        .incidents
-        .iter()
-        .filter_map(|i| {
-            serde_json::from_value(json!({
-                "id": i.id, "name": i.name, "status": i.status, "started": i.started,
-                "resolved": i.resolved, "updates": updates(&i.updates),
-                "components": briefs(&i.components),
-            }))
-            .ok()
+    let incidents: Vec<instatus::model::Incident> = read(page.incidents.iter().map(|i| {
+        json!({
+            "id": i.id, "name": i.name, "status": i.status, "started": i.started,
+            "resolved": i.resolved, "updates": updates(&i.updates),
+            "components": briefs(&i.components),
         })
-        .collect();
-    let maintenances: Vec<instatus::model::Maintenance> = page
-        .maintenances
-        .iter()
-        .filter_map(|m| {
-            serde_json::from_value(json!({
-                "id": m.id, "name": m.name, "status": m.status, "start": m.start,
-                "duration": m.duration, "updates": updates(&m.updates),
-                "components": briefs(&m.components),
-            }))
-            .ok()
+    }));
+    let maintenances: Vec<instatus::model::Maintenance> = read(page.maintenances.iter().map(|m| {
+        json!({
+            "id": m.id, "name": m.name, "status": m.status, "start": m.start,
+            "duration": m.duration, "updates": updates(&m.updates),
+            "components": briefs(&m.components),
         })
-        .collect();
+    }));
     History::from_api(&components, &incidents, &maintenances).unwrap_or_else(|_| History {
         components: History::from_api(&components, &[], &[])
             .map(|h| h.components)
             .unwrap_or_default(),
         ..History::default()
     })
+}
+
+/// The records among `answers` that the library's model reads (the others are left out).
+fn read<T: DeserializeOwned>(answers: impl Iterator<Item = Value>) -> Vec<T> {
+    answers
+        .filter_map(|v| serde_json::from_value(v).ok())
+        .collect()
 }
 
 /// Uptime bars for the rows of one page, as of `now`.

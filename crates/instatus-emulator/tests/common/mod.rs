@@ -195,10 +195,28 @@ impl Api {
         c["id"].as_str().expect("id").to_owned()
     }
 
+    /// Creates a component in the group `group` (an id); returns its id.
+    pub fn grouped_component(&self, group: &str, name: &str) -> String {
+        let c = self.post(
+            &self.v1("/components"),
+            serde_json::json!({"name": name, "grouped": true, "group": group}),
+        );
+        c["id"].as_str().expect("id").to_owned()
+    }
+
     pub fn component_status(&self, id: &str) -> String {
         self.get(&self.v1(&format!("/components/{id}")))["status"]
             .as_str()
             .expect("status")
             .to_owned()
     }
+}
+
+/// The calendar day `n` days before today, in UTC.
+pub fn days_ago(n: i64) -> jiff::civil::Date {
+    jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date()
+        .checked_sub(jiff::SignedDuration::from_hours(24 * n))
+        .unwrap()
 }
