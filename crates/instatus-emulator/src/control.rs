@@ -172,14 +172,14 @@ fn parse<T: DeserializeOwned>(body: &[u8], form: &str) -> Result<T, String> {
 }
 
 /// A rendered page, or a 500 page naming the template error.
-fn rendered(result: Result<String, String>) -> Resp {
+fn rendered(result: Result<String, crate::PreviewError>) -> Resp {
     match result {
         Ok(html) => html_resp(200, html),
         Err(e) => html_resp(
             500,
             format!(
                 "<!doctype html><title>Preview failed</title><p>{}</p>",
-                api::html_escape(&e)
+                api::html_escape(&format!("{e}: {:#}", e.source))
             ),
         ),
     }

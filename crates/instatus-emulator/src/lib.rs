@@ -35,6 +35,7 @@ mod state;
 mod time;
 mod webhooks;
 
+pub use preview::PreviewError;
 pub use webhooks::{WebhookDelivery, DEFAULT_WEBHOOK_SECRET};
 
 /// How to run an emulator.
@@ -272,7 +273,7 @@ impl Emulator {
 
     /// The page preview as served at `/_emulator/preview/{page}`, where `page` is a page id or
     /// subdomain (`None`: the first page). `None` when there is no such page.
-    pub fn preview_html(&self, page: Option<&str>) -> Option<Result<String, String>> {
+    pub fn preview_html(&self, page: Option<&str>) -> Option<Result<String, PreviewError>> {
         self.shared.preview(page)
     }
 

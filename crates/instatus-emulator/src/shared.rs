@@ -243,7 +243,7 @@ impl Shared {
     }
 
     /// The preview of a page (by id or subdomain; `None` = the first); `None` if there is none.
-    pub fn preview(&self, page: Option<&str>) -> Option<Result<String, String>> {
+    pub fn preview(&self, page: Option<&str>) -> Option<Result<String, crate::PreviewError>> {
         let state = lock(&self.state);
         crate::preview::find(&state, page).map(crate::preview::render_page)
     }

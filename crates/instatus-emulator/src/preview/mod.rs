@@ -60,11 +60,23 @@ fn env() -> &'static Environment<'static> {
     })
 }
 
-fn render(name: &str, ctx: minijinja::Value) -> Result<String, String> {
+/// A preview template failed to render: a bug, since the templates are fixed at build time and
+/// the unit tests render each one.
+#[derive(Debug, thiserror::Error)]
+#[error("rendering {template}")]
+pub struct PreviewError {
+    /// The template: `preview.html`, `index.html` or `not_found.html`.
+    pub template: &'static str,
+    /// What the template engine said.
+    #[source]
+    pub source: minijinja::Error,
+}
+
+fn render(template: &'static str, ctx: minijinja::Value) -> Result<String, PreviewError> {
     env()
-        .get_template(name)
+        .get_template(template)
         .and_then(|t| t.render(ctx))
-        .map_err(|e| format!("rendering {name}: {e:#}"))
+        .map_err(|source| PreviewError { template, source })
 }
 
 /// The page with this id or subdomain; the first page when `key` is `None`.
@@ -80,12 +92,12 @@ pub(crate) fn find<'a>(state: &'a State, key: Option<&str>) -> Option<&'a Page> 
 }
 
 /// Renders the preview of one page.
-pub(crate) fn render_page(page: &Page) -> Result<String, String> {
+pub(crate) fn render_page(page: &Page) -> Result<String, PreviewError> {
     render_page_at(page, time::now())
 }
 
 /// Renders the preview of one page as of `now` (the uptime bars end with `now`'s day).
-pub(crate) fn render_page_at(page: &Page, now: Timestamp) -> Result<String, String> {
+pub(crate) fn render_page_at(page: &Page, now: Timestamp) -> Result<String, PreviewError> {
     let colors = page_colors(page);
     let history = history(page);
     let view = UptimeView {
@@ -151,7 +163,7 @@ pub(crate) fn render_page_at(page: &Page, now: Timestamp) -> Result<String, Stri
 }
 
 /// Renders the index of the pages, each with its overall status and a link to its preview.
-pub(crate) fn render_index(state: &State) -> Result<String, String> {
+pub(crate) fn render_index(state: &State) -> Result<String, PreviewError> {
     let pages: Vec<minijinja::Value> = state
         .pages
         .iter()
@@ -178,7 +190,7 @@ pub(crate) fn render_not_found(what: &str) -> String {
         format!(
             "<!doctype html><title>Not found</title><p>{}</p><p>{}</p>",
             html_escape(what),
-            html_escape(&e)
+            html_escape(&format!("{e}: {:#}", e.source))
         )
     })
 }
