@@ -60,14 +60,9 @@ impl Colors {
         }
     }
 
-    /// The colour of a level (operational: the ok colour).
+    /// The colour of a level: that of the status it stands for.
     pub fn of_level(&self, level: Level) -> &str {
-        match level {
-            Level::Operational => &self.ok,
-            Level::Degraded => &self.degraded,
-            Level::PartialOutage => &self.disrupted,
-            Level::MajorOutage => &self.down,
-        }
+        self.of_status(&level.status())
     }
 
     /// The colour of a component status, as the page draws its pill: maintenance in the notice
