@@ -3,4 +3,5 @@
 //! parsing is separate and tested on real captured payloads.
 
 pub mod alertmanager;
+pub mod probes;
 pub mod prometheus;

@@ -33,16 +33,16 @@ pub(crate) fn read(
     max_age_secs: u64,
 ) -> Reading {
     let samples = match result {
-        None => return Err(format!("no result for query `{}`", rule.query)),
+        None => return Err(format!("no result for {}", rule.source_text())),
         Some(QueryResult::Failed(why)) => {
-            return Err(format!("query `{}` failed: {why}", rule.query))
+            return Err(format!("{} failed: {why}", rule.source_text()))
         }
         Some(QueryResult::Samples(samples)) => samples,
     };
     if samples.is_empty() {
         return match rule.on_empty {
             OnEmpty::Operational => Ok(Level::Operational),
-            OnEmpty::Unknown => Err(format!("query `{}` returned no series", rule.query)),
+            OnEmpty::Unknown => Err(format!("{} returned no series", rule.source_text())),
         };
     }
     let oldest_allowed = now.as_second().saturating_sub(max_age_secs as i64);
@@ -56,8 +56,8 @@ pub(crate) fn read(
     let n: usize = count.iter().sum();
     if n == 0 {
         return Err(format!(
-            "query `{}`: every sample is stale (older than {max_age_secs} s) or NaN",
-            rule.query
+            "{}: every sample is stale (older than {max_age_secs} s) or NaN",
+            rule.source_text()
         ));
     }
     // `at_least(k)`: the highest level reached (at or above) by at least k series.
@@ -84,8 +84,36 @@ pub(crate) fn read(
 
 /// Checks the thresholds of one rule: `Err((field, message))`.
 pub(crate) fn validate(rule: &ThresholdRule) -> Result<(), (String, String)> {
-    if rule.query.trim().is_empty() {
-        return Err(("query".into(), "must not be empty".into()));
+    match &rule.probe {
+        None if rule.query.trim().is_empty() => {
+            return Err((
+                "query".into(),
+                "must not be empty: give a PromQL `query` or a `probe` signal".into(),
+            ))
+        }
+        Some(_) if !rule.query.is_empty() => {
+            return Err((
+                "probe".into(),
+                "give either `query` or `probe`, not both".into(),
+            ))
+        }
+        Some(signal) => {
+            let well_formed = signal.split_once('.').is_some_and(|(name, s)| {
+                let word = |w: &str| {
+                    !w.is_empty()
+                        && w.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                };
+                word(name) && word(s)
+            });
+            if !well_formed {
+                return Err((
+                    "probe".into(),
+                    format!("{signal:?} is not NAME.SIGNAL, e.g. execution.head_age_seconds"),
+                ));
+            }
+        }
+        None => {}
     }
     if rule.levels.is_empty() {
         return Err((

@@ -1,0 +1,2 @@
+//! Unit tests of the probes' pure parts; the runs against real nodes are in
+//! `crates/instatus/tests/probes.rs`.
