@@ -107,6 +107,8 @@ pub struct Bridge {
     /// Deliveries not yet taken by a successful evaluation.
     carry: Vec<AlertDelivery>,
     feeder: crate::public_metrics::Feeder,
+    /// The built-in probes, which sources answered, the modes.
+    pub probes: crate::probes::Probes,
     /// Start-up notes (an ignored state file...).
     pub startup_notes: Vec<String>,
 }
@@ -159,6 +161,8 @@ impl Bridge {
             .prometheus
             .as_ref()
             .map(|p| Prometheus::new(foreign.clone(), p.url.clone()));
+        let probes = crate::probes::Probes::new(settings.config.probes.clone(), &user_agent())
+            .map_err(BridgeError::Client)?;
         let mut startup_notes = Vec::new();
         let (store, persisted) = match &settings.config.state_dir {
             Some(dir) => {
@@ -183,6 +187,7 @@ impl Bridge {
             last_queries: BTreeMap::new(),
             carry: Vec::new(),
             feeder: Default::default(),
+            probes,
             startup_notes,
         })
     }
@@ -265,6 +270,7 @@ impl Bridge {
     ) -> Observations {
         let mut alerts = std::mem::take(&mut self.carry);
         if mode.read_sources {
+            let probed = self.probes.run(now);
             if let Some(prom) = &self.prometheus {
                 let queries = self.settings.engine.queries();
                 let mut failed = Vec::new();
@@ -299,6 +305,11 @@ impl Bridge {
                 });
                 self.last_queries = results;
             }
+            if let Some(signals) = probed {
+                self.last_queries
+                    .retain(|k, _| !k.starts_with(instatus::sources::probes::KEY_PREFIX));
+                self.last_queries.extend(signals);
+            }
             if let Some(am) = &self.settings.config.alertmanager {
                 match alertmanager::read_alerts(&self.foreign, &am.url, now) {
                     Ok(delivery) => {
@@ -317,10 +328,22 @@ impl Bridge {
                 }
             }
         }
-        Observations {
+        let observations = Observations {
             queries: self.last_queries.clone(),
             alerts,
+        };
+        if mode.read_sources {
+            let status = &self.settings.config.status;
+            self.probes.track(
+                status,
+                &observations,
+                sources,
+                &mut self.persisted.answered,
+                now,
+            );
+            sources.extend(self.probes.health(status, &self.persisted.answered));
         }
+        observations
     }
 
     /// One evaluation. On an error nothing is lost: the deliveries are kept for the next one.
@@ -416,12 +439,19 @@ impl Bridge {
             .resets
             .as_ref()
             .and_then(|r| r.mute(page, now));
-        let out = self
+        let (plan, state) = self
             .settings
             .engine
             .evaluate(observations, page, state, now);
         crate::resets::unmute(page, muted);
-        out
+        // Per-component modes (off, observe, and observe until a source answered): here only.
+        let plan = self.probes.apply_modes(
+            plan,
+            page,
+            &self.settings.config.status,
+            &self.persisted.answered,
+        );
+        (plan, state)
     }
 
     /// After writing: re-read the page and evaluate again without writing, with the same

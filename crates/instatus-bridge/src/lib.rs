@@ -13,6 +13,7 @@ pub mod bridge;
 pub mod cli;
 pub mod config;
 pub mod intake;
+pub mod probes;
 pub mod public_metrics;
 pub mod report;
 pub mod resets;
