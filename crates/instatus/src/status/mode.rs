@@ -227,3 +227,193 @@ fn describe(action: &Action) -> String {
         } => format!("close the incident {incident} (a duplicate of {duplicate_of})"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use jiff::Timestamp;
+    use serde_json::json;
+
+    use super::*;
+    use crate::status::{Engine, Observations, QueryResult, Sample, State};
+
+    fn now() -> Timestamp {
+        Timestamp::from_second(1_800_000_000).unwrap()
+    }
+
+    /// Execution Client and Alert Manager in their groups, all OPERATIONAL; both read a probe.
+    fn setup(am_mode: &str) -> (Engine, CurrentPage) {
+        let config: Config = serde_json::from_value(json!({
+            "components": [
+                {"path": "Ethereum Services/Execution Client",
+                 "rules": [{"threshold": {"probe": "execution.up", "op": "<",
+                   "levels": [{"level": "major_outage", "enter": 1}], "enter_for_secs": 0}}]},
+                {"path": "Monitoring Systems/Alert Manager", "mode": am_mode,
+                 "rules": [{"threshold": {"probe": "alertmanager.ok", "op": "<",
+                   "levels": [{"level": "major_outage", "enter": 1}], "enter_for_secs": 0}}]},
+                {"path": "Monitoring Systems/Prometheus",
+                 "rules": [{"threshold": {"probe": "prometheus.ok", "op": "<",
+                   "levels": [{"level": "major_outage", "enter": 1}], "enter_for_secs": 0}}]}
+            ],
+            "groups": [{"path": "Ethereum Services"}, {"path": "Monitoring Systems"}]
+        }))
+        .unwrap();
+        let component = |id: &str, name: &str, group: Option<&str>, parent: bool| {
+            serde_json::from_value(json!({"id": id, "name": name, "status": "OPERATIONAL",
+                "groupId": group, "isParent": parent}))
+            .unwrap()
+        };
+        let page = CurrentPage {
+            components: vec![
+                component("g1", "Ethereum Services", None, true),
+                component("el", "Execution Client", Some("g1"), false),
+                component("g2", "Monitoring Systems", None, true),
+                component("am", "Alert Manager", Some("g2"), false),
+                component("pm", "Prometheus", Some("g2"), false),
+            ],
+            ..CurrentPage::default()
+        };
+        (Engine::new(config).unwrap(), page)
+    }
+
+    fn signals(values: &[(&str, f64)]) -> Observations {
+        Observations {
+            queries: values
+                .iter()
+                .map(|(k, v)| {
+                    let sample = Sample {
+                        labels: BTreeMap::new(),
+                        value: *v,
+                        timestamp: now(),
+                    };
+                    (format!("probe:{k}"), QueryResult::Samples(vec![sample]))
+                })
+                .collect(),
+            alerts: Vec::new(),
+        }
+    }
+
+    fn modes(engine: &Engine) -> BTreeMap<String, Mode> {
+        engine
+            .config()
+            .components
+            .iter()
+            .map(|c| (c.path.clone(), c.mode))
+            .collect()
+    }
+
+    fn written(plan: &Plan) -> Vec<(String, String)> {
+        plan.actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::SetStatus { path, to, .. } => Some((path.clone(), to.to_string())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_observed_component_is_noted_not_written_and_does_not_turn_its_group_red() {
+        let (engine, page) = setup("observe");
+        let obs = signals(&[
+            ("execution.up", 1.0),
+            ("alertmanager.ok", 0.0),
+            ("prometheus.ok", 1.0),
+        ]);
+        let (plan, _) = engine.evaluate(&obs, &page, State::default(), now());
+        assert!(written(&plan)
+            .iter()
+            .any(|(p, _)| p == "Monitoring Systems/Alert Manager"));
+        let plan = step(plan, &modes(&engine), &page, engine.config());
+        assert_eq!(written(&plan), Vec::<(String, String)>::new(), "{plan:#?}");
+        assert!(
+            plan.actions.is_empty(),
+            "no incident either: {:?}",
+            plan.actions
+        );
+        let observe: Vec<_> = plan
+            .notes
+            .iter()
+            .filter(|n| n.kind == NoteKind::Observe)
+            .collect();
+        assert!(observe
+            .iter()
+            .any(|n| n.path == "Monitoring Systems/Alert Manager"
+                && n.message
+                    .starts_with("observe: would set OPERATIONAL -> MAJOROUTAGE")));
+        assert!(observe
+            .iter()
+            .any(|n| n.path == "Monitoring Systems/Alert Manager"
+                && n.message.contains("open the incident")));
+        assert!(observe
+            .iter()
+            .any(|n| n.path == "Monitoring Systems" && n.message.starts_with("not written")));
+    }
+
+    #[test]
+    fn an_automatic_sibling_still_moves_the_group_while_another_child_is_observed() {
+        let (engine, page) = setup("observe");
+        let obs = signals(&[
+            ("execution.up", 1.0),
+            ("alertmanager.ok", 0.0),
+            ("prometheus.ok", 0.0),
+        ]);
+        let (plan, _) = engine.evaluate(&obs, &page, State::default(), now());
+        let plan = step(plan, &modes(&engine), &page, engine.config());
+        let w = written(&plan);
+        assert!(
+            w.contains(&("Monitoring Systems/Prometheus".into(), "MAJOROUTAGE".into())),
+            "{w:?}"
+        );
+        assert!(
+            w.contains(&("Monitoring Systems".into(), "MAJOROUTAGE".into())),
+            "{w:?}"
+        );
+        assert!(!w
+            .iter()
+            .any(|(p, _)| p == "Monitoring Systems/Alert Manager"));
+    }
+
+    #[test]
+    fn an_off_component_is_neither_written_nor_noted() {
+        let (engine, page) = setup("off");
+        let obs = signals(&[
+            ("execution.up", 1.0),
+            ("alertmanager.ok", 0.0),
+            ("prometheus.ok", 1.0),
+        ]);
+        let (plan, _) = engine.evaluate(&obs, &page, State::default(), now());
+        let plan = step(plan, &modes(&engine), &page, engine.config());
+        assert!(plan.actions.is_empty(), "{:?}", plan.actions);
+        assert!(!plan
+            .notes
+            .iter()
+            .any(|n| n.kind == NoteKind::Observe && n.path.ends_with("Alert Manager")));
+    }
+
+    #[test]
+    fn automatic_components_are_written_as_the_engine_planned() {
+        let (engine, page) = setup("automatic");
+        let obs = signals(&[
+            ("execution.up", 0.0),
+            ("alertmanager.ok", 1.0),
+            ("prometheus.ok", 1.0),
+        ]);
+        let (plan, _) = engine.evaluate(&obs, &page, State::default(), now());
+        let before = plan.clone();
+        assert_eq!(step(plan, &modes(&engine), &page, engine.config()), before);
+    }
+
+    #[test]
+    fn a_component_whose_sources_never_answered_is_observed_with_the_reason() {
+        let (engine, _) = setup("automatic");
+        let silent = BTreeMap::from([(
+            "Monitoring Systems/Alert Manager".to_owned(),
+            "none of its sources has answered yet".to_owned(),
+        )]);
+        let m = effective(engine.config(), &silent);
+        assert_eq!(m["Monitoring Systems/Alert Manager"].0, Mode::Observe);
+        assert_eq!(m["Monitoring Systems/Prometheus"], (Mode::Automatic, None));
+    }
+}

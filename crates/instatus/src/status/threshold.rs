@@ -194,3 +194,49 @@ fn op_text(op: Comparison) -> &'static str {
         Comparison::Le => "<=",
     }
 }
+
+#[cfg(test)]
+mod probe_tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn rule(v: serde_json::Value) -> ThresholdRule {
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn a_probe_rule_is_valid_and_reads_its_signal_under_the_probe_key() {
+        let r = rule(json!({"probe": "execution.head_age_seconds", "op": ">",
+            "levels": [{"level": "degraded", "enter": 60}]}));
+        assert_eq!(validate(&r), Ok(()));
+        assert_eq!(r.observation_key(), "probe:execution.head_age_seconds");
+        assert_eq!(r.promql(), None);
+        let now = Timestamp::from_second(1_800_000_000).unwrap();
+        let failed = QueryResult::Failed("probe execution: connection refused".into());
+        let why = read(&r, Some(&failed), Level::Operational, now, 300).unwrap_err();
+        assert_eq!(
+            why,
+            "probe signal `execution.head_age_seconds` failed: probe execution: connection refused"
+        );
+        // An absent optional signal is an empty result: on_empty decides (unknown by default).
+        let empty = QueryResult::Samples(Vec::new());
+        assert!(read(&r, Some(&empty), Level::Operational, now, 300).is_err());
+    }
+
+    #[test]
+    fn a_rule_with_both_or_neither_source_or_a_malformed_signal_is_refused() {
+        let both = rule(
+            json!({"query": "up", "probe": "a.up", "op": "<", "levels": [{"level": "degraded", "enter": 1}]}),
+        );
+        assert_eq!(validate(&both).unwrap_err().0, "probe");
+        let neither = rule(json!({"op": "<", "levels": [{"level": "degraded", "enter": 1}]}));
+        assert_eq!(validate(&neither).unwrap_err().0, "query");
+        let bad = rule(
+            json!({"probe": "execution", "op": "<", "levels": [{"level": "degraded", "enter": 1}]}),
+        );
+        let (field, message) = validate(&bad).unwrap_err();
+        assert_eq!(field, "probe");
+        assert!(message.contains("NAME.SIGNAL"), "{message}");
+    }
+}
