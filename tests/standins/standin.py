@@ -6,7 +6,7 @@
   standin.py checkpoint --port P ...  (a checkpoint sync provider: genesis, spec, finality only)
   standin.py grafana    --port P      (GET /api/health, as Grafana answers it)
   standin.py validator  --port P      (GET /metrics of a validator client)
-  standin.py metrics    --port P --text 'eth_chain_id 39438166'   (any /metrics text)
+  standin.py metrics    --port P --text 'eth_chain_id 39438166'   (this text on any path)
 
 The beacon stand-in is held to the published Beacon API (ethereum/beacon-APIs, the routes the
 probe reads, vendored in beacon-apis/ and checked by check_beacon_spec.py): numbers are decimal
@@ -79,8 +79,9 @@ def main():
                     return self.send(200, {"commit": "standin", "database": "ok", "version": "10.4.0"})
                 return self.send(404, {"message": "Not found"})
             if args.kind in ("validator", "metrics"):
-                if path == "/metrics":
-                    text = args.text or "vc_beacon_nodes_synced_count 1\nvc_beacon_nodes_available_count 1\n"
+                # geth serves its metrics at /debug/metrics/prometheus: `metrics` answers any path.
+                if path == "/metrics" or args.kind == "metrics":
+                    text = args.text.replace("\\n", "\n") or "vc_beacon_nodes_synced_count 1\nvc_beacon_nodes_available_count 1\n"
                     return self.send(200, (text.rstrip("\n") + "\n").encode(), "text/plain; version=0.0.4")
                 return self.send(404, b"404 page not found\n", "text/plain")
             spec = {

@@ -246,19 +246,21 @@ impl BeaconProbe {
 }
 
 fn detail(reading: &ProbeReading) -> String {
-    let v = |name: &str| match reading.signals.get(name) {
-        Some(Signal::Value(v)) => format!("{v}"),
-        Some(Signal::Absent(_)) => "n/a".to_owned(),
-        _ => "?".to_owned(),
-    };
-    format!(
-        "head slot {} ({} behind the clock), health {}, peers {}, finality distance {} epochs",
-        v("head_slot"),
-        v("head_lag_slots"),
-        v("health_status"),
-        v("peers"),
-        v("finality_distance_epochs")
-    )
+    let parts: Vec<String> = [
+        ("head_slot", "head slot"),
+        ("head_lag_slots", "slots behind the clock"),
+        ("health_status", "health"),
+        ("peers", "peers"),
+        ("finality_distance_epochs", "epochs since finality"),
+    ]
+    .iter()
+    .filter_map(|(name, label)| match reading.signals.get(name) {
+        Some(Signal::Value(v)) => Some(format!("{label} {v}")),
+        Some(Signal::Failed(why)) => Some(format!("{label} unknown ({why})")),
+        _ => None,
+    })
+    .collect();
+    parts.join(", ")
 }
 
 /// The `data` of a 200 answer; anything else is an error naming the route.

@@ -109,6 +109,15 @@ impl HostProbe {
                 Err(e) => Signal::Failed(format!("/proc/loadavg: {e}")),
             },
         );
+        let extra = |name: &str, label: &str, scale: f64, unit: &str| match signals.get(name) {
+            Some(Signal::Value(v)) => format!(", {label} {:.1}{unit}", v * scale),
+            _ => format!(", {label} unknown"),
+        };
+        let detail = format!(
+            "{detail}{}{}",
+            extra("memory_available_ratio", "memory available", 100.0, " %"),
+            extra("load1_per_cpu", "load per CPU", 1.0, "")
+        );
         ProbeReading {
             answered: disk.is_ok(),
             detail,
