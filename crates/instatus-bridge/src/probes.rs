@@ -381,3 +381,25 @@ pub fn validate(list: &[ProbeConfig], status: &StatusConfig) -> Result<(), (Stri
     }
     Ok(())
 }
+
+/// `/metrics`: each component's evaluated level (what its rules hold, written or not) and its
+/// mode as applied.
+pub fn record_modes(bridge: &crate::bridge::Bridge, t: &crate::telemetry::Telemetry) {
+    let status = &bridge.settings.config.status;
+    let modes = bridge.probes.modes(status, &bridge.persisted.answered);
+    for c in &status.components {
+        let evaluated = bridge
+            .persisted
+            .engine
+            .components
+            .get(&c.path)
+            .and_then(|cs| cs.rules.iter().map(|h| h.level).max())
+            .map_or(-1, |l| l as i64);
+        let mode = match modes.get(&c.path).map(|(m, _)| *m) {
+            Some(Mode::Off) => 0,
+            Some(Mode::Observe) => 1,
+            _ => 2,
+        };
+        t.component_mode(&c.path, evaluated, mode);
+    }
+}

@@ -202,3 +202,33 @@ fn a_rule_naming_an_unknown_probe_or_signal_is_refused_with_the_field_path() {
         assert!(err.contains(want), "{yaml}\nwant {want}\ngot {err}");
     }
 }
+
+#[test]
+fn metrics_show_the_evaluated_level_and_mode_of_observed_components() {
+    let dir = temp_dir("probes-metrics");
+    let page = Page::start();
+    let (server, up, stop) = healthy();
+    let cfg = config(&dir, up, dead_port(), "observe");
+    let served = Served::start(&cfg, &page.env());
+    let want = [
+        "instatus_bridge_component_mode{component=\"Network\"} 1",
+        "instatus_bridge_component_evaluated_level{component=\"Network\"} 2",
+        "instatus_bridge_component_mode{component=\"Ethereum Services/Consensus Client\"} 1",
+        "instatus_bridge_component_mode{component=\"Ethereum Services/Execution Client\"} 2",
+        // Written: the page shows Network OPERATIONAL although its rules hold a partial outage.
+        "instatus_bridge_component_level{component=\"Network\"} 0",
+    ];
+    let mut last = String::new();
+    wait_until(
+        "the modes in /metrics",
+        std::time::Duration::from_secs(20),
+        || {
+            last = get(&format!("{}/metrics", served.url)).1;
+            want.iter().all(|w| last.contains(w))
+        },
+    );
+    assert_eq!(page.writes().len(), 0, "{:?}", page.writes());
+    drop(served);
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    server.join().unwrap();
+}
