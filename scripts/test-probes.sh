@@ -218,6 +218,25 @@ fi
 pass "the status_sync role renders the config (webhook receiver, alert allowlist, no Alertmanager)"
 expect "instatus-bridge validate accepts it" "$bridge_bin" --config "$work/bridge.yml" validate
 
+# The opt-in Prometheus layer: rendered too, every query parses (promtool) and the config is valid.
+python3 -c 'import json,sys; v=json.load(open(sys.argv[1])); v.update(dest=sys.argv[2], status_sync_prometheus_rules=True); json.dump(v, open(sys.argv[3], "w"))' \
+  "$work/vars.json" "$work/bridge-prom.yml" "$work/vars-prom.json"
+if ansible-playbook -i localhost, -c local "$work/render/render.yml" -e "@$work/vars-prom.json" >"$work/render-prom.log" 2>&1 &&
+  python3 - "$work/bridge-prom.yml" "$work/prom-queries.yml" <<'PY'
+import sys, yaml
+c = yaml.safe_load(open(sys.argv[1]))
+qs = [r["threshold"]["query"] for comp in c["status"]["components"] for r in comp["rules"] if "query" in r.get("threshold", {})]
+qs += [m["query"] for m in c.get("metrics", [])]
+assert len(qs) >= 8, qs
+yaml.safe_dump({"groups": [{"name": "q", "rules": [{"record": f"q{i}", "expr": q} for i, q in enumerate(qs)]}]}, open(sys.argv[2], "w"))
+PY
+then
+  expect "every PromQL query of the Prometheus layer parses (promtool)" promtool check rules "$work/prom-queries.yml"
+  expect "instatus-bridge validate accepts the config with the Prometheus layer" "$bridge_bin" --config "$work/bridge-prom.yml" validate
+else
+  fail "render the config with status_sync_prometheus_rules: true"
+fi
+
 # --- before going live: plan --sources -------------------------------------------------------
 "$bridge_bin" --config "$work/bridge.yml" plan --sources >"$out/plan-sources.txt" 2>&1
 cat "$out/plan-sources.txt"
