@@ -1,7 +1,9 @@
 //! Per-component modes, a pure step over the engine's [`Plan`]: the engine evaluates every
 //! component the same way (hold timers, incidents, groups), and [`step`] then keeps the writes of
 //! `automatic` components only. An `observe` component's writes become notes (`observe`) saying
-//! what would have been written; an `off` component's are dropped without a word. A group whose
+//! what would have been written, and its `unknown` notes become `observe` notes too (it
+//! publishes nothing, so it leaves no run unconverged); an `off` component's are dropped without
+//! a word. A group whose
 //! children include a withheld one is recomputed with that child at its status on the page, so a
 //! component in observe never turns its group red.
 //!
@@ -93,6 +95,22 @@ pub fn step(
     if withheld.is_empty() {
         return Plan { actions, notes };
     }
+    // An unknown reading of a withheld component changes nothing public: noted as observe (so a
+    // run is not left unconverged by a component that publishes nothing), dropped when off.
+    notes.retain_mut(|n| {
+        if n.kind != NoteKind::Unknown {
+            return true;
+        }
+        match mode_of(&n.path) {
+            Mode::Automatic => true,
+            Mode::Observe => {
+                n.kind = NoteKind::Observe;
+                n.message = format!("observe: {}", n.message);
+                true
+            }
+            Mode::Off => false,
+        }
+    });
     let mut kept = Vec::with_capacity(actions.len());
     for action in actions {
         let path = path_of(&action);
@@ -373,6 +391,23 @@ mod tests {
         assert!(!w
             .iter()
             .any(|(p, _)| p == "Monitoring Systems/Alert Manager"));
+    }
+
+    #[test]
+    fn an_unknown_reading_of_an_observed_component_is_an_observe_note_not_an_unknown_one() {
+        let (engine, page) = setup("observe");
+        let mut obs = signals(&[("execution.up", 1.0), ("prometheus.ok", 1.0)]);
+        obs.queries.insert(
+            "probe:alertmanager.ok".into(),
+            QueryResult::Failed("connection refused".into()),
+        );
+        let (plan, _) = engine.evaluate(&obs, &page, State::default(), now());
+        assert!(plan.notes.iter().any(|n| n.kind == NoteKind::Unknown));
+        let plan = step(plan, &modes(&engine), &page, engine.config());
+        assert!(!plan.notes.iter().any(|n| n.kind == NoteKind::Unknown), "{:?}", plan.notes);
+        assert!(plan.notes.iter().any(|n| n.kind == NoteKind::Observe
+            && n.path == "Monitoring Systems/Alert Manager"
+            && n.message.starts_with("observe: unknown, last level kept")));
     }
 
     #[test]
