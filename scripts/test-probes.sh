@@ -181,7 +181,8 @@ new_writes() { echo $(($(emu_py writes) - base)); }
 
 # --- the config the status_sync role renders ------------------------------------------------
 bridge_port=$(free_port)
-mkdir -p "$work/render" "$work/state" "$work/data"
+# Storage watches /dev/shm (tmpfs): the rule set is under test, not this shared machine's disk.
+mkdir -p "$work/render" "$work/state"
 ln -s "$root/ansible/roles/status_sync/templates" "$work/render/templates"
 cat >"$work/render/render.yml" <<'PLAY'
 - name: Render the status_sync role's bridge config
@@ -203,7 +204,7 @@ cat >"$work/vars.json" <<EOF
  "status_sync_base_url": "$emu", "status_sync_page": "ephemery", "status_sync_interval_secs": 2,
  "status_sync_prometheus_url": "http://127.0.0.1:$prom_port", "status_sync_listen": "127.0.0.1:$bridge_port",
  "status_sync_webhook_auth": "none", "status_sync_alerts_enabled": true,
- "status_sync_data_path": "$work/data",
+ "status_sync_data_path": "/dev/shm",
  "status_sync_probe_urls": {"execution": "http://127.0.0.1:$el_port", "beacon": "http://127.0.0.1:$bn_port",
    "validator_metrics": "http://127.0.0.1:$vc_port/metrics", "checkpoint_sync": "http://127.0.0.1:$cp_port",
    "prometheus": "http://127.0.0.1:$prom_port", "grafana": "http://127.0.0.1:$grafana_port",
