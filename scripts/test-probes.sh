@@ -238,6 +238,43 @@ else
   fail "render the config with status_sync_prometheus_rules: true"
 fi
 
+# One list drops a component from both roles: status_page's tree and status_sync's rule set.
+cat >"$work/render/drop.yml" <<'PLAY'
+- name: Render both roles with instatus_components_drop
+  hosts: localhost
+  gather_facts: false
+  vars_files:
+    - "{{ root }}/ansible/roles/status_page/defaults/main.yml"
+    - "{{ root }}/ansible/roles/status_page/vars/main.yml"
+    - "{{ root }}/ansible/roles/status_sync/defaults/main.yml"
+    - "{{ root }}/ansible/roles/status_sync/vars/main.yml"
+  tasks:
+    - name: Write what each role would use
+      ansible.builtin.copy:
+        content: "{{ {'page': _status_page_components, 'sync': _status_sync_config} | ansible.builtin.to_json }}"
+        dest: "{{ dest }}"
+        mode: "0644"
+PLAY
+python3 -c 'import json,sys; v=json.load(open(sys.argv[1])); v.update(dest=sys.argv[2], instatus_components_drop=["Monitoring Systems/Alert Manager", "Infrastructure/Storage"]); json.dump(v, open(sys.argv[3], "w"))' \
+  "$work/vars.json" "$work/drop.json" "$work/vars-drop.json"
+if ansible-playbook -i localhost, -c local "$work/render/drop.yml" -e "@$work/vars-drop.json" >"$work/render-drop.log" 2>&1; then
+  expect "instatus_components_drop leaves Alert Manager and Storage off the page and out of the rules (and their probes)" python3 - "$work/drop.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+page = {g["name"]: [c["name"] for c in g.get("components", [])] for g in d["page"]}
+paths = [c["path"] for c in d["sync"]["status"]["components"]]
+probes = [list(p.values())[0]["name"] for p in d["sync"]["probes"]]
+ok = (page["Monitoring Systems"] == ["Prometheus", "Grafana"] and page["Infrastructure"] == ["Network", "Server Health"]
+      and len(paths) == 8 and "Monitoring Systems/Alert Manager" not in paths and "Infrastructure/Storage" not in paths
+      and "alertmanager" not in probes and "host" in probes)
+print(page, paths, probes)
+sys.exit(0 if ok else 1)
+PY
+else
+  cat "$work/render-drop.log"
+  fail "render both roles with instatus_components_drop"
+fi
+
 # --- before going live: plan --sources -------------------------------------------------------
 "$bridge_bin" --config "$work/bridge.yml" plan --sources >"$out/plan-sources.txt" 2>&1
 cat "$out/plan-sources.txt"
