@@ -7,7 +7,6 @@
 //! --sources` says so. An operator sees before going live which components can never change.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use instatus::jiff::Timestamp;
 use instatus::sources::probes::{self, ProbeConfig, Readings};
@@ -15,7 +14,6 @@ use instatus::status::mode::{self, Mode};
 use instatus::status::{
     Config as StatusConfig, CurrentPage, Observations, Plan, QueryResult, RuleConfig,
 };
-use instatus::{Client, RetryPolicy};
 use serde::Serialize;
 
 use crate::bridge::SourceHealth;
@@ -50,7 +48,7 @@ pub struct ComponentSources {
 /// The probes, their last readings, and which sources answered.
 #[derive(Debug)]
 pub struct Probes {
-    client: Option<Client>,
+    prepared: Vec<probes::Prepared>,
     list: Vec<ProbeConfig>,
     last: Readings,
     /// Per component: its sources in the last evaluation.
@@ -58,29 +56,14 @@ pub struct Probes {
 }
 
 impl Probes {
-    /// The probes of the config (none: nothing is run). The client has no retries: a probe
-    /// answers for one attempt, within its timeout.
+    /// The probes of the config (none: nothing is run), each with a client of its own timeout.
     pub fn new(list: Vec<ProbeConfig>, user_agent: &str) -> Result<Probes, String> {
-        let client = if list.is_empty() {
-            None
-        } else {
-            let longest = list
-                .iter()
-                .map(ProbeConfig::timeout)
-                .max()
-                .unwrap_or_default();
-            Some(
-                Client::builder("unused")
-                    .timeout(longest)
-                    .connect_timeout(longest.min(Duration::from_secs(3)))
-                    .retry(RetryPolicy::none())
-                    .user_agent(user_agent)
-                    .build()
-                    .map_err(|e| e.to_string())?,
-            )
-        };
+        let prepared = list
+            .iter()
+            .map(|p| Ok((p.clone(), p.client(user_agent).map_err(|e| e.to_string())?)))
+            .collect::<Result<Vec<_>, String>>()?;
         Ok(Probes {
-            client,
+            prepared,
             list,
             last: Readings::default(),
             last_sources: BTreeMap::new(),
@@ -90,8 +73,10 @@ impl Probes {
     /// Runs every probe (concurrently, bounded by the longest timeout); the signals to join the
     /// observations. `None` without probes.
     pub fn run(&mut self, now: Timestamp) -> Option<BTreeMap<String, QueryResult>> {
-        let client = self.client.as_ref()?;
-        self.last = probes::run_all(client, &self.list, now);
+        if self.prepared.is_empty() {
+            return None;
+        }
+        self.last = probes::run_all(&self.prepared, now);
         Some(self.last.observations())
     }
 
@@ -103,7 +88,9 @@ impl Probes {
         config: &StatusConfig,
         answered: &BTreeMap<String, Timestamp>,
     ) -> Option<SourceHealth> {
-        self.client.as_ref()?;
+        if self.prepared.is_empty() {
+            return None;
+        }
         let modes = self.modes(config, answered);
         let counted = |name: &str| {
             config.components.iter().any(|c| {

@@ -210,16 +210,18 @@ fn a_hanging_endpoint_cannot_stall_the_other_probes() {
         ),
         probe(json!({"tcp": {"name": "p2p", "address": format!("127.0.0.1:{anvil_port}")}})),
     ];
-    let client = Client::builder("unused")
-        .timeout(Duration::from_secs(30))
-        .retry(RetryPolicy::none())
-        .build()
-        .unwrap();
+    let prepared: Vec<_> = probes
+        .into_iter()
+        .map(|p| {
+            let c = p.client("test").unwrap();
+            (p, c)
+        })
+        .collect();
     let started = Instant::now();
-    let readings = run_all(&client, &probes, Timestamp::now());
+    let readings = run_all(&prepared, Timestamp::now());
     let took = started.elapsed();
-    // The longest timeout is the default 5 s, plus the 1 s margin.
-    assert!(took < Duration::from_secs(7), "took {took:?}");
+    // The hung probe gives up after its own 1 s; the others answer at once.
+    assert!(took < Duration::from_secs(3), "took {took:?}");
     assert!(readings.probes["el"].answered && readings.probes["p2p"].answered);
     assert_eq!(value(&readings.probes["hung"], "up"), 0.0);
     drop(hanging);

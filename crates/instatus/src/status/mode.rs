@@ -404,7 +404,11 @@ mod tests {
         let (plan, _) = engine.evaluate(&obs, &page, State::default(), now());
         assert!(plan.notes.iter().any(|n| n.kind == NoteKind::Unknown));
         let plan = step(plan, &modes(&engine), &page, engine.config());
-        assert!(!plan.notes.iter().any(|n| n.kind == NoteKind::Unknown), "{:?}", plan.notes);
+        assert!(
+            !plan.notes.iter().any(|n| n.kind == NoteKind::Unknown),
+            "{:?}",
+            plan.notes
+        );
         assert!(plan.notes.iter().any(|n| n.kind == NoteKind::Observe
             && n.path == "Monitoring Systems/Alert Manager"
             && n.message.starts_with("observe: unknown, last level kept")));

@@ -170,10 +170,7 @@ impl ExecutionProbe {
                         )))
                     }
                 }
-                (Some(_), other) => Signal::Failed(match other {
-                    Signal::Failed(why) | Signal::Absent(why) => why.clone(),
-                    Signal::Value(_) => unreachable!("matched above"),
-                }),
+                (Some(_), Signal::Failed(why) | Signal::Absent(why)) => Signal::Failed(why.clone()),
             },
         );
         s.insert("chain_id", chain_id);

@@ -20,8 +20,8 @@
 //! (`net_peerCount` on a node without it, `el_offline` on an older beacon node) is *absent*: an
 //! empty result, which a rule's `on_empty` decides (`unknown` by default; missing is not false).
 //!
-//! Probes run concurrently, one thread each, and [`run_all`] waits at most the longest
-//! `timeout_secs` plus a second: a probe still running then counts as not answering, so one dead
+//! Probes run concurrently, one thread each, on a client with their own timeout
+//! ([`ProbeConfig::client`]), and [`run_all`] waits at most the longest `timeout_secs` plus a second: a probe still running then counts as not answering, so one dead
 //! endpoint cannot stall an evaluation. HTTP goes through the crate's one executor
 //! ([`Client::get_foreign`], [`Client::post_foreign_json`]).
 
@@ -178,6 +178,18 @@ impl ProbeConfig {
         }
     }
 
+    /// The client this probe runs on: its `timeout_secs` per request (connect at most 3 s), no
+    /// retries (a probe answers for one attempt), no Instatus key sent.
+    pub fn client(&self, user_agent: &str) -> crate::Result<Client> {
+        let timeout = self.timeout();
+        Client::builder("unused")
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(3)))
+            .retry(crate::RetryPolicy::none())
+            .user_agent(user_agent)
+            .build()
+    }
+
     /// Runs the probe once at `now`. Blocking; bounded by the client's timeout per request and
     /// the probe's own deadline between requests.
     pub fn run(&self, client: &Client, now: Timestamp) -> ProbeReading {
@@ -312,17 +324,17 @@ impl Readings {
     }
 }
 
+/// A probe with the client it runs on ([`ProbeConfig::client`]).
+pub type Prepared = (ProbeConfig, Client);
+
 /// Runs every probe at once, one thread each, and waits at most the longest timeout plus one
 /// second. A probe that has not finished by then reads as not answering (its `up` is 0, its other
 /// signals unknown); its thread ends on its own request timeout.
-pub fn run_all(client: &Client, probes: &[ProbeConfig], now: Timestamp) -> Readings {
+pub fn run_all(prepared: &[Prepared], now: Timestamp) -> Readings {
     let (tx, rx) = mpsc::channel();
-    let longest = probes
-        .iter()
-        .map(ProbeConfig::timeout)
-        .max()
-        .unwrap_or_default();
-    for (i, probe) in probes.iter().enumerate() {
+    let probes: Vec<&ProbeConfig> = prepared.iter().map(|(p, _)| p).collect();
+    let longest = probes.iter().map(|p| p.timeout()).max().unwrap_or_default();
+    for (i, (probe, client)) in prepared.iter().enumerate() {
         let (sender, client, probe) = (tx.clone(), client.clone(), probe.clone());
         let spawned = std::thread::Builder::new()
             .name(format!("probe-{}", probe.name()))
