@@ -346,7 +346,7 @@ pub fn run_all(prepared: &[Prepared], now: Timestamp) -> Readings {
                 i,
                 ProbeReading::down(
                     probes[i].signals(),
-                    up_signals(&probes[i]),
+                    up_signals(probes[i]),
                     format!("cannot start the probe: {e}"),
                 ),
             ));
