@@ -105,6 +105,17 @@ fn a_component_whose_probe_never_answered_stays_in_observe_and_plan_sources_says
     );
     assert!(out.contains("source         probes ok: 1 of 2 answered; 1 silent, read only by components in observe or off"), "{out}");
 
+    let o = run(&cfg, &["plan", "--sources", "--format", "json"], &page.env());
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("plan --format json");
+    let cl = &json["components"][1];
+    assert_eq!(cl["path"], "Ethereum Services/Consensus Client");
+    assert_eq!(cl["mode"], "observe");
+    assert_eq!(cl["why"], "none of its sources has answered yet");
+    assert_eq!(cl["sources"][0]["source"], "probe cl");
+    assert_eq!(cl["sources"][0]["answers"], false);
+    assert_eq!(json["components"][0]["sources"][0]["answers"], true);
+    assert!(json["notes"].as_array().unwrap().iter().any(|n| n["kind"] == "observe"));
+
     // once: nothing written for the silent component, the observed one, or the group.
     let o = run(&cfg, &["once"], &page.env());
     let (out, err) = text(&o);
