@@ -346,5 +346,5 @@ expect "the allowlisted ExecutionConsensusDisconnected sets Consensus Client DEG
   [ "$(emu_py status "$page_id" 'Consensus Client')" = DEGRADEDPERFORMANCE ]
 expect "Alert Manager was never written (observe)" [ "$(emu_py status "$page_id" 'Alert Manager')" = OPERATIONAL ]
 "$bridge_bin" --config "$work/bridge.yml" plan --sources >"$out/plan-sources-after.txt" 2>&1
-expect "plan --sources shows the execution probe silent" grep -q 'SILENT  probe execution' "$out/plan-sources-after.txt"
+expect "plan --sources shows the execution probe silent" grep -q 'SILENT  probe execution (execution http' "$out/plan-sources-after.txt"
 finish

@@ -23,7 +23,9 @@ use crate::bridge::SourceHealth;
 pub struct SourceStatus {
     /// `probe NAME`, `prometheus` or `alertmanager`.
     pub source: String,
-    /// What it reads: the probe's target and signal, the query, the alert matchers.
+    /// What a probe asks (`execution http://127.0.0.1:8545`); empty for the others.
+    pub target: String,
+    /// What the component's rules read: the probe's signals, the query, the alert matchers.
     pub reads: String,
     /// Whether it answered.
     pub answers: bool,
@@ -142,11 +144,25 @@ impl Probes {
         let alertmanager = sources.iter().find(|s| s.source == "alertmanager");
         self.last_sources.clear();
         for c in &config.components {
-            let list: Vec<SourceStatus> = c
-                .rules
-                .iter()
-                .map(|rule| self.source_of(rule, observations, alertmanager))
-                .collect();
+            // One entry per source: a probe's signals, or the alert rules' matchers, together.
+            let mut list: Vec<SourceStatus> = Vec::new();
+            for rule in &c.rules {
+                let s = self.source_of(rule, observations, alertmanager);
+                match list
+                    .iter_mut()
+                    .find(|o| o.source == s.source && o.source != "prometheus")
+                {
+                    Some(o) => {
+                        let sep = if o.source == "alertmanager" {
+                            "; "
+                        } else {
+                            ", "
+                        };
+                        o.reads = format!("{}{sep}{}", o.reads, s.reads);
+                    }
+                    None => list.push(s),
+                }
+            }
             if list.iter().any(|s| s.answers) {
                 answered.entry(c.path.clone()).or_insert(now);
             }
@@ -176,7 +192,8 @@ impl Probes {
                     };
                     SourceStatus {
                         source: format!("probe {name}"),
-                        reads: format!("{signal} ({target})"),
+                        target,
+                        reads: signal.split_once('.').map_or("", |(_, s)| s).to_owned(),
                         answers,
                         detail,
                     }
@@ -189,6 +206,7 @@ impl Probes {
                     };
                     SourceStatus {
                         source: "prometheus".into(),
+                        target: String::new(),
                         reads: t.query.clone(),
                         answers,
                         detail,
@@ -204,6 +222,7 @@ impl Probes {
                 };
                 SourceStatus {
                     source: "alertmanager".into(),
+                    target: String::new(),
                     reads: a.matchers.join(", "),
                     answers,
                     detail,
@@ -305,8 +324,13 @@ pub fn report_text(report: &[ComponentSources]) -> String {
             out.push_str("    (no rules: nothing can change it)\n");
         }
         for s in &c.sources {
+            let target = if s.target.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", s.target)
+            };
             out.push_str(&format!(
-                "    {:<7} {:<22} {}: {}\n",
+                "    {:<7} {}{target} reads {}\n            {}\n",
                 if s.answers { "answers" } else { "SILENT" },
                 s.source,
                 s.reads,

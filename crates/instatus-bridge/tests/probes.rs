@@ -91,12 +91,24 @@ fn a_component_whose_probe_never_answered_stays_in_observe_and_plan_sources_says
         ),
         "{out}"
     );
-    assert!(out.contains("SILENT  probe cl"), "{out}");
+    assert!(
+        out.contains("SILENT  probe cl (http http://127.0.0.1:"),
+        "{out}"
+    );
+    assert!(out.contains("/-/healthy) reads ok\n"), "{out}");
     assert!(
         out.contains("Ethereum Services/Execution Client  [automatic]"),
         "{out}"
     );
-    assert!(out.contains("answers probe el"), "{out}");
+    assert!(
+        out.contains("answers probe el (http http://127.0.0.1:"),
+        "{out}"
+    );
+    assert!(
+        out.contains("/-/healthy) reads ok, status_code\n")
+            || out.contains("/-/healthy) reads ok\n"),
+        "{out}"
+    );
     // Network reads a healthy probe but is configured observe: what would be written is noted.
     assert!(out.contains("Network  [observe]"), "{out}");
     assert!(
@@ -105,7 +117,11 @@ fn a_component_whose_probe_never_answered_stays_in_observe_and_plan_sources_says
     );
     assert!(out.contains("source         probes ok: 1 of 2 answered; 1 silent, read only by components in observe or off"), "{out}");
 
-    let o = run(&cfg, &["plan", "--sources", "--format", "json"], &page.env());
+    let o = run(
+        &cfg,
+        &["plan", "--sources", "--format", "json"],
+        &page.env(),
+    );
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("plan --format json");
     let cl = &json["components"][1];
     assert_eq!(cl["path"], "Ethereum Services/Consensus Client");
@@ -114,7 +130,11 @@ fn a_component_whose_probe_never_answered_stays_in_observe_and_plan_sources_says
     assert_eq!(cl["sources"][0]["source"], "probe cl");
     assert_eq!(cl["sources"][0]["answers"], false);
     assert_eq!(json["components"][0]["sources"][0]["answers"], true);
-    assert!(json["notes"].as_array().unwrap().iter().any(|n| n["kind"] == "observe"));
+    assert!(json["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n["kind"] == "observe"));
 
     // once: nothing written for the silent component, the observed one, or the group.
     let o = run(&cfg, &["once"], &page.env());

@@ -83,7 +83,10 @@ fn a_probe_that_gets_no_answer_reads_up_zero_and_everything_else_unknown() {
     let r = ProbeReading::down(execution::SIGNALS, &["up"], "refused".into());
     assert!(!r.answered);
     assert_eq!(r.signals["up"], Signal::Value(0.0));
-    assert_eq!(r.signals["head_age_seconds"], Signal::Failed("refused".into()));
+    assert_eq!(
+        r.signals["head_age_seconds"],
+        Signal::Failed("refused".into())
+    );
     assert_eq!(r.signals.len(), execution::SIGNALS.len());
 }
 
@@ -144,7 +147,9 @@ fn bad_settings_name_the_field_and_the_allowed_values() {
 fn unknown_fields_and_kinds_are_refused() {
     let e = serde_json::from_value::<ProbeConfig>(json!({"ping": {"name": "x"}})).unwrap_err();
     assert!(e.to_string().contains("unknown variant `ping`"), "{e}");
-    let e = serde_json::from_value::<ProbeConfig>(json!({"tcp": {"name": "x", "address": "a:1", "port": 1}}))
-        .unwrap_err();
+    let e = serde_json::from_value::<ProbeConfig>(
+        json!({"tcp": {"name": "x", "address": "a:1", "port": 1}}),
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("unknown field `port`"), "{e}");
 }
