@@ -345,6 +345,8 @@ wait_for 20 status_is 'Consensus Client' DEGRADEDPERFORMANCE
 expect "the allowlisted ExecutionConsensusDisconnected sets Consensus Client DEGRADEDPERFORMANCE" \
   [ "$(emu_py status "$page_id" 'Consensus Client')" = DEGRADEDPERFORMANCE ]
 expect "Alert Manager was never written (observe)" [ "$(emu_py status "$page_id" 'Alert Manager')" = OPERATIONAL ]
+expect "the bridge logged what it would have written for Alert Manager, once" \
+  [ "$(grep -c 'Monitoring Systems/Alert Manager: observe: would set OPERATIONAL -> MAJOROUTAGE' "$work/bridge.log")" = 1 ]
 "$bridge_bin" --config "$work/bridge.yml" plan --sources >"$out/plan-sources-after.txt" 2>&1
 expect "plan --sources shows the execution probe silent" grep -q 'SILENT  probe execution (execution http' "$out/plan-sources-after.txt"
 finish

@@ -55,6 +55,8 @@ pub struct Probes {
     last: Readings,
     /// Per component: its sources in the last evaluation.
     last_sources: BTreeMap<String, Vec<SourceStatus>>,
+    /// Per component in observe: what would be written, as last logged (logged again on change).
+    logged: std::sync::Mutex<BTreeMap<String, Vec<String>>>,
 }
 
 impl Probes {
@@ -69,6 +71,7 @@ impl Probes {
             list,
             last: Readings::default(),
             last_sources: BTreeMap::new(),
+            logged: Default::default(),
         })
     }
 
@@ -393,9 +396,39 @@ pub fn validate(list: &[ProbeConfig], status: &StatusConfig) -> Result<(), (Stri
     Ok(())
 }
 
+/// What an evaluation would have written for components in observe, one line each, when it
+/// differs from what was last logged for that component (so a steady state is logged once).
+pub fn would_write_lines(probes: &Probes, notes: &[instatus::status::Note]) -> Vec<String> {
+    let mut now: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for n in notes {
+        if n.kind == instatus::status::NoteKind::Observe && n.message.starts_with("observe: would ")
+        {
+            now.entry(n.path.clone())
+                .or_default()
+                .push(n.message.clone());
+        }
+    }
+    let mut logged = probes.logged.lock().unwrap_or_else(|e| e.into_inner());
+    let mut lines = Vec::new();
+    for (path, messages) in &now {
+        if logged.get(path) != Some(messages) {
+            lines.extend(messages.iter().map(|m| format!("{path}: {m}")));
+        }
+    }
+    *logged = now;
+    lines
+}
+
 /// `/metrics`: each component's evaluated level (what its rules hold, written or not) and its
-/// mode as applied.
-pub fn record_modes(bridge: &crate::bridge::Bridge, t: &crate::telemetry::Telemetry) {
+/// mode as applied; and stderr: what components in observe would have written, on change.
+pub fn record_modes(
+    bridge: &crate::bridge::Bridge,
+    t: &crate::telemetry::Telemetry,
+    notes: &[instatus::status::Note],
+) {
+    for line in would_write_lines(&bridge.probes, notes) {
+        eprintln!("{} instatus-bridge: {line}", Timestamp::now());
+    }
     let status = &bridge.settings.config.status;
     let modes = bridge.probes.modes(status, &bridge.persisted.answered);
     for c in &status.components {
@@ -412,5 +445,49 @@ pub fn record_modes(bridge: &crate::bridge::Bridge, t: &crate::telemetry::Teleme
             _ => 2,
         };
         t.component_mode(&c.path, evaluated, mode);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use instatus::status::{Note, NoteKind};
+
+    use super::*;
+
+    fn note(path: &str, message: &str) -> Note {
+        Note {
+            path: path.into(),
+            kind: NoteKind::Observe,
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn what_an_observed_component_would_write_is_logged_once_per_change() {
+        let probes = Probes::new(Vec::new(), "test").unwrap();
+        let would = note(
+            "AM",
+            "observe: would set OPERATIONAL -> MAJOROUTAGE (rules)",
+        );
+        assert_eq!(
+            would_write_lines(&probes, std::slice::from_ref(&would)),
+            ["AM: observe: would set OPERATIONAL -> MAJOROUTAGE (rules)"]
+        );
+        assert!(would_write_lines(&probes, std::slice::from_ref(&would)).is_empty());
+        // An unknown turned observe note is not a write: not logged.
+        assert!(would_write_lines(
+            &probes,
+            &[
+                would.clone(),
+                note("AM", "observe: unknown, last level kept")
+            ]
+        )
+        .is_empty());
+        assert!(would_write_lines(&probes, &[]).is_empty());
+        assert_eq!(
+            would_write_lines(&probes, &[would]).len(),
+            1,
+            "logged again after a change"
+        );
     }
 }
