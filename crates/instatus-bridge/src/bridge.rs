@@ -332,15 +332,16 @@ impl Bridge {
             queries: self.last_queries.clone(),
             alerts,
         };
+        // Every evaluation: a webhook's alerts are an answer of their source too.
+        let status = &self.settings.config.status;
+        self.probes.track(
+            status,
+            &observations,
+            sources,
+            &mut self.persisted.answered,
+            now,
+        );
         if mode.read_sources {
-            let status = &self.settings.config.status;
-            self.probes.track(
-                status,
-                &observations,
-                sources,
-                &mut self.persisted.answered,
-                now,
-            );
             sources.extend(self.probes.health(status, &self.persisted.answered));
         }
         observations

@@ -446,7 +446,7 @@ impl Settings {
         if has_promql && config.prometheus.is_none() {
             return Err(err(
                 "prometheus",
-                "threshold rules with a `query` need a `prometheus` section (or PROMETHEUS_URL)",
+                "threshold rules need a `prometheus` section (or PROMETHEUS_URL) for their `query`",
             ));
         }
         let engine = Engine::new(config.status.clone())
