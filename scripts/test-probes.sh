@@ -88,20 +88,21 @@ el_port=$(free_port)
 "$anvil_bin" --host 127.0.0.1 --port "$el_port" --chain-id "$chain_id" --block-time 2 >"$work/anvil.log" 2>&1 &
 anvil_pid=$!
 pids+=("$anvil_pid")
-standin() { # standin NAME ARGS...: prints the port
-  local name=$1 port
-  shift
-  port=$(free_port)
+# standin PORT NAME ARGS...: started in this shell (not in a $(...) subshell), so cleanup stops it.
+standin() {
+  local port=$1 name=$2
+  shift 2
   python3 tests/standins/standin.py "$@" --port "$port" >"$work/$name.log" 2>&1 &
   pids+=($!)
-  echo "$port"
 }
-bn_port=$(standin beacon beacon --genesis-time $((now - 7200)) --deposit-chain-id "$chain_id")
-vc_port=$(standin validator validator)
-grafana_port=$(standin grafana grafana)
-cp_port=$(standin checkpoint checkpoint --genesis-time $((now - 7200)))
-geth_metrics_port=$(standin geth-metrics metrics --text "eth_chain_id $chain_id\nchain_head_block 10\np2p_peers 5")
-lh_metrics_port=$(standin lighthouse-metrics metrics --text "beacon_head_slot 600\nlibp2p_peers 50")
+bn_port=$(free_port) vc_port=$(free_port) grafana_port=$(free_port) cp_port=$(free_port)
+geth_metrics_port=$(free_port) lh_metrics_port=$(free_port)
+standin "$bn_port" beacon beacon --genesis-time $((now - 7200)) --deposit-chain-id "$chain_id"
+standin "$vc_port" validator validator
+standin "$grafana_port" grafana grafana
+standin "$cp_port" checkpoint checkpoint --genesis-time $((now - 7200))
+standin "$geth_metrics_port" geth-metrics metrics --text "eth_chain_id $chain_id\nchain_head_block 10\np2p_peers 5"
+standin "$lh_metrics_port" lighthouse-metrics metrics --text "beacon_head_slot 600\nlibp2p_peers 50"
 for p in "$el_port" "$bn_port" "$vc_port" "$grafana_port" "$cp_port" "$geth_metrics_port" "$lh_metrics_port"; do
   wait_for 15 listening "$p" || { fail "a service listens on $p"; finish; }
 done
