@@ -41,6 +41,9 @@ pub enum Command {
         /// Output form.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Also list every component with its mode and each source, and whether it answers.
+        #[arg(long)]
+        sources: bool,
     },
     /// Write the uptime report (Markdown, HTML, JSON) of a month or of the last days; exit 0
     /// written, 1 error, 2 written but an internal (Prometheus) figure is missing.
@@ -96,7 +99,7 @@ pub fn run(cli: Cli) -> i32 {
     };
     match cli.command {
         Command::Schema | Command::Validate(_) => EXIT_OK,
-        Command::Plan { format } => {
+        Command::Plan { format, sources } => {
             let mut settings = settings;
             // `plan` writes nothing: a state folder not there yet holds no state, and stays absent.
             if settings
@@ -118,9 +121,23 @@ pub fn run(cli: Cli) -> i32 {
             };
             match bridge.evaluate(replay(&bridge), mode) {
                 Ok(e) => {
+                    let status = &bridge.settings.config.status;
+                    let components =
+                        sources.then(|| bridge.probes.report(status, &bridge.persisted.answered));
                     match format {
-                        Format::Text => print(&report::plan_text(&e)),
-                        Format::Json => print(&format!("{:#}\n", report::plan_json(&e))),
+                        Format::Text => {
+                            print(&report::plan_text(&e));
+                            if let Some(c) = &components {
+                                print(&crate::probes::report_text(c));
+                            }
+                        }
+                        Format::Json => {
+                            let mut json = report::plan_json(&e);
+                            if let Some(c) = &components {
+                                json["components"] = serde_json::json!(c);
+                            }
+                            print(&format!("{json:#}\n"));
+                        }
                     }
                     EXIT_OK
                 }

@@ -33,6 +33,11 @@ pub struct Config {
     /// (state in memory only; `once` then starts its timers from the page every run).
     #[serde(default)]
     pub state_dir: Option<PathBuf>,
+    /// Built-in health probes (execution JSON-RPC, beacon API, HTTP, TCP, this host), run
+    /// concurrently at every interval evaluation; threshold rules read their signals with
+    /// `probe: NAME.SIGNAL`. Default: none.
+    #[serde(default)]
+    pub probes: Vec<instatus::sources::probes::ProbeConfig>,
     /// The status engine's configuration (components, rules, groups, incidents, flapping,
     /// freshness): see docs/status-engine.md.
     pub status: instatus::status::Config,
@@ -725,19 +730,21 @@ impl Settings {
                 "public metrics need a `prometheus` section (or PROMETHEUS_URL)",
             ));
         }
-        let has_threshold = config.status.components.iter().any(|c| {
-            c.rules
-                .iter()
-                .any(|r| matches!(r, instatus::status::RuleConfig::Threshold(_)))
+        let has_promql = config.status.components.iter().any(|c| {
+            c.rules.iter().any(
+                |r| matches!(r, instatus::status::RuleConfig::Threshold(t) if t.promql().is_some()),
+            )
         });
-        if has_threshold && config.prometheus.is_none() {
+        if has_promql && config.prometheus.is_none() {
             return Err(err(
                 "prometheus",
-                "threshold rules need a `prometheus` section (or PROMETHEUS_URL)",
+                "threshold rules need a `prometheus` section (or PROMETHEUS_URL) for their `query`",
             ));
         }
         let engine = Engine::new(config.status.clone())
             .map_err(|e| err(format!("status.{}", e.path), e.message))?;
+        crate::probes::validate(&config.probes, &config.status)
+            .map_err(|(path, message)| err(path, message))?;
         let declared: Vec<String> = config
             .status
             .components

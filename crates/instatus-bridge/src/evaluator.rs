@@ -323,6 +323,7 @@ fn record(bridge: &Bridge, shared: &Shared, e: &Evaluation, requests_before: u64
             .any(|n| n.path == c.path && n.kind == NoteKind::Unknown);
         t.component(&c.path, level, flapping, unknown);
     }
+    crate::probes::record_modes(bridge, t, &e.notes);
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ pub mod foreign;
 pub mod heartbeat;
 pub mod intake;
 pub mod lock;
+pub mod probes;
 pub mod public_metrics;
 pub mod report;
 pub mod resets;

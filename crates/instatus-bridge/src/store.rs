@@ -20,6 +20,10 @@ pub struct Persisted {
     /// Public metric name → epoch milliseconds of the last point pushed.
     #[serde(default)]
     pub metrics: BTreeMap<String, i64>,
+    /// Component name path → when one of its sources first answered (until then the component
+    /// is in observe: see `probes.rs`).
+    #[serde(default)]
+    pub answered: BTreeMap<String, instatus::jiff::Timestamp>,
 }
 
 /// The state directory.

@@ -47,11 +47,12 @@ pub fn run(global: Option<&Path>, args: &ValidateArgs) -> i32 {
     };
     let s = &settings.config.status;
     let mut text = format!(
-        "{}: valid ({} components, {} groups, {} queries, {} public metrics)\n",
+        "{}: valid ({} components, {} groups, {} queries, {} probes, {} public metrics)\n",
         path.display(),
         s.components.len(),
         s.groups.len(),
         settings.engine.queries().len(),
+        settings.config.probes.len(),
         settings.config.metrics.len()
     );
     if !settings.unread_secrets.is_empty() {

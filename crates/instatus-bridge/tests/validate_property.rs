@@ -244,6 +244,7 @@ const TOP: &[&str] = &[
     "metrics",
     "ephemery_resets",
     "calendar",
+    "probes",
     "heartbeat",
 ];
 

@@ -811,3 +811,25 @@ impl Client {
         }
     }
 }
+
+impl Client {
+    /// POST of a JSON body to an absolute URL on a server other than Instatus (an execution
+    /// client's JSON-RPC, for [`crate::sources::probes`]): no Instatus key is sent (the
+    /// [`ForeignAuth`] given to the builder is, as for [`get_foreign`](Self::get_foreign)); the
+    /// executor's timeouts, throttle and request count apply. Sent once: a JSON-RPC read is
+    /// safe to repeat, but the caller decides (a probe answers for this one attempt). Returns the
+    /// HTTP status and body whatever the status; `Err` is a transport failure or timeout.
+    pub fn post_foreign_json(
+        &self,
+        url: &str,
+        body: &serde_json::Value,
+    ) -> std::result::Result<(u16, Vec<u8>), String> {
+        let bytes = body.to_string().into_bytes();
+        let authorization = self.inner.foreign_auth.as_ref().map(Secret::expose);
+        match self.attempt(Method::Post, url, Some(&bytes), authorization) {
+            Attempt::Answer { status, body, .. } => Ok((status, body)),
+            Attempt::NotSent(message) | Attempt::Broken(message) => Err(message),
+            Attempt::TimedOut => Err(format!("no answer within {:?}", self.inner.timeout)),
+        }
+    }
+}
