@@ -514,7 +514,7 @@ mod tests {
     }
 
     /// The page status and an incident's impact rank statuses by the library's one ordering
-    /// ([`level`]: a status nobody knows counts as degraded), maintenance shown over operational.
+    /// ([`level`], an unknown status included), maintenance shown over operational.
     #[test]
     fn page_status_and_impact_follow_the_level_and_show_maintenance() {
         let mut page = blank_page();

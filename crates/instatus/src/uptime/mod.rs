@@ -16,8 +16,8 @@
 //!   counts at [`Method::unknown_level`] (a major outage by default), never as zero, and reports
 //!   say so ([`History::from_api`]).
 //! - A status counts at the level [`Level::from_status`](crate::status::Level::from_status) gives
-//!   it, the engine's one ordering (so an unknown status counts as degraded performance, never
-//!   as operational); maintenance is the exception, counted by its own policy:
+//!   it: the engine's one ordering, where the rule for a status this crate does not know is
+//!   stated. Maintenance is the exception, counted by its own policy:
 //! - Maintenance counts as up by default ([`MaintenancePolicy`]: or left out of T, or down).
 //! - A group is at each instant in the worst state of its members ([`GroupRule`]: or their
 //!   average).
