@@ -762,23 +762,22 @@ fn flapping_holds_the_worse_level_and_says_why() {
 }
 
 #[test]
-fn flap_percentage_matches_nagios_weights() {
-    let mut history = std::collections::VecDeque::new();
-    for i in 0..21 {
-        history.push_back(if i % 2 == 0 {
-            Level::Operational
-        } else {
-            Level::MajorOutage
-        });
-    }
-    // Every transition changed: the weights sum to 20 over 20 transitions.
-    assert!((flap::change_percent(&history, 21) - 100.0).abs() < 1e-9);
-    let steady: std::collections::VecDeque<_> = std::iter::repeat_n(Level::Degraded, 21).collect();
-    assert_eq!(flap::change_percent(&steady, 21), 0.0);
-    // One change, at the newest transition: weight 1.25 of 20.
-    let mut one = steady.clone();
-    *one.back_mut().unwrap() = Level::MajorOutage;
-    assert!((flap::change_percent(&one, 21) - 6.25).abs() < 1e-9);
+fn flap_percentage_matches_nagios_weights_over_time() {
+    let config = FlapConfig::default(); // 21 readings over 600 s: one slot every 30 s
+    let now = at(600);
+    // A change in every slot (ages 0, 30, ..., 570 s): about 100 %, as Nagios' 20 of 20.
+    let every: std::collections::VecDeque<_> = (0..20)
+        .map(|k| (at(600 - 30 * k), Level::MajorOutage))
+        .collect();
+    let percent = flap::change_percent(&every, now, &config);
+    assert!((99.0..=102.0).contains(&percent), "{percent}");
+    // No change: 0 %.
+    assert_eq!(flap::change_percent(&Default::default(), now, &config), 0.0);
+    // One change just now: weight 1.25 of 20 transitions.
+    let one = std::collections::VecDeque::from([(now, Level::MajorOutage)]);
+    assert!((flap::change_percent(&one, now, &config) - 6.25).abs() < 1e-9);
+    // The same change at the window's far edge weighs 0.75.
+    assert!((flap::change_percent(&one, at(1200), &config) - 3.75).abs() < 1e-9);
 }
 
 fn incident_config() -> Value {
@@ -841,8 +840,14 @@ fn incident_lifecycle_opens_updates_monitors_resolves_and_reopens() {
     assert_eq!(p.incidents.len(), 1, "one incident through the whole story");
     let incident = &p.incidents[0];
     assert_eq!(incident.status, IncidentStatus::Investigating);
-    assert_eq!(incident.name.as_str(), "Execution Client: partial outage");
+    // The title follows the level's incident type: opened as a partial outage, reopened as a
+    // major one.
+    assert_eq!(incident.name.as_str(), "Execution Client is down");
     let first = incident.updates.last().unwrap().message.as_deref().unwrap();
+    assert!(
+        first.contains("Affected components: Execution Client (partial outage)."),
+        "{first}"
+    );
     assert!(
         first.contains("ElSlow fires") && first.contains("Dashboard: https://grafana/d/el"),
         "{first}"
@@ -904,9 +909,14 @@ fn a_race_that_created_two_incidents_closes_the_newer_one() {
     let obs = delivery(0, vec![alert("g", "GethDown", 0, true)]);
     let (plan_a, _) = e.evaluate(&obs, &p0, State::default(), at(0));
     let (plan_b, _) = e.evaluate(&obs, &p0, State::default(), at(1));
+    // Each replica applied its plan before seeing the other's incident.
     let mut p = p0.clone();
     p.apply_preview(&plan_a, at(0));
-    p.apply_preview(&plan_b, at(1));
+    let mut other = p0.clone();
+    other.apply_preview(&plan_b, at(1));
+    let mut late = other.incidents.remove(0);
+    late.id = crate::model::IncidentId::new("preview-2");
+    p.incidents.push(late);
     assert_eq!(p.incidents.len(), 2);
     let (plan, _) = e.evaluate(&obs, &p, State::default(), at(2));
     match plan.actions.as_slice() {
@@ -1178,7 +1188,9 @@ fn a_persons_status_holds_back_incidents_and_group_writes_too() {
         .actions
         .iter()
         .find_map(|a| match a {
-            Action::UpdateIncident { step, status, .. } => Some((*step, status.clone())),
+            Action::UpdateIncident {
+                step, components, ..
+            } => Some((*step, components[0].status.clone())),
             _ => None,
         })
         .expect("an incident update");
