@@ -64,6 +64,8 @@ mod texts;
 mod threshold;
 
 #[cfg(test)]
+mod incident_tests;
+#[cfg(test)]
 mod tests;
 
 pub use config::{

@@ -9,13 +9,13 @@ use super::maintenance::{self, DeclaredWindow, MaintenanceAction};
 use super::*;
 use crate::model::{ComponentStatus, IncidentStatus, Maintenance};
 
-const T0: i64 = 1_800_000_000;
+pub(super) const T0: i64 = 1_800_000_000;
 
-fn at(secs: i64) -> Timestamp {
+pub(super) fn at(secs: i64) -> Timestamp {
     Timestamp::from_second(T0 + secs).unwrap()
 }
 
-fn engine(config: Value) -> Engine {
+pub(super) fn engine(config: Value) -> Engine {
     Engine::new(serde_json::from_value(config).expect("config parses")).expect("config is valid")
 }
 
@@ -25,7 +25,7 @@ fn config_error(config: Value) -> ConfigError {
 }
 
 /// A page with top-level components `(id, name, status)`.
-fn page(components: &[(&str, &str, &str)]) -> CurrentPage {
+pub(super) fn page(components: &[(&str, &str, &str)]) -> CurrentPage {
     CurrentPage {
         components: components
             .iter()
@@ -37,7 +37,7 @@ fn page(components: &[(&str, &str, &str)]) -> CurrentPage {
     }
 }
 
-fn samples(values: &[f64], when: Timestamp) -> QueryResult {
+pub(super) fn samples(values: &[f64], when: Timestamp) -> QueryResult {
     QueryResult::Samples(
         values
             .iter()
@@ -51,14 +51,14 @@ fn samples(values: &[f64], when: Timestamp) -> QueryResult {
     )
 }
 
-fn query(q: &str, result: QueryResult) -> Observations {
+pub(super) fn query(q: &str, result: QueryResult) -> Observations {
     Observations {
         queries: BTreeMap::from([(q.to_owned(), result)]),
         alerts: Vec::new(),
     }
 }
 
-fn alert(fingerprint: &str, name: &str, starts: i64, firing: bool) -> Alert {
+pub(super) fn alert(fingerprint: &str, name: &str, starts: i64, firing: bool) -> Alert {
     Alert {
         fingerprint: fingerprint.to_owned(),
         starts_at: at(starts),
@@ -72,7 +72,7 @@ fn alert(fingerprint: &str, name: &str, starts: i64, firing: bool) -> Alert {
     }
 }
 
-fn delivery(received: i64, alerts: Vec<Alert>) -> Observations {
+pub(super) fn delivery(received: i64, alerts: Vec<Alert>) -> Observations {
     Observations {
         queries: BTreeMap::new(),
         alerts: vec![AlertDelivery {
@@ -83,7 +83,7 @@ fn delivery(received: i64, alerts: Vec<Alert>) -> Observations {
     }
 }
 
-fn statuses(plan: &Plan) -> Vec<(String, ComponentStatus)> {
+pub(super) fn statuses(plan: &Plan) -> Vec<(String, ComponentStatus)> {
     plan.actions
         .iter()
         .filter_map(|a| match a {
@@ -94,7 +94,7 @@ fn statuses(plan: &Plan) -> Vec<(String, ComponentStatus)> {
 }
 
 /// Runs the engine over (time, observations), applying each plan to the page.
-fn run(
+pub(super) fn run(
     engine: &Engine,
     page: &mut CurrentPage,
     steps: Vec<(i64, Observations)>,
@@ -780,7 +780,7 @@ fn flap_percentage_matches_nagios_weights_over_time() {
     assert!((flap::change_percent(&one, at(1200), &config) - 3.75).abs() < 1e-9);
 }
 
-fn incident_config() -> Value {
+pub(super) fn incident_config() -> Value {
     json!({
         "components": [{"path": "Execution Client", "links": {"grafana": "https://grafana/d/el"},
             "rules": [{"alert": {"matchers": ["alertname=~\"Geth.*\""], "level": "major_outage", "exit_for_secs": 0}},
@@ -789,7 +789,7 @@ fn incident_config() -> Value {
     })
 }
 
-fn incident_actions(plan: &Plan) -> Vec<String> {
+pub(super) fn incident_actions(plan: &Plan) -> Vec<String> {
     plan.actions
         .iter()
         .filter_map(|a| match a {
@@ -1025,7 +1025,7 @@ fn group_of_one() -> (Engine, CurrentPage) {
     (e, g)
 }
 
-fn set_on_page(p: &mut CurrentPage, name: &str, status: &str) {
+pub(super) fn set_on_page(p: &mut CurrentPage, name: &str, status: &str) {
     let c = p
         .components
         .iter_mut()
@@ -1034,7 +1034,7 @@ fn set_on_page(p: &mut CurrentPage, name: &str, status: &str) {
     c.status = serde_json::from_value(json!(status)).unwrap();
 }
 
-fn has_note(plan: &Plan, kind: NoteKind) -> bool {
+pub(super) fn has_note(plan: &Plan, kind: NoteKind) -> bool {
     plan.notes.iter().any(|n| n.kind == kind)
 }
 
