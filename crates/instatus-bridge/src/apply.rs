@@ -18,9 +18,9 @@ pub use instatus::apply::status::{read_page, HttpWriter, Outcome, WriteReport};
 
 use crate::store::Store;
 
-/// Test hook: with `INSTATUS_BRIDGE_ABORT_AFTER_WRITES=N` in the environment the process aborts
-/// (as `kill -9` would end it: no state saved, nothing flushed) right after the answer of its Nth
-/// write to Instatus. The crash tests stop the bridge at every write boundary with it.
+/// Test hook: with `INSTATUS_BRIDGE_ABORT_AFTER_WRITES=N` in the environment the process kills
+/// itself with SIGKILL (no state saved, nothing flushed, as `kill -9`) right after the answer of
+/// its Nth write to Instatus. The crash tests stop the bridge at every write boundary with it.
 pub const ABORT_AFTER_WRITES: &str = "INSTATUS_BRIDGE_ABORT_AFTER_WRITES";
 
 static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -32,6 +32,15 @@ fn abort_after() -> Option<u64> {
             .ok()
             .and_then(|v| v.trim().parse().ok())
     })
+}
+
+/// Ends the process as `kill -9` would.
+fn kill_self() -> ! {
+    let _ = std::process::Command::new("kill")
+        .args(["-KILL", &std::process::id().to_string()])
+        .status();
+    // The signal is on its way; should `kill` be missing, end without unwinding anyway.
+    std::process::abort()
 }
 
 /// A [`StatusWriter`] whose writes are recorded in the state directory while in flight.
@@ -72,7 +81,7 @@ impl<'a, W: StatusWriter> Journalled<'a, W> {
         if result.is_ok() {
             let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
             if abort_after().is_some_and(|limit| n >= limit) {
-                std::process::abort();
+                kill_self();
             }
         }
         result

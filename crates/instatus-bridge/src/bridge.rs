@@ -342,6 +342,11 @@ impl Bridge {
         mode: Mode,
     ) -> Result<Evaluation, BridgeError> {
         let started = Instant::now();
+        if mode.write {
+            // Before the page is read: a write the last run left in flight lands first (or can
+            // no longer land), so the page read shows it and the saved record recognises it.
+            self.wait_for_in_flight();
+        }
         let now = Timestamp::now();
         self.carry.extend(deliveries);
         let mut sources = Vec::new();
@@ -390,7 +395,6 @@ impl Bridge {
                         detail: format!("cannot save the state before writing: {e}"),
                     });
                 }
-                self.wait_for_in_flight();
             }
             let i = &self.settings.config.instatus;
             if !plan.actions.is_empty() && i.replica > 0 {
@@ -431,7 +435,8 @@ impl Bridge {
     }
 
     /// Waits until a write the previous process left in flight can no longer land (sent more
-    /// than a request timeout plus a margin ago), so it cannot overwrite what is written now.
+    /// than a request timeout plus a margin ago), so it cannot overwrite what is written now
+    /// and the page read after shows it.
     fn wait_for_in_flight(&mut self) {
         let Some(f) = self.in_flight.take() else {
             return;

@@ -63,7 +63,10 @@ fn decide_table_one_row_per_arm() {
     let major = cause(Level::MajorOutage);
     let fine = cause(Level::Operational);
     let maintained = Cause {
-        blocked: Some((NoteKind::Maintenance, "maintenance m1 is in progress".into())),
+        blocked: Some((
+            NoteKind::Maintenance,
+            "maintenance m1 is in progress".into(),
+        )),
         ..major.clone()
     };
     let adopted = Cause {
@@ -118,9 +121,27 @@ fn decide_table_one_row_per_arm() {
             "update LevelChanged",
         ),
         ("open, recovered", shown, &fine, 900, "update Monitoring"),
-        ("monitoring, flapping", watching, &flapping, 900, "hold Flapping"),
-        ("monitoring, relapse", watching, &major, 900, "update Relapsed"),
-        ("monitoring, a reading unknown", watching, &blind, 900, "hold Unknown"),
+        (
+            "monitoring, flapping",
+            watching,
+            &flapping,
+            900,
+            "hold Flapping",
+        ),
+        (
+            "monitoring, relapse",
+            watching,
+            &major,
+            900,
+            "update Relapsed",
+        ),
+        (
+            "monitoring, a reading unknown",
+            watching,
+            &blind,
+            900,
+            "hold Unknown",
+        ),
         (
             "monitoring, dwell passed",
             watching,
@@ -128,7 +149,13 @@ fn decide_table_one_row_per_arm() {
             600,
             "update Resolved",
         ),
-        ("monitoring, dwell running", watching, &fine, 599, "hold Waiting"),
+        (
+            "monitoring, dwell running",
+            watching,
+            &fine,
+            599,
+            "hold Waiting",
+        ),
         (
             "monitoring, dwell counted from the last unknown reading",
             watching,
@@ -163,7 +190,10 @@ fn stack(one_per: &str) -> (Engine, CurrentPage) {
 }
 
 fn newest_message(p: &CurrentPage) -> String {
-    p.incidents[0].updates[0].message.clone().unwrap_or_default()
+    p.incidents[0].updates[0]
+        .message
+        .clone()
+        .unwrap_or_default()
 }
 
 const ALL: [&str; 3] = ["Execution Client", "Consensus Client", "Validator"];
@@ -287,7 +317,12 @@ fn partial_to_major_was_skipped_as_already_investigating_now_every_change_is_pos
     let mut state = State::default();
     let mut seen = Vec::new();
     for (t, value) in [(0, 3.0), (30, 9.0), (60, 3.0), (90, 0.0)] {
-        let (plan, next) = e.evaluate(&query("latency", samples(&[value], at(t))), &p, state, at(t));
+        let (plan, next) = e.evaluate(
+            &query("latency", samples(&[value], at(t))),
+            &p,
+            state,
+            at(t),
+        );
         state = next;
         // One status write per transition: none on its own for API.
         assert!(
@@ -299,7 +334,9 @@ fn partial_to_major_was_skipped_as_already_investigating_now_every_change_is_pos
             plan.actions
         );
         let reports = p.apply_preview(&plan, at(t));
-        assert!(reports.iter().all(|r| r.outcome == crate::apply::status::Outcome::Ok));
+        assert!(reports
+            .iter()
+            .all(|r| r.outcome == crate::apply::status::Outcome::Ok));
         let i = &p.incidents[0];
         seen.push((
             incident_actions(&plan),
@@ -311,10 +348,30 @@ fn partial_to_major_was_skipped_as_already_investigating_now_every_change_is_pos
     use ComponentStatus::*;
     use IncidentStatus::*;
     let expected = vec![
-        (vec!["open".to_owned()], "API is partly unavailable", Investigating, PartialOutage),
-        (vec!["LevelChanged".to_owned()], "API is down", Investigating, MajorOutage),
-        (vec!["LevelChanged".to_owned()], "API is partly unavailable", Investigating, PartialOutage),
-        (vec!["Monitoring".to_owned()], "API is partly unavailable", Monitoring, Operational),
+        (
+            vec!["open".to_owned()],
+            "API is partly unavailable",
+            Investigating,
+            PartialOutage,
+        ),
+        (
+            vec!["LevelChanged".to_owned()],
+            "API is down",
+            Investigating,
+            MajorOutage,
+        ),
+        (
+            vec!["LevelChanged".to_owned()],
+            "API is partly unavailable",
+            Investigating,
+            PartialOutage,
+        ),
+        (
+            vec!["Monitoring".to_owned()],
+            "API is partly unavailable",
+            Monitoring,
+            Operational,
+        ),
     ];
     let expected: Vec<_> = expected
         .into_iter()
@@ -324,7 +381,10 @@ fn partial_to_major_was_skipped_as_already_investigating_now_every_change_is_pos
     assert_eq!(p.incidents.len(), 1);
     assert_eq!(p.incidents[0].updates.len(), 4);
     let escalation = p.incidents[0].updates[2].message.as_deref().unwrap();
-    assert!(escalation.contains("major outage (was partial outage)"), "{escalation}");
+    assert!(
+        escalation.contains("major outage (was partial outage)"),
+        "{escalation}"
+    );
 }
 
 #[test]
@@ -337,7 +397,12 @@ fn a_metric_toggling_every_3_s_with_zero_hold_times_was_never_held_now_flap_prot
     let mut last = ComponentStatus::Operational;
     for t in 0..=60 {
         let value = if (t / 3) % 2 == 0 { 9.0 } else { 0.0 };
-        let (plan, next) = e.evaluate(&query("latency", samples(&[value], at(t))), &p, state, at(t));
+        let (plan, next) = e.evaluate(
+            &query("latency", samples(&[value], at(t))),
+            &p,
+            state,
+            at(t),
+        );
         state = next;
         incident_steps += incident_actions(&plan).len();
         if flapping_at.is_none() && plan.notes.iter().any(|n| n.kind == NoteKind::Flapping) {
@@ -356,7 +421,11 @@ fn a_metric_toggling_every_3_s_with_zero_hold_times_was_never_held_now_flap_prot
     assert_eq!(flapping_at, Some(27), "flap protection engaged");
     assert_eq!(changes, 9, "status changes");
     assert_eq!(incident_steps, 9, "incident steps");
-    assert_eq!(last, ComponentStatus::MajorOutage, "held at the worse level");
+    assert_eq!(
+        last,
+        ComponentStatus::MajorOutage,
+        "held at the worse level"
+    );
 }
 
 #[test]
@@ -371,9 +440,20 @@ fn a_monitoring_incident_was_resolved_while_prometheus_was_down_now_the_dwell_wa
         plan
     };
     let fine = |t| query("latency", samples(&[0.0], at(t)));
-    let down = |t| query("latency", QueryResult::Failed(format!("connection refused at {t}")));
-    assert_eq!(incident_actions(&step(0, query("latency", samples(&[9.0], at(0))), &mut p)), ["open"]);
-    assert_eq!(incident_actions(&step(30, fine(30), &mut p)), ["Monitoring"]);
+    let down = |t| {
+        query(
+            "latency",
+            QueryResult::Failed(format!("connection refused at {t}")),
+        )
+    };
+    assert_eq!(
+        incident_actions(&step(0, query("latency", samples(&[9.0], at(0))), &mut p)),
+        ["open"]
+    );
+    assert_eq!(
+        incident_actions(&step(30, fine(30), &mut p)),
+        ["Monitoring"]
+    );
     // Prometheus stops answering: the dwell (600 s) passes blind; nothing is resolved.
     for t in [300, 700, 1200] {
         let plan = step(t, down(t), &mut p);
@@ -385,7 +465,10 @@ fn a_monitoring_incident_was_resolved_while_prometheus_was_down_now_the_dwell_wa
     }
     // Readings return: the dwell counts from the last unknown reading (1200).
     assert!(step(1300, fine(1300), &mut p).actions.is_empty());
-    assert_eq!(incident_actions(&step(1800, fine(1800), &mut p)), ["Resolved"]);
+    assert_eq!(
+        incident_actions(&step(1800, fine(1800), &mut p)),
+        ["Resolved"]
+    );
 }
 
 #[test]
