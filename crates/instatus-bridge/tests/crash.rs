@@ -132,8 +132,10 @@ fn killed_after_any_write_of_an_outage_and_its_recovery_the_page_ends_operationa
         [
             "CreateIncident",       // the outage, with both components' statuses
             "UpdateComponent",      // the group
+            "UpdateIncident",       // the title: "... has recovered"
             "CreateIncidentUpdate", // MONITORING, both components operational
             "UpdateComponent",      // the group
+            "UpdateIncident",       // the title of the resolve
             "CreateIncidentUpdate", // RESOLVED
         ]
     );
@@ -148,7 +150,7 @@ fn killed_after_any_write_of_an_outage_and_its_recovery_the_page_ends_operationa
         assert_recovered(&page, &format!("killed after write {k}"));
         kill_points += 1;
     }
-    assert_eq!(kill_points, 5);
+    assert_eq!(kill_points, 7);
 }
 
 #[test]

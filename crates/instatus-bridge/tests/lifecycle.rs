@@ -63,7 +63,7 @@ fn partial_major_partial_operational_is_one_incident_with_four_updates_that_foll
     let steps = [
         (
             3.0,
-            "Execution Client is partly unavailable",
+            "Execution Client is partly down",
             "PARTIALOUTAGE",
             "partial outage",
             vec!["CreateIncident", "UpdateComponent"],
@@ -77,17 +77,17 @@ fn partial_major_partial_operational_is_one_incident_with_four_updates_that_foll
         ),
         (
             3.0,
-            "Execution Client is partly unavailable",
+            "Execution Client is partly down",
             "PARTIALOUTAGE",
             "partial outage",
             vec!["UpdateIncident", "CreateIncidentUpdate", "UpdateComponent"],
         ),
         (
             0.5,
-            "Execution Client is partly unavailable",
+            "Execution Client has recovered",
             "OPERATIONAL",
             "operational",
-            vec!["CreateIncidentUpdate", "UpdateComponent"],
+            vec!["UpdateIncident", "CreateIncidentUpdate", "UpdateComponent"],
         ),
     ];
     let mut requests = Vec::new();
@@ -129,7 +129,7 @@ fn partial_major_partial_operational_is_one_incident_with_four_updates_that_foll
     );
     let worse = i.updates[2].message.as_deref().unwrap();
     assert!(
-        worse.contains("major outage (was partial outage)"),
+        worse.starts_with("The problem has become worse: Execution Client is now down"),
         "{worse}"
     );
     eprintln!("requests per run (reads and writes): {requests:?}");

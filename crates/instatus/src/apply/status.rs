@@ -5,9 +5,10 @@
 //! Before each write the target is read again, because another replica (or this one, before a
 //! restart) may have made it since the page was read: a write is skipped only when the page
 //! already shows its **whole** target. For a status, the status; for an incident update, the
-//! stage, the components listed, the title and the newest automation message (which carries the
-//! text and, in its "Affected components" line, each component's status): an escalation on the
-//! same stage is a different update, never "already done". After a write the answer is compared
+//! stage, the components listed, the title, and the newest automation update: its stage and its
+//! "Affected components" line (each component's status as told): an escalation on the same stage
+//! is a different update, never "already done". (The rest of the text is not compared: it may
+//! differ by a minute between two replicas rendering the same step.) After a write the answer is compared
 //! with the target, and a write the API accepted but did not apply is reported as failed.
 //!
 //! ```
@@ -53,7 +54,7 @@ use crate::model::{
     IncidentUpdate, IncidentUpdateId, LocalizedText, PageId,
 };
 use crate::recover::create_once;
-use crate::status::incident::{is_automation, newest_automation_update, told};
+use crate::status::incident::{is_automation, line, newest_automation_update, told};
 use crate::status::{Action, Affected, CurrentPage, Plan};
 use crate::{Client, Error, Target};
 
@@ -221,15 +222,18 @@ fn apply_one(
         } => {
             w.wait_for_turn();
             let current = w.incident(incident)?;
-            let newest = newest_automation_update(&current, marker)
-                .and_then(|u| u.message.as_deref())
-                .map(str::trim);
-            let renamed = name.as_deref().is_none_or(|n| current.name.as_str() == n);
-            if &current.status == incident_status
-                && renamed
-                && newest == Some(message.trim())
+            // Posted already: the incident is at the stage, lists exactly these components, and
+            // its newest automation update moved it to that stage saying the same statuses
+            // (the line; the rest of the text may differ by the minute between replicas).
+            let newest = newest_automation_update(&current, marker);
+            let posted = &current.status == incident_status
                 && lists_exactly(&current, components)
-            {
+                && newest.is_some_and(|u| {
+                    &u.status == incident_status
+                        && u.message.as_deref().and_then(line) == line(message)
+                });
+            let renamed = name.as_deref().is_none_or(|n| current.name.as_str() == n);
+            if posted && renamed {
                 return Ok((
                     Outcome::Skipped,
                     format!("incident {incident} already shows this update"),
@@ -245,6 +249,9 @@ fn apply_one(
                         format!("incident {incident}: renaming was accepted but not applied"),
                     ));
                 }
+            }
+            if posted {
+                return Ok((Outcome::Ok, format!("incident {incident} renamed")));
             }
             let mut body = CreateIncidentUpdateRequest::new(incident_status.clone())
                 .message(message.clone())

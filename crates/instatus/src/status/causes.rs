@@ -23,9 +23,10 @@ use super::engine::{AlertRecord, Engine, Eval};
 use super::incident::{self, Cause, Decision, Phase, Told};
 use super::observe::{Alert, CurrentPage};
 use super::page_index::PageIndex;
-use super::plan::{Action, Affected, Note, Plan};
+use super::plan::{Action, Affected, IncidentStep, Note, Plan};
 use super::texts;
 use super::Level;
+use crate::affected;
 use crate::model::{Component, ComponentId, ComponentStatus, Incident, PATH_SEPARATOR};
 use crate::templates::{MessageVars, Stage};
 
@@ -291,6 +292,18 @@ impl Engine {
                     .and_then(|t| t.shown.iter().find(|(c, _)| c == id))
                     .map_or(Level::Operational, |(_, s)| Level::from_status(s))
             };
+            // The worst level the incident told of its cause, in any automation update.
+            let worst = |inc: &Incident| {
+                let name = index.component(t).name.as_str();
+                inc.updates
+                    .iter()
+                    .filter_map(|u| u.message.as_deref())
+                    .filter(|m| m.contains(&policy.marker))
+                    .flat_map(|m| affected::parse(m, &[name]))
+                    .map(|(_, s)| Level::from_status(&s))
+                    .max()
+                    .unwrap_or_else(|| previous(inc))
+            };
             let matched = || self.matched_alerts(alerts, matches, r, now);
             match incident::decide(phase, &facts, policy, now) {
                 Decision::Nothing => {}
@@ -308,45 +321,49 @@ impl Engine {
                         .unwrap_or(now)
                         .min(now);
                     let components = members(None);
-                    let vars = self.vars(
-                        r,
-                        e.level,
-                        Level::Operational,
-                        started,
-                        &matched,
-                        &components,
-                    );
-                    let kind = texts::incident_type(e.level);
-                    let name = texts::render(&self.catalog, kind, Stage::Title, &vars);
-                    let text = texts::render(&self.catalog, kind, Stage::Opened, &vars);
+                    let vars = self
+                        .vars(r, e.level, &matched, &components, now)
+                        .started(started);
+                    let notice = texts::render(&self.catalog, Stage::Opened, &vars);
                     carry(&mut carried, &components);
                     plan.actions.push(Action::OpenIncident {
                         path: path.clone(),
-                        message: texts::message(&text, &components, &policy.marker),
+                        message: texts::message(&notice.message, &components, &policy.marker),
                         components,
-                        name,
+                        name: notice.title,
                         started,
                         notify: policy.notify,
                     });
                 }
                 Decision::Update(inc, step) => {
                     let components = members(Some(inc));
-                    let started = inc.started.unwrap_or(now);
-                    let vars =
-                        self.vars(r, e.level, previous(inc), started, &matched(), &components);
-                    let kind = texts::incident_type(e.level);
-                    let name = incident::step_retitles(step)
-                        .then(|| texts::render(&self.catalog, kind, Stage::Title, &vars))
-                        .filter(|title| title != inc.name.as_str());
-                    let text = texts::render(&self.catalog, kind, texts::stage(step), &vars);
+                    let mut vars = self
+                        .vars(r, e.level, &matched(), &components, now)
+                        .started(inc.started.unwrap_or(now));
+                    vars = match step {
+                        // The level it changed from, or relapsed from.
+                        IncidentStep::LevelChanged
+                        | IncidentStep::Relapsed
+                        | IncidentStep::Reopened => vars.previous_level(previous(inc)),
+                        // The level it recovered from: the worst the incident told.
+                        IncidentStep::Monitoring => vars.previous_level(worst(inc)),
+                        IncidentStep::Resolved => {
+                            let vars = vars.previous_level(worst(inc));
+                            match phase {
+                                Phase::Monitoring { since, .. } => vars.recovered(since),
+                                _ => vars,
+                            }
+                        }
+                    };
+                    let notice = texts::render(&self.catalog, Stage::of_step(step), &vars);
                     carry(&mut carried, &components);
                     plan.actions.push(Action::UpdateIncident {
                         incident: inc.id.clone(),
                         path: path.clone(),
                         incident_status: incident::step_status(step),
-                        message: texts::message(&text, &components, &policy.marker),
+                        message: texts::message(&notice.message, &components, &policy.marker),
                         components,
-                        name,
+                        name: Some(notice.title).filter(|t| t != inc.name.as_str()),
                         step,
                         notify: policy.notify,
                     });
@@ -375,40 +392,40 @@ impl Engine {
         &self,
         r: usize,
         level: Level,
-        previous: Level,
-        started: Timestamp,
         alerts: &[&Alert],
         components: &[Affected],
+        now: Timestamp,
     ) -> MessageVars {
         let c = &self.config.components[r];
-        let mut links = c.links.clone();
+        let mut vars = MessageVars::incident(&c.path, level, now)
+            .time_zone(self.time_zone.clone())
+            .marker(&self.config.incidents.marker)
+            .dependants(components.iter().skip(1).map(|a| {
+                if a.path.is_empty() {
+                    a.name.clone()
+                } else {
+                    a.path.clone()
+                }
+            }));
+        for (name, url) in &c.links {
+            vars = vars.link(name, url);
+        }
         for a in alerts {
             for (key, link) in [("runbook_url", "runbook"), ("dashboard", "grafana")] {
                 if let Some(url) = a.annotations.get(key) {
-                    links.entry(link.to_owned()).or_insert_with(|| url.clone());
+                    if !vars.links.contains_key(link) {
+                        vars = vars.link(link, url);
+                    }
                 }
             }
+            vars = vars.alert(serde_json::json!({
+                "labels": a.labels, "annotations": a.annotations,
+                "starts_at": a.starts_at.to_string(),
+            }));
+            if let Some(summary) = a.annotations.get("summary") {
+                vars = vars.summary(summary);
+            }
         }
-        let mut vars = MessageVars::new(&c.path, level.words())
-            .previous_level(previous.words())
-            .status(level.status().as_str())
-            .started(started.to_string())
-            .marker(&self.config.incidents.marker)
-            .components(components.iter().map(|a| a.name.clone()));
-        vars.alerts = alerts
-            .iter()
-            .map(|a| {
-                serde_json::json!({
-                    "labels": a.labels, "annotations": a.annotations,
-                    "starts_at": a.starts_at.to_string(),
-                })
-            })
-            .collect();
-        vars.summaries = alerts
-            .iter()
-            .filter_map(|a| a.annotations.get("summary").cloned())
-            .collect();
-        vars.links = links;
         vars
     }
 }

@@ -247,6 +247,9 @@ pub struct IncidentPolicy {
     /// components whose level comes from it through `requires`/`optional`; `component` opens one
     /// per component.
     pub one_per: IncidentScope,
+    /// The page's time zone for the times in incident texts (an IANA name: `UTC`,
+    /// `Europe/Berlin`; Instatus's API does not say it). Default `UTC`.
+    pub time_zone: String,
     /// The minijinja templates. A stage set here replaces the catalog's text of that stage for
     /// every incident type (see [`crate::templates`]).
     pub templates: Templates,
@@ -276,6 +279,7 @@ impl Default for IncidentPolicy {
             marker: "(Posted by status automation.)".to_owned(),
             notify: true,
             one_per: IncidentScope::Cause,
+            time_zone: "UTC".to_owned(),
             templates: Templates::default(),
         }
     }

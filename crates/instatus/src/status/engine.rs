@@ -21,7 +21,7 @@ use super::page_index::{Found, PageIndex};
 use super::plan::{Action, Note, NoteKind, Plan};
 use super::{texts, threshold, Level};
 use crate::model::{ComponentId, ComponentStatus, MaintenanceStatus, PATH_SEPARATOR};
-use crate::templates::Catalog;
+use crate::templates::MessageCatalog;
 
 /// A validated configuration, ready to evaluate.
 #[derive(Debug)]
@@ -43,7 +43,9 @@ pub struct Engine {
     pub(super) unindexed: Vec<usize>,
     pub(super) heartbeat: Option<(Vec<Compiled>, u64)>,
     /// The incident texts: the project's catalog with the configured stages laid over it.
-    pub(super) catalog: Catalog,
+    pub(super) catalog: MessageCatalog,
+    /// The page's time zone, for the times in incident texts.
+    pub(super) time_zone: jiff::tz::TimeZone,
 }
 
 /// What the engine carries from one evaluation to the next: hold timers, flap history and the
@@ -226,6 +228,15 @@ impl Engine {
             None => None,
         };
         let catalog = texts::catalog(&config.incidents)?;
+        let time_zone = jiff::tz::TimeZone::get(&config.incidents.time_zone).map_err(|_| {
+            err(
+                "incidents.time_zone",
+                format!(
+                    "{:?} is not a known IANA time zone (e.g. UTC, Europe/Berlin)",
+                    config.incidents.time_zone
+                ),
+            )
+        })?;
         let mut alert_rule_of: Vec<Vec<usize>> = config
             .components
             .iter()
@@ -257,6 +268,7 @@ impl Engine {
             unindexed,
             heartbeat,
             catalog,
+            time_zone,
         })
     }
 

@@ -125,8 +125,8 @@ pub fn told<'n>(
 }
 
 /// The list of the message's last "Affected components" line, without the label and the full
-/// stop.
-fn line(message: &str) -> Option<&str> {
+/// stop: what an automation update says of each component's status.
+pub fn line(message: &str) -> Option<&str> {
     message
         .lines()
         .rev()
@@ -343,13 +343,5 @@ pub fn step_status(step: IncidentStep) -> IncidentStatus {
         }
         IncidentStep::Monitoring => IncidentStatus::Monitoring,
         IncidentStep::Resolved => IncidentStatus::Resolved,
-    }
-}
-
-/// Whether a step changes the level the incident tells (its title follows the level).
-pub fn step_retitles(step: IncidentStep) -> bool {
-    match step {
-        IncidentStep::LevelChanged | IncidentStep::Relapsed | IncidentStep::Reopened => true,
-        IncidentStep::Monitoring | IncidentStep::Resolved => false,
     }
 }

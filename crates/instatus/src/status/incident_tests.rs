@@ -350,7 +350,7 @@ fn partial_to_major_was_skipped_as_already_investigating_now_every_change_is_pos
     let expected = vec![
         (
             vec!["open".to_owned()],
-            "API is partly unavailable",
+            "API is partly down",
             Investigating,
             PartialOutage,
         ),
@@ -362,13 +362,13 @@ fn partial_to_major_was_skipped_as_already_investigating_now_every_change_is_pos
         ),
         (
             vec!["LevelChanged".to_owned()],
-            "API is partly unavailable",
+            "API is partly down",
             Investigating,
             PartialOutage,
         ),
         (
             vec!["Monitoring".to_owned()],
-            "API is partly unavailable",
+            "API has recovered",
             Monitoring,
             Operational,
         ),
@@ -382,7 +382,8 @@ fn partial_to_major_was_skipped_as_already_investigating_now_every_change_is_pos
     assert_eq!(p.incidents[0].updates.len(), 4);
     let escalation = p.incidents[0].updates[2].message.as_deref().unwrap();
     assert!(
-        escalation.contains("major outage (was partial outage)"),
+        escalation
+            .starts_with("The problem has become worse: API is now down (it was partly down)."),
         "{escalation}"
     );
 }
@@ -559,7 +560,7 @@ fn configured_templates_replace_a_stage_for_every_incident_type() {
     };
     assert_eq!(name, "Trouble with API");
     // The other stages stay the catalog's (the major outage type's first message).
-    assert!(message.contains("is unavailable since"), "{message}");
+    assert!(message.starts_with("API has been down since"), "{message}");
     // A template that does not render is a config error naming the field.
     config["incidents"]["templates"]["title"] = json!("{{ nmae }}");
     let err = Engine::new(serde_json::from_value(config).unwrap()).unwrap_err();

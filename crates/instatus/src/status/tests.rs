@@ -658,7 +658,7 @@ fn dependency_cycles_and_bad_fields_are_config_errors_naming_the_field() {
         (
             json!({"components": [], "incidents": {"templates": {"title": "{{ nmae }}"}}}),
             "incidents.templates.title",
-            "does not render",
+            "not a variable here",
         ),
         (
             json!({"components": [], "incidents": {"templates": {"title": "{% if %}"}}}),
@@ -669,6 +669,16 @@ fn dependency_cycles_and_bad_fields_are_config_errors_naming_the_field() {
             json!({"components": [], "incidents": {"open_at": "operational"}}),
             "incidents.open_at",
             "allowed values",
+        ),
+        (
+            json!({"components": [], "incidents": {"time_zone": "Mars/Olympus"}}),
+            "incidents.time_zone",
+            "not a known IANA time zone (e.g. UTC, Europe/Berlin)",
+        ),
+        (
+            json!({"components": [], "flapping": {"window_secs": 5}}),
+            "flapping.window_secs",
+            "allowed: 60 to 86400",
         ),
     ];
     for (config, path, message) in table {
