@@ -229,6 +229,15 @@ fn a_stalled_execution_client_opened_three_incidents_now_one_listing_its_dependa
         .components
         .iter()
         .all(|c| c.status == ComponentStatus::MajorOutage));
+    // The text docs/status-engine.md shows.
+    assert_eq!(
+        newest_message(&p),
+        "Execution Client has been down since 08:00 UTC. Consensus Client and Validator depend \
+         on it and are affected. We are looking into it.\n\n- ElStalled fires\n\nAffected \
+         components: Execution \
+         Client (major outage), Consensus Client (major outage), Validator (major outage).\n\n\
+         (Posted by status automation.)"
+    );
     assert_eq!(
         affected::parse(&newest_message(&p), &ALL),
         ALL.iter()
