@@ -10,7 +10,7 @@ use instatus::sources::{alertmanager, prometheus::Prometheus};
 use instatus::status::{
     AlertDelivery, CurrentPage, Note, NoteKind, Observations, Plan, QueryResult, State,
 };
-use instatus::{Client, RetryPolicy};
+use instatus::Client;
 use serde::Serialize;
 
 use crate::apply::{self, HttpWriter, Journalled, Outcome, WriteReport};
@@ -149,19 +149,17 @@ impl Bridge {
             .prometheus
             .as_ref()
             .map_or(10, |p| p.timeout_secs);
-        // Prometheus and Alertmanager never see the key (`get_foreign` sends no auth); the
-        // builder only wants a non-empty one.
-        let foreign = Client::builder("unused")
-            .timeout(Duration::from_secs(foreign_timeout))
-            .retry(RetryPolicy::none())
-            .user_agent(user_agent())
-            .build()
+        let timeout = Duration::from_secs(foreign_timeout);
+        let foreign = crate::foreign::client(timeout, &settings.alertmanager_http, user_agent())
             .map_err(|e| BridgeError::Client(e.to_string()))?;
-        let prometheus = settings
-            .config
-            .prometheus
-            .as_ref()
-            .map(|p| Prometheus::new(foreign.clone(), p.url.clone()));
+        let prometheus = match &settings.config.prometheus {
+            Some(p) => Some(Prometheus::new(
+                crate::foreign::client(timeout, &settings.prometheus_http, user_agent())
+                    .map_err(|e| BridgeError::Client(e.to_string()))?,
+                p.url.clone(),
+            )),
+            None => None,
+        };
         let mut startup_notes = Vec::new();
         let (store, persisted) = match &settings.config.state_dir {
             Some(dir) => {

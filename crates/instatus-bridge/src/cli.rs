@@ -46,7 +46,7 @@ pub enum Command {
     /// written, 1 error, 2 written but an internal (Prometheus) figure is missing.
     Report(crate::uptime_report::ReportArgs),
     /// Check the config; exit 1 naming the field on an error.
-    Validate,
+    Validate(crate::validate::ValidateArgs),
     /// Print the config's JSON Schema.
     Schema,
 }
@@ -84,6 +84,9 @@ pub fn run(cli: Cli) -> i32 {
         print(&config::schema_json());
         return EXIT_OK;
     }
+    if let Command::Validate(args) = &cli.command {
+        return crate::validate::run(cli.config.as_deref(), args);
+    }
     let Some(path) = cli.config else {
         return fail("no config: pass --config FILE or set INSTATUS_BRIDGE_CONFIG");
     };
@@ -92,20 +95,18 @@ pub fn run(cli: Cli) -> i32 {
         Err(e) => return fail(e),
     };
     match cli.command {
-        Command::Schema => EXIT_OK,
-        Command::Validate => {
-            let s = &settings.config.status;
-            print(&format!(
-                "{}: valid ({} components, {} groups, {} queries, {} public metrics)\n",
-                path.display(),
-                s.components.len(),
-                s.groups.len(),
-                settings.engine.queries().len(),
-                settings.config.metrics.len()
-            ));
-            EXIT_OK
-        }
+        Command::Schema | Command::Validate(_) => EXIT_OK,
         Command::Plan { format } => {
+            let mut settings = settings;
+            // `plan` writes nothing: a state folder not there yet holds no state, and stays absent.
+            if settings
+                .config
+                .state_dir
+                .as_ref()
+                .is_some_and(|d| !d.exists())
+            {
+                settings.config.state_dir = None;
+            }
             let mut bridge = match Bridge::new(settings) {
                 Ok(b) => b,
                 Err(e) => return fail(e),
@@ -139,6 +140,10 @@ fn replay(bridge: &Bridge) -> Vec<instatus::status::AlertDelivery> {
 
 /// `once`: evaluate, apply, save the state, check convergence.
 pub fn once(settings: Settings, format: Format) -> i32 {
+    let _lock = match crate::lock::for_once(&settings) {
+        Ok(lock) => lock,
+        Err(e) => return fail(e),
+    };
     let mut bridge = match Bridge::new(settings) {
         Ok(b) => b,
         Err(e) => return fail(e),
@@ -157,6 +162,7 @@ pub fn once(settings: Settings, format: Format) -> i32 {
         Err(e) => return fail(e),
     };
     crate::public_metrics::once(&mut bridge, &mut evaluation);
+    crate::heartbeat::beat_once(&bridge.settings);
     if let Err(e) = bridge.save() {
         eprintln!("instatus-bridge: {e}");
     } else if let Some(store) = bridge.store() {

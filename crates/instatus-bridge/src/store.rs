@@ -72,16 +72,22 @@ impl Store {
         }
     }
 
-    /// Writes the state atomically (a temporary file renamed over the old one).
+    /// Writes the state atomically (a temporary file renamed over the old one); an error names
+    /// the file.
     pub fn save(&self, state: &Persisted) -> io::Result<()> {
         let tmp = self.dir.join("state.json.tmp");
+        self.save_to(&tmp, state)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", tmp.display())))
+    }
+
+    fn save_to(&self, tmp: &Path, state: &Persisted) -> io::Result<()> {
         let bytes = serde_json::to_vec(state).map_err(io::Error::other)?;
         {
-            let mut f = File::create(&tmp)?;
+            let mut f = File::create(tmp)?;
             f.write_all(&bytes)?;
             f.sync_all()?;
         }
-        fs::rename(&tmp, self.dir.join(STATE))
+        fs::rename(tmp, self.dir.join(STATE))
     }
 
     /// Records the write about to be sent (replacing the previous record: writes go one at a

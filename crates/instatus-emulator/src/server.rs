@@ -42,6 +42,8 @@ pub(crate) struct Shared {
     max_body_bytes: usize,
     ignored_fields: Mutex<Vec<String>>,
     pub webhooks: crate::webhooks::Webhooks,
+    /// Held by [`Shared::save`].
+    save_lock: Mutex<()>,
 }
 
 /// The request log: a ring buffer bounded by record count and by body bytes.
@@ -123,6 +125,7 @@ impl Shared {
             max_body_bytes: config.max_body_bytes,
             ignored_fields: Mutex::new(config.ignored_fields.clone()),
             webhooks: crate::webhooks::Webhooks::start(config.webhook_secret.clone())?,
+            save_lock: Mutex::new(()),
         })
     }
 
@@ -186,15 +189,33 @@ impl Shared {
         serde_json::to_value(&*lock(&self.state)).unwrap_or(Value::Null)
     }
 
+    /// Writes the state file whole: one save at a time (so the last state written is the last
+    /// one taken), each through a temporary file of its own, synced, then renamed over the old
+    /// file. Concurrent saves once shared one temporary file and left a truncated state.
     pub fn save(&self) -> std::io::Result<()> {
+        use std::io::Write;
         let Some(path) = &self.state_file else {
             return Ok(());
         };
+        let _one_at_a_time = lock(&self.save_lock);
         let text = serde_json::to_string_pretty(&*lock(&self.state))
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
-        let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, text + "\n")?;
-        std::fs::rename(&tmp, path)
+        static SAVES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = SAVES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut name = path.file_name().unwrap_or_default().to_owned();
+        name.push(format!(".tmp-{}-{n}", std::process::id()));
+        let tmp = path.with_file_name(name);
+        let written = (|| {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(text.as_bytes())?;
+            f.write_all(b"\n")?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, path)
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        written.map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))
     }
 
     /// The preview of a page (by id or subdomain; `None` = the first); `None` if there is none.
@@ -309,6 +330,23 @@ pub(crate) async fn accept_loop(
     shared: Arc<Shared>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
+    // Cron monitors fail when pings stop, whether or not anyone asks.
+    {
+        let shared = Arc::clone(&shared);
+        let mut stop = stop.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_millis(500));
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => {
+                        let now_ms = crate::time::now().as_millisecond();
+                        api::monitors::check(&mut lock(&shared.state), now_ms);
+                    }
+                    _ = stop.changed() => break,
+                }
+            }
+        });
+    }
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -505,6 +543,34 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Resp, Dro
 
     if control_path {
         return Ok(control(&shared, &method, &path, &query, &body));
+    }
+
+    let now_ms = crate::time::now().as_millisecond();
+    api::monitors::check(&mut lock(&shared.state), now_ms);
+    // Cron monitor pings (`https://cron.instatus.com/<slug>` in the real service): no key.
+    if let Some(slug) = path.strip_prefix("/cron/") {
+        let found = api::monitors::ping(&mut lock(&shared.state), slug, now_ms);
+        let status = if found { 200 } else { 404 };
+        let record = RequestRecord {
+            seq: 0,
+            method: method.clone(),
+            path: path.clone(),
+            query: query.clone(),
+            status,
+            operation: Some("CronPing".to_owned()),
+            write: false,
+            fault: None,
+            body: None,
+        };
+        shared.log(record, 0);
+        return Ok(if found {
+            json_resp(200, &serde_json::json!({"ok": true}))
+        } else {
+            json_resp(
+                404,
+                &api::envelope("not_found", "no cron monitor has this slug"),
+            )
+        });
     }
 
     // Only a request with the key has its body kept: a stranger's payload never sits in memory.

@@ -302,11 +302,17 @@ impl WindowConfig {
     pub fn window(&self, reset: &Reset) -> Result<ResetWindow, ScheduleError> {
         let start = reset
             .genesis
-            .checked_sub(SignedDuration::from_mins(self.lead_in_minutes))
+            .checked_sub(
+                SignedDuration::try_from_mins(self.lead_in_minutes)
+                    .ok_or_else(|| bad("lead_in", "too many minutes"))?,
+            )
             .map_err(|e| bad("lead_in", e.to_string()))?;
         let end = reset
             .genesis
-            .checked_add(SignedDuration::from_mins(self.after_minutes))
+            .checked_add(
+                SignedDuration::try_from_mins(self.after_minutes)
+                    .ok_or_else(|| bad("duration", "too many minutes"))?,
+            )
             .map_err(|e| bad("duration", e.to_string()))?;
         let ctx = serde_json::json!({
             "iteration": reset.iteration,

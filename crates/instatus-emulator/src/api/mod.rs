@@ -70,6 +70,7 @@ mod components;
 mod incidents;
 mod maintenances;
 mod metrics;
+pub(crate) mod monitors;
 mod notices;
 mod pages;
 mod public;
@@ -82,6 +83,7 @@ use components::*;
 use incidents::*;
 use maintenances::*;
 use metrics::*;
+use monitors::{create_cron, list_cron, update_cron};
 use notices::*;
 use pages::*;
 use public::*;
@@ -215,6 +217,10 @@ pub(crate) fn dispatch(
         Op::AddMetricDatapoint => add_datapoint(st, p(0), p(1), body),
         Op::AddMetricDatapoints => add_datapoints(st, p(0), p(1), body),
         Op::DeleteMetricDatapoints => delete_datapoints(st, p(0), p(1)),
+
+        Op::ListCronMonitors => list_cron(st, p(0), query),
+        Op::CreateCronMonitor => create_cron(st, body),
+        Op::UpdateCronMonitor => update_cron(st, p(0), body),
 
         Op::ListTeam => list_team(st, p(0), query),
         Op::AddTeammate => add_teammate(st, p(0), body),

@@ -398,7 +398,9 @@ pub fn wanted_minutes(
 
 /// `start + minutes`, when it fits the calendar.
 pub fn end_of(start: Timestamp, minutes: i64) -> Option<Timestamp> {
-    start.checked_add(SignedDuration::from_mins(minutes)).ok()
+    start
+        .checked_add(SignedDuration::try_from_mins(minutes)?)
+        .ok()
 }
 
 /// The maintenance a task means: the one called `name` starting at `start`, or, without a
