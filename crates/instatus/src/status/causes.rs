@@ -156,9 +156,14 @@ impl Engine {
         let n = self.config.components.len();
         let id_of = |i: usize| evals[i].node.map(|t| &index.component(t).id);
 
-        let configured: HashMap<&str, usize> = (0..n)
-            .filter_map(|i| id_of(i).map(|id| (id.as_str(), i)))
-            .collect();
+        // Component id → configuration index, needed only to read incidents already open.
+        let configured: HashMap<&str, usize> = if automation.incidents.is_empty() {
+            HashMap::new()
+        } else {
+            (0..n)
+                .filter_map(|i| id_of(i).map(|id| (id.as_str(), i)))
+                .collect()
+        };
         // Each component's cause, dependencies first.
         let mut cause: Vec<Option<usize>> = vec![None; n];
         for &i in self.graph.order() {
