@@ -175,7 +175,7 @@ fn apply_one(
                 open.iter()
                     .filter(|i| i.is_open() && is_automation(i, marker))
                     .find(|i| {
-                        told(i, marker, |id| name_in(components, id)).cause.as_ref()
+                        told(i, marker, |id| name_in(components, id)).cause
                             == Some(&cause.component)
                     })
                     .cloned()

@@ -31,12 +31,18 @@ use crate::model::{Component, ComponentId, ComponentStatus, Incident, PATH_SEPAR
 use crate::templates::{MessageVars, Stage};
 
 /// The automation incidents on the page (open, or resolved within what the page holds), read
-/// once per evaluation: each one's cause and the statuses it shows.
+/// once per evaluation and indexed, so each component's questions are answered in constant time:
+/// each incident's cause and the statuses it shows.
 pub(super) struct Automation<'p> {
-    marker: String,
-    incidents: Vec<(&'p Incident, Told)>,
+    incidents: Vec<(&'p Incident, Told<'p>)>,
+    /// Incident id → position in `incidents`.
+    by_id: HashMap<&'p str, usize>,
     /// Cause id → positions in `incidents`.
-    by_cause: HashMap<ComponentId, Vec<usize>>,
+    by_cause: HashMap<&'p str, Vec<usize>>,
+    /// Component id → the oldest open incident listing it (not as its cause).
+    listing: HashMap<&'p str, usize>,
+    /// Component id → the statuses open incidents' newest automation updates give it, and when.
+    shown: HashMap<&'p str, Vec<(ComponentStatus, Option<Timestamp>)>>,
     /// Every page component by id (for names), built only when there are automation incidents.
     components: HashMap<&'p str, &'p Component>,
 }
@@ -49,9 +55,11 @@ impl<'p> Automation<'p> {
         policy: &IncidentPolicy,
     ) -> Automation<'p> {
         let mut out = Automation {
-            marker: policy.marker.clone(),
             incidents: Vec::new(),
+            by_id: HashMap::new(),
             by_cause: HashMap::new(),
+            listing: HashMap::new(),
+            shown: HashMap::new(),
             components: HashMap::new(),
         };
         if !policy.enabled {
@@ -75,13 +83,38 @@ impl<'p> Automation<'p> {
             let told = incident::told(inc, &policy.marker, |id| {
                 out.components.get(id.as_str()).map(|c| c.name.as_str())
             });
-            if let Some(cause) = &told.cause {
-                out.by_cause
-                    .entry(cause.clone())
-                    .or_default()
-                    .push(out.incidents.len());
+            let k = out.incidents.len();
+            out.by_id.insert(inc.id.as_str(), k);
+            if let Some(cause) = told.cause {
+                out.by_cause.entry(cause.as_str()).or_default().push(k);
+            }
+            if inc.is_open() {
+                let posted = incident::newest_automation_update(inc, &policy.marker)
+                    .and_then(|u| u.created_at.or(u.started));
+                for (c, status) in &told.shown {
+                    out.shown
+                        .entry(c.as_str())
+                        .or_default()
+                        .push((status.clone(), posted));
+                }
             }
             out.incidents.push((inc, told));
+        }
+        // The oldest open incident listing each component that is not its cause.
+        let mut open: Vec<usize> = (0..out.incidents.len())
+            .filter(|&k| out.incidents[k].0.is_open())
+            .collect();
+        open.sort_by(|&a, &b| {
+            let (a, b) = (out.incidents[a].0, out.incidents[b].0);
+            (a.started, a.id.as_str()).cmp(&(b.started, b.id.as_str()))
+        });
+        for k in open {
+            let (inc, told) = &out.incidents[k];
+            for c in &inc.components {
+                if told.cause != Some(&c.id) {
+                    out.listing.entry(c.id.as_str()).or_insert(k);
+                }
+            }
         }
         out
     }
@@ -90,51 +123,41 @@ impl<'p> Automation<'p> {
     /// automation update says so): the status is automation's own, unless automation accepted
     /// another one since.
     pub(super) fn vouches(&self, id: &ComponentId, status: &ComponentStatus) -> Option<Timestamp> {
-        self.incidents
+        self.shown
+            .get(id.as_str())?
             .iter()
-            .filter(|(inc, told)| {
-                inc.is_open() && told.shown.iter().any(|(c, s)| c == id && s == status)
-            })
-            .filter_map(|(inc, _)| {
-                let u = incident::newest_automation_update(inc, &self.marker)?;
-                u.created_at.or(u.started)
-            })
+            .filter(|(s, _)| s == status)
+            .filter_map(|(_, at)| *at)
             .max()
     }
 
     /// The cause of the oldest open automation incident listing this component (not as its
     /// cause), if any.
     fn listing(&self, id: &ComponentId) -> Option<&ComponentId> {
-        self.incidents
-            .iter()
-            .filter(|(inc, told)| {
-                inc.is_open()
-                    && told.cause.as_ref() != Some(id)
-                    && inc.components.iter().any(|c| &c.id == id)
-            })
-            .min_by(|(a, _), (b, _)| (a.started, a.id.as_str()).cmp(&(b.started, b.id.as_str())))
-            .and_then(|(_, told)| told.cause.as_ref())
+        let k = *self.listing.get(id.as_str())?;
+        self.incidents[k].1.cause
     }
 
     /// The automation incidents whose cause this component is.
     fn of(&self, cause: &ComponentId) -> Vec<&'p Incident> {
         self.by_cause
-            .get(cause)
+            .get(cause.as_str())
             .map(|k| k.iter().map(|&k| self.incidents[k].0).collect())
             .unwrap_or_default()
     }
 
     /// Whether this component's own automation incident is open.
     fn has_open(&self, cause: &ComponentId) -> bool {
-        self.of(cause).iter().any(|i| i.is_open())
+        self.by_cause
+            .get(cause.as_str())
+            .is_some_and(|k| k.iter().any(|&k| self.incidents[k].0.is_open()))
     }
 
     /// What an incident of this list tells.
-    fn told(&self, incident: &Incident) -> Option<&Told> {
-        self.incidents
-            .iter()
-            .find(|(i, _)| i.id == incident.id)
-            .map(|(_, t)| t)
+    fn told(&self, incident: &Incident) -> Option<&Told<'p>> {
+        self.by_id
+            .get(incident.id.as_str())
+            .map(|&k| &self.incidents[k].1)
     }
 }
 
@@ -251,17 +274,30 @@ impl Engine {
                 }
                 out
             };
+            // Whether an open incident shows every member at its target status (owned ones
+            // aside), without building the member list: this runs for every open incident at
+            // every evaluation.
             let up_to_date = |inc: &Incident| {
                 let Some(told) = automation.told(inc) else {
                     return false;
                 };
-                members(Some(inc)).iter().all(|m| {
-                    m.owned
-                        || told
-                            .shown
-                            .iter()
-                            .any(|(c, s)| *c == m.component && *s == m.status)
-                })
+                let current = |i: usize| {
+                    let e = &evals[i];
+                    match e.node.filter(|_| e.blocked.is_none()) {
+                        Some(t) => {
+                            let (id, status) = (&index.component(t).id, e.level.status());
+                            told.shown.iter().any(|(c, s)| *c == id && *s == status)
+                        }
+                        None => true,
+                    }
+                };
+                std::iter::once(r)
+                    .chain(caused[r].iter().copied())
+                    .all(current)
+                    && inc
+                        .components
+                        .iter()
+                        .all(|c| configured.get(c.id.as_str()).is_none_or(|&i| current(i)))
             };
             let (phase, duplicates) = incident::phase(&incidents, policy, now, up_to_date);
             if let Phase::Open { incident: keep, .. } | Phase::Monitoring { incident: keep, .. } =
@@ -294,7 +330,7 @@ impl Engine {
             let previous = |inc: &Incident| {
                 automation
                     .told(inc)
-                    .and_then(|t| t.shown.iter().find(|(c, _)| c == id))
+                    .and_then(|t| t.shown.iter().find(|(c, _)| *c == id))
                     .map_or(Level::Operational, |(_, s)| Level::from_status(s))
             };
             // The worst level the incident told of its cause, in any automation update.
@@ -304,8 +340,8 @@ impl Engine {
                     .iter()
                     .filter_map(|u| u.message.as_deref())
                     .filter(|m| m.contains(&policy.marker))
-                    .flat_map(|m| affected::parse(m, &[name]))
-                    .map(|(_, s)| Level::from_status(&s))
+                    .filter_map(|m| affected::status_in(affected::listed(m)?, name))
+                    .map(|s| Level::from_status(&s))
                     .max()
                     .unwrap_or_else(|| previous(inc))
             };

@@ -42,97 +42,72 @@ pub fn newest_automation_update<'a>(
 
 /// What an automation incident says, as read from the page.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Told {
+pub struct Told<'a> {
     /// The cause: the component the newest automation update lists first.
-    pub cause: Option<ComponentId>,
+    pub cause: Option<&'a ComponentId>,
     /// Each listed component with the status the newest automation update gave it (from its
     /// "Affected components" line; without one, the statuses Instatus returns), in the
     /// incident's order.
-    pub shown: Vec<(ComponentId, ComponentStatus)>,
+    pub shown: Vec<(&'a ComponentId, ComponentStatus)>,
     /// Whether the statuses come from the line (what subscribers read).
     pub from_line: bool,
 }
 
 /// Reads an automation incident: its cause and the statuses it shows. `name_of` gives a
 /// component's display name where the incident's own list leaves it out.
-pub fn told<'n>(
-    incident: &Incident,
+pub fn told<'a>(
+    incident: &'a Incident,
     marker: &str,
-    name_of: impl Fn(&ComponentId) -> Option<&'n str>,
-) -> Told {
-    let names: Vec<(&ComponentId, String)> = incident
+    name_of: impl Fn(&ComponentId) -> Option<&'a str>,
+) -> Told<'a> {
+    let names: Vec<(&ComponentId, &str)> = incident
         .components
         .iter()
         .map(|c| {
             let name = c
                 .name
                 .as_ref()
-                .map(|n| n.as_str().to_owned())
-                .or_else(|| name_of(&c.id).map(str::to_owned))
+                .map(|n| n.as_str())
+                .or_else(|| name_of(&c.id))
                 .unwrap_or_default();
             (&c.id, name)
         })
         .collect();
-    let message = newest_automation_update(incident, marker)
+    let listed = newest_automation_update(incident, marker)
         .and_then(|u| u.message.as_deref())
-        .unwrap_or("");
-    let listed = line(message);
-    // The first entry: the longest name the list starts with, followed by " (".
-    let cause = listed
-        .and_then(|list| {
-            names
-                .iter()
-                .filter(|(_, n)| {
-                    !n.is_empty()
-                        && list.starts_with(n.as_str())
-                        && list[n.len()..].starts_with(" (")
-                })
-                .max_by_key(|(_, n)| n.len())
-                .map(|(id, _)| (*id).clone())
-        })
-        .or_else(|| incident.components.first().map(|c| c.id.clone()));
-    let parsed = listed
-        .map(|_| {
-            let plain: Vec<&str> = names.iter().map(|(_, n)| n.as_str()).collect();
-            affected::parse(message, &plain)
-        })
-        .unwrap_or_default();
-    if listed.is_some() {
-        let shown = names
-            .iter()
-            .filter_map(|(id, name)| {
-                parsed
-                    .iter()
-                    .find(|(n, _)| n == name)
-                    .map(|(_, s)| ((*id).clone(), s.clone()))
-            })
-            .collect();
+        .and_then(affected::listed);
+    let Some(list) = listed else {
         return Told {
-            cause,
-            shown,
-            from_line: true,
+            cause: incident.components.first().map(|c| &c.id),
+            shown: incident
+                .components
+                .iter()
+                .filter_map(|c| c.status.clone().map(|s| (&c.id, s)))
+                .collect(),
+            from_line: false,
         };
-    }
+    };
+    // The first entry: the longest name the list starts with, followed by " (".
+    let cause = names
+        .iter()
+        .filter(|(_, n)| !n.is_empty() && list.starts_with(n) && list[n.len()..].starts_with(" ("))
+        .max_by_key(|(_, n)| n.len())
+        .map(|(id, _)| *id)
+        .or_else(|| incident.components.first().map(|c| &c.id));
     Told {
         cause,
-        shown: incident
-            .components
+        shown: names
             .iter()
-            .filter_map(|c| c.status.clone().map(|s| (c.id.clone(), s)))
+            .filter_map(|(id, name)| affected::status_in(list, name).map(|s| (*id, s)))
             .collect(),
-        from_line: false,
+        from_line: true,
     }
 }
 
-/// The list of the message's last "Affected components" line, without the label and the full
-/// stop: what an automation update says of each component's status.
+/// The entries of a message's "Affected components" line (see [`affected::listed`]): what an
+/// automation update says of each component's status.
 pub fn line(message: &str) -> Option<&str> {
-    message
-        .lines()
-        .rev()
-        .map(str::trim)
-        .find(|l| l.starts_with(affected::LABEL))
-        .map(|l| l[affected::LABEL.len()..].trim().trim_end_matches('.'))
+    affected::listed(message)
 }
 
 /// Where one cause's automation incident stands, as read from the page.
