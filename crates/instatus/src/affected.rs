@@ -151,6 +151,17 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_name_looped_forever_now_it_is_not_listed() {
+        let line = render(&[("Geth", ComponentStatus::MajorOutage)]);
+        assert!(parse(&line, &[""]).is_empty());
+        assert_eq!(listed(&line), Some("Geth (major outage)"));
+        assert_eq!(
+            status_in("Geth (major outage)", "Geth"),
+            Some(ComponentStatus::MajorOutage)
+        );
+    }
+
+    #[test]
     fn a_message_without_the_line_gives_nothing() {
         assert!(parse("We are investigating.", &["Geth"]).is_empty());
         assert_eq!(render::<&str>(&[]), "");
