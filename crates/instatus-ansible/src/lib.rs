@@ -6,6 +6,7 @@
 //! - [`sidecar`]: the generated `options:` block of the sidecar docs.
 //! - [`common`]: the connection options every module has, and [`common::Api`], the lazily built
 //!   client.
+//! - [`schedule`]: the Ephemery reset schedule options `ephemery_resets` and `calendar` share.
 //! - [`modules`]: one file per module and [`modules::MODULES`], the registry.
 //!
 //! The binary (`src/main.rs`) is shipped once, as `ansible/bin/instatus-ansible`, and every file
@@ -26,6 +27,7 @@
 pub mod common;
 pub mod modules;
 pub mod protocol;
+pub mod schedule;
 pub mod sidecar;
 
 use protocol::{ModuleResult, RawArgs};

@@ -200,6 +200,9 @@ pub fn evaluate_loop(
                 if let Some(doc) = bridge.calendar(Timestamp::now()) {
                     *shared.calendar.lock().unwrap_or_else(|p| p.into_inner()) = Some(doc);
                 }
+                if let Some(page) = bridge.cached_page() {
+                    shared.badges.record(&page.components, Timestamp::now());
+                }
                 // One line per write, so an operator can tell from the journal what was done.
                 for w in &e.writes {
                     log(format!(

@@ -58,6 +58,8 @@ pub struct Shared {
     pub not_ready: Mutex<Option<String>>,
     /// `/calendar.ics`, rendered after each evaluation that read the page.
     pub calendar: Mutex<Option<String>>,
+    /// `/badge/*.json`: the page status of the last evaluation and the reset schedule.
+    pub badges: crate::badge::Badges,
     /// An Instatus webhook said the page changed: the next evaluation reads it again.
     pub refresh_page: AtomicBool,
     /// Checks `/instatus` deliveries, when a secret is configured.
@@ -95,11 +97,17 @@ impl Shared {
             evaluator_stopped: Notify::new(),
             not_ready: Mutex::new(Some("the start-up evaluation has not finished".into())),
             calendar: Mutex::new(None),
+            badges: crate::badge::Badges::default(),
             refresh_page: AtomicBool::new(false),
             instatus_webhooks,
             replays: Mutex::new(ReplayGuard::new(1000)),
             connections: Registry::default(),
         }
+    }
+
+    /// The same, with these badges (the reset schedule and when the page status goes stale).
+    pub fn with_badges(self, badges: crate::badge::Badges) -> Shared {
+        Shared { badges, ..self }
     }
 
     /// Connections open now.
@@ -220,6 +228,8 @@ pub async fn run(
         }
         None => None,
     };
+    // The page status goes stale after two evaluations that should have seen it and did not.
+    let badges = crate::badge::Badges::new(settings.resets.as_ref(), 2 * stall_after);
     let heartbeat = crate::heartbeat::Heartbeat::new(&settings)
         .map_err(|e| BridgeError::Client(e.to_string()))?;
     let mut bridge = Bridge::new(settings)?;
@@ -239,13 +249,9 @@ pub async fn run(
     intake.seed(&bridge.persisted.engine, Timestamp::now());
     intake.seed_deliveries(&journal, Timestamp::now());
     bridge.push_deliveries(journal);
-    let shared = Arc::new(Shared::new(
-        intake,
-        auth,
-        limits,
-        stall_after,
-        instatus_webhooks,
-    ));
+    let shared = Arc::new(
+        Shared::new(intake, auth, limits, stall_after, instatus_webhooks).with_badges(badges),
+    );
     let covered_start = generation.checked_sub(1);
     run_with(listener, shutdown, shared, move |shared| {
         crate::evaluator::evaluate_loop(bridge, heartbeat, shared, covered_start)
@@ -561,6 +567,14 @@ async fn route(req: Request<Incoming>, shared: &Shared) -> Answer {
                 ),
             }
         }
+        (&Method::GET, path) if path.starts_with("/badge/") => {
+            let (status, body) = shared.badges.answer(&path["/badge/".len()..], Timestamp::now());
+            answer(
+                StatusCode::from_u16(status).unwrap_or(StatusCode::NOT_FOUND),
+                "application/json",
+                body,
+            )
+        }
         (&Method::GET, "/metrics") => answer(
             StatusCode::OK,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
@@ -569,7 +583,7 @@ async fn route(req: Request<Incoming>, shared: &Shared) -> Answer {
         _ => answer(
             StatusCode::NOT_FOUND,
             "text/plain",
-            "not found; routes: POST /alertmanager, POST /instatus, GET /healthz, /readyz, /metrics, /calendar.ics\n",
+            "not found; routes: POST /alertmanager, POST /instatus, GET /healthz, /readyz, /metrics, /calendar.ics, /badge/{status,iteration,next-reset}.json\n",
         ),
     }
 }

@@ -3,4 +3,5 @@
 //! what was written. Front ends (the bridge, the Ansible modules) only translate options and
 //! results; the pure planners in [`crate::status`] and [`crate::desired`] stay free of I/O.
 
+pub mod notice;
 pub mod status;

@@ -47,7 +47,7 @@ pub use subscriber::{RemovedSubscriber, Subscriber, SubscriberDetail};
 pub use team::{Teammate, TeammateInvited, TeammateRemoved, User, UserProfile};
 pub use template::{DeletedTemplate, Template, TemplateComponent};
 pub use text::{LocalizedText, Translations};
-pub use tree::{ComponentTree, TreeNode, PATH_SEPARATOR};
+pub use tree::{ComponentTree, PathsError, TreeNode, PATH_SEPARATOR};
 
 /// The answer to most deletes: the id of what was removed.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

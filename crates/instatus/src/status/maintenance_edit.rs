@@ -110,6 +110,8 @@ pub struct MaintenanceTask {
     /// While in progress, the status of components that are affected but not maintained
     /// themselves (the impacted ones); every other component is under maintenance.
     pub running_statuses: BTreeMap<ComponentId, ComponentStatus>,
+    /// Whether the write (the new maintenance, or the update) notifies subscribers.
+    pub notify: bool,
 }
 
 impl MaintenanceTask {
