@@ -1,272 +1,143 @@
-//! Reading the page the engine needs, and applying a plan's actions with the client, one
-//! reported outcome per write. The cached page is updated with the writes' answers so the next
-//! evaluation does not need to read it again.
+//! The bridge's side of applying a plan: the library's one applier
+//! ([`instatus::apply::status`]) over the API, with each write recorded in the state directory
+//! while it is in flight (write-ahead), so a restart after a crash knows a write may still land.
+//!
+//! The engine's state, which records the statuses automation is about to write, is saved before
+//! the first write of an evaluation ([`crate::bridge::Bridge::evaluate`]); this module adds the
+//! one write in flight. Together they make a crash at any point converge: a status on the page
+//! that automation wrote is never mistaken for a person's edit, and a write whose answer was
+//! lost is given time to land before anything is written again.
 
-use instatus::api::components::UpdateComponentRequest;
 use instatus::api::incidents::{CreateIncidentRequest, CreateIncidentUpdateRequest};
-use instatus::api::{self, ComponentStatusEntry};
-use instatus::model::{ComponentId, Incident, IncidentStatus, PageId};
-use instatus::recover::create_once;
-use instatus::status::incident::is_automation;
-use instatus::status::{Action, CurrentPage};
-use instatus::{jiff::Timestamp, Client, Error};
-use serde::Serialize;
+use instatus::apply::status::StatusWriter;
+use instatus::jiff::Timestamp;
+use instatus::model::{ComponentId, ComponentStatus, Incident, IncidentId};
+use instatus::Error;
 
-/// Reads what the engine needs: every component, the open incidents plus those resolved within
-/// the reopen window, and the maintenances in progress.
-pub fn read_page(
-    client: &Client,
-    page: &PageId,
-    reopen_within_secs: u64,
-    now: Timestamp,
-) -> Result<CurrentPage, Error> {
-    let components = client.list_all(api::components::list(page))?;
-    let window_start = now.as_second() - reopen_within_secs as i64;
-    let incidents = client
-        .list_all(api::incidents::list(page))?
-        .into_iter()
-        .filter(|i| i.is_open() || i.resolved.is_some_and(|r| r.as_second() >= window_start))
-        .collect();
-    // All of them: the engine looks at the ones in progress, `/calendar.ics` at the rest.
-    let maintenances = client.list_all(api::maintenances::list(page))?;
-    Ok(CurrentPage {
-        components,
-        incidents,
-        maintenances,
+pub use instatus::apply::status::{read_page, HttpWriter, Outcome, WriteReport};
+
+use crate::store::Store;
+
+/// Test hook: with `INSTATUS_BRIDGE_ABORT_AFTER_WRITES=N` in the environment the process kills
+/// itself with SIGKILL (no state saved, nothing flushed, as `kill -9`) right after the answer of
+/// its Nth write to Instatus. The crash tests stop the bridge at every write boundary with it.
+pub const ABORT_AFTER_WRITES: &str = "INSTATUS_BRIDGE_ABORT_AFTER_WRITES";
+
+static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn abort_after() -> Option<u64> {
+    static LIMIT: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    *LIMIT.get_or_init(|| {
+        std::env::var(ABORT_AFTER_WRITES)
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
     })
 }
 
-/// What became of one write.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// Done.
-    Ok,
-    /// Refused or not sent; nothing changed.
-    Failed,
-    /// May or may not have happened (a POST whose answer was lost).
-    Ambiguous,
-    /// Not sent: the page already had it (another replica was faster).
-    Skipped,
+/// Ends the process as `kill -9` would.
+fn kill_self() -> ! {
+    let _ = std::process::Command::new("kill")
+        .args(["-KILL", &std::process::id().to_string()])
+        .status();
+    // The signal is on its way; should `kill` be missing, end without unwinding anyway.
+    std::process::abort()
 }
 
-/// One write and its outcome.
-#[derive(Clone, Debug, Serialize)]
-pub struct WriteReport {
-    /// The action as planned.
-    pub action: Action,
-    /// What happened.
-    pub outcome: Outcome,
-    /// Details for people (the error, the incident id...).
-    pub detail: String,
+/// A [`StatusWriter`] whose writes are recorded in the state directory while in flight.
+pub struct Journalled<'a, W> {
+    inner: W,
+    store: Option<&'a Store>,
+    /// Records that could not be written (the writes went ahead; the evaluation reports it).
+    pub problems: Vec<String>,
 }
 
-/// Applies the actions in order, updating `page` with what was written. Writes go through
-/// `writer` (throttled); the look-ups before creating an incident through `reader`.
-pub fn apply(
-    reader: &Client,
-    writer: &Client,
-    page_id: &PageId,
-    page: &mut CurrentPage,
-    actions: &[Action],
-    marker: &str,
-) -> Vec<WriteReport> {
-    actions
-        .iter()
-        .map(|action| {
-            let (outcome, detail) = match apply_one(reader, writer, page_id, page, action, marker) {
-                Ok(detail) => detail,
-                Err(e) if e.is_ambiguous() => (Outcome::Ambiguous, e.to_string()),
-                Err(e) => (Outcome::Failed, e.to_string()),
-            };
-            WriteReport {
-                action: action.clone(),
-                outcome,
-                detail,
-            }
-        })
-        .collect()
-}
+impl<'a, W: StatusWriter> Journalled<'a, W> {
+    /// Wraps `inner`; without a store only the test hook applies.
+    pub fn new(inner: W, store: Option<&'a Store>) -> Self {
+        Journalled {
+            inner,
+            store,
+            problems: Vec::new(),
+        }
+    }
 
-/// The automation incident open on exactly this component, if any.
-fn open_automation<'a>(
-    incidents: &'a [Incident],
-    component: &ComponentId,
-    marker: &str,
-) -> Option<&'a Incident> {
-    incidents.iter().find(|i| {
-        i.is_open()
-            && i.components.len() == 1
-            && &i.components[0].id == component
-            && is_automation(i, marker)
-    })
-}
-
-fn apply_one(
-    reader: &Client,
-    writer: &Client,
-    page_id: &PageId,
-    page: &mut CurrentPage,
-    action: &Action,
-    marker: &str,
-) -> Result<(Outcome, String), Error> {
-    match action {
-        Action::SetStatus { component, to, .. } => {
-            // Another replica may have written it since the page was read: look first (after
-            // the write rate's wait, so the look is fresh), so two bridges make one write.
-            writer.wait_for_turn();
-            let now = reader.send(api::components::get(page_id, component))?;
-            if &now.status == to {
-                set_component_status(page, component, &now.status);
-                return Ok((Outcome::Skipped, format!("already {}", now.status)));
+    fn write<T>(
+        &mut self,
+        what: String,
+        f: impl FnOnce(&mut W) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        if let Some(store) = self.store {
+            if let Err(e) = store.mark_in_flight(&what, Timestamp::now()) {
+                self.problems
+                    .push(format!("cannot record the write in flight ({what}): {e}"));
             }
-            let written = writer.send(api::components::update(
-                page_id,
-                component,
-                &UpdateComponentRequest::status(to.clone()),
-            ))?;
-            set_component_status(page, component, &written.status);
-            Ok((Outcome::Ok, format!("now {}", written.status)))
         }
-        Action::OpenIncident {
-            component,
-            status,
-            name,
-            message,
-            started,
-            notify,
-            ..
-        } => {
-            // Another replica (or an earlier ambiguous run) may have opened it since the page
-            // was read: look first, so two bridges make one incident.
-            let open = reader.list_all(api::incidents::list_open(page_id))?;
-            if let Some(existing) = open_automation(&open, component, marker) {
-                let detail = format!("incident {} is already open", existing.id);
-                merge_incidents(page, open);
-                return Ok((Outcome::Skipped, detail));
+        let result = f(&mut self.inner);
+        if let Some(store) = self.store {
+            if result.as_ref().is_ok() || result.as_ref().is_err_and(|e| !e.is_ambiguous()) {
+                store.clear_in_flight();
             }
-            let body = CreateIncidentRequest::new(name.clone(), IncidentStatus::Investigating)
-                .message(message.clone())
-                .affect(ComponentStatusEntry::new(component.clone(), status.clone()))
-                .started(*started)
-                .notify(*notify);
-            let created = create_once(
-                writer,
-                || api::incidents::create(page_id, &body),
-                |c| {
-                    let open = c.list_all(api::incidents::list_open(page_id))?;
-                    Ok(open_automation(&open, component, marker).cloned())
-                },
-            )?;
-            let incident = created.value;
-            let detail = format!(
-                "incident {}{}",
-                incident.id,
-                if created.recovered {
-                    " (found after an ambiguous create)"
-                } else {
-                    ""
-                }
-            );
-            set_component_status(page, component, status);
-            page.incidents.retain(|i| i.id != incident.id);
-            page.incidents.push(incident);
-            Ok((Outcome::Ok, detail))
         }
-        Action::UpdateIncident {
-            incident,
-            component,
-            incident_status,
-            status,
-            message,
-            notify,
-            ..
-        } => {
-            // As for statuses: another replica may have posted this step already.
-            writer.wait_for_turn();
-            let current = reader.send(api::incidents::get(page_id, incident))?;
-            let shown = reader.send(api::components::get(page_id, component))?;
-            if &current.status == incident_status && &shown.status == status {
-                set_component_status(page, component, &shown.status);
-                page.incidents.retain(|i| i.id != current.id);
-                page.incidents.push(current);
-                return Ok((
-                    Outcome::Skipped,
-                    format!("incident {incident} is already {incident_status}"),
-                ));
+        if result.is_ok() {
+            let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            if abort_after().is_some_and(|limit| n >= limit) {
+                kill_self();
             }
-            let body = CreateIncidentUpdateRequest::new(incident_status.clone())
-                .message(message.clone())
-                .affect(ComponentStatusEntry::new(component.clone(), status.clone()))
-                .notify(*notify);
-            writer.send(api::incidents::create_update(page_id, incident, &body))?;
-            set_component_status(page, component, status);
-            refresh_incident(reader, page_id, page, incident);
-            Ok((
-                Outcome::Ok,
-                format!("incident {incident} {incident_status}"),
-            ))
         }
-        Action::CloseDuplicate {
-            incident, message, ..
-        } => {
-            writer.wait_for_turn();
-            let current = reader.send(api::incidents::get(page_id, incident))?;
-            if current.status == IncidentStatus::Resolved {
-                page.incidents.retain(|i| i.id != current.id);
-                page.incidents.push(current);
-                return Ok((
-                    Outcome::Skipped,
-                    format!("incident {incident} is already resolved"),
-                ));
-            }
-            let body =
-                CreateIncidentUpdateRequest::new(IncidentStatus::Resolved).message(message.clone());
-            writer.send(api::incidents::create_update(page_id, incident, &body))?;
-            refresh_incident(reader, page_id, page, incident);
-            Ok((Outcome::Ok, format!("incident {incident} resolved")))
-        }
+        result
     }
 }
 
-fn set_component_status(
-    page: &mut CurrentPage,
-    id: &ComponentId,
-    status: &instatus::model::ComponentStatus,
-) {
-    fn walk(
-        list: &mut [instatus::model::Component],
+impl<W: StatusWriter> StatusWriter for Journalled<'_, W> {
+    fn wait_for_turn(&mut self) {
+        self.inner.wait_for_turn();
+    }
+
+    fn component_status(&mut self, id: &ComponentId) -> Result<ComponentStatus, Error> {
+        self.inner.component_status(id)
+    }
+
+    fn set_component_status(
+        &mut self,
         id: &ComponentId,
-        status: &instatus::model::ComponentStatus,
-    ) {
-        for c in list {
-            if &c.id == id {
-                c.status = status.clone();
-            }
-            walk(&mut c.children, id, status);
-        }
+        status: &ComponentStatus,
+    ) -> Result<ComponentStatus, Error> {
+        self.write(format!("component {id} {status}"), |w| {
+            w.set_component_status(id, status)
+        })
     }
-    walk(&mut page.components, id, status);
-}
 
-/// Re-reads one incident after an update (its stage, updates and component status as Instatus
-/// now has them); on failure the cached copy is dropped so the next evaluation re-reads the page.
-fn refresh_incident(
-    reader: &Client,
-    page_id: &PageId,
-    page: &mut CurrentPage,
-    id: &instatus::model::IncidentId,
-) {
-    let fresh = reader.send(api::incidents::get(page_id, id));
-    page.incidents.retain(|i| &i.id != id);
-    if let Ok(incident) = fresh {
-        page.incidents.push(incident);
+    fn open_incidents(&mut self) -> Result<Vec<Incident>, Error> {
+        self.inner.open_incidents()
     }
-}
 
-fn merge_incidents(page: &mut CurrentPage, open: Vec<Incident>) {
-    for incident in open {
-        page.incidents.retain(|i| i.id != incident.id);
-        page.incidents.push(incident);
+    fn incident(&mut self, id: &IncidentId) -> Result<Incident, Error> {
+        self.inner.incident(id)
+    }
+
+    fn create_incident(
+        &mut self,
+        body: &CreateIncidentRequest,
+        find: &dyn Fn(&[Incident]) -> Option<Incident>,
+    ) -> Result<(Incident, bool), Error> {
+        self.write(format!("create incident {:?}", body.name), |w| {
+            w.create_incident(body, find)
+        })
+    }
+
+    fn post_update(
+        &mut self,
+        id: &IncidentId,
+        body: &CreateIncidentUpdateRequest,
+    ) -> Result<Incident, Error> {
+        self.write(format!("incident {id} update {}", body.status), |w| {
+            w.post_update(id, body)
+        })
+    }
+
+    fn rename_incident(&mut self, id: &IncidentId, name: &str) -> Result<Incident, Error> {
+        self.write(format!("incident {id} rename"), |w| {
+            w.rename_incident(id, name)
+        })
     }
 }

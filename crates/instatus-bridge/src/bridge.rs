@@ -13,9 +13,9 @@ use instatus::status::{
 use instatus::Client;
 use serde::Serialize;
 
-use crate::apply::{self, Outcome, WriteReport};
+use crate::apply::{self, HttpWriter, Journalled, Outcome, WriteReport};
 use crate::config::Settings;
-use crate::store::{Persisted, Store};
+use crate::store::{InFlight, Persisted, Store};
 
 /// The page view is re-read when older than this.
 pub const PAGE_MAX_AGE: Duration = Duration::from_secs(10);
@@ -111,6 +111,9 @@ pub struct Bridge {
     pub probes: crate::probes::Probes,
     /// Start-up notes (an ignored state file...).
     pub startup_notes: Vec<String>,
+    /// A write the previous process left in flight: it may still land, so the first writes wait
+    /// for it.
+    in_flight: Option<InFlight>,
 }
 
 impl std::fmt::Debug for Bridge {
@@ -172,6 +175,14 @@ impl Bridge {
             }
             None => (None, Persisted::default()),
         };
+        let in_flight = store.as_ref().and_then(Store::in_flight);
+        if let Some(f) = &in_flight {
+            startup_notes.push(format!(
+                "a write was in flight when the last run stopped ({}, sent at {}); the first \
+                 writes wait until it can no longer land",
+                f.what, f.at
+            ));
+        }
         Ok(Bridge {
             settings,
             reader,
@@ -187,6 +198,7 @@ impl Bridge {
             feeder: Default::default(),
             probes,
             startup_notes,
+            in_flight,
         })
     }
 
@@ -352,6 +364,11 @@ impl Bridge {
         mode: Mode,
     ) -> Result<Evaluation, BridgeError> {
         let started = Instant::now();
+        if mode.write {
+            // Before the page is read: a write the last run left in flight lands first (or can
+            // no longer land), so the page read shows it and the saved record recognises it.
+            self.wait_for_in_flight();
+        }
         let now = Timestamp::now();
         self.carry.extend(deliveries);
         let mut sources = Vec::new();
@@ -390,23 +407,38 @@ impl Bridge {
         let (plan, state) = self.plan(&observations, &mut page, state, now);
         let writes = if mode.write {
             self.persisted.engine = state;
-            let marker = self.settings.config.status.incidents.marker.clone();
+            if !plan.actions.is_empty() {
+                // Write-ahead: the saved state holds the statuses about to be written, so a crash
+                // between a write and the next save never reads them as a person's edit.
+                if let Err(e) = self.save() {
+                    sources.push(SourceHealth {
+                        source: "state_dir",
+                        ok: false,
+                        detail: format!("cannot save the state before writing: {e}"),
+                    });
+                }
+            }
             let i = &self.settings.config.instatus;
             if !plan.actions.is_empty() && i.replica > 0 {
-                // A standby replica lets the first one write; apply reads the page again
+                // A standby replica lets the first one write; the applier reads the page again
                 // before each write and skips what was done meanwhile.
                 std::thread::sleep(Duration::from_secs(
                     u64::from(i.replica) * i.replica_wait_secs,
                 ));
             }
-            apply::apply(
-                &self.reader,
-                &self.writer,
-                &page_id,
-                &mut page,
-                &plan.actions,
-                &marker,
-            )
+            let mut writer = Journalled::new(
+                HttpWriter::new(&self.reader, &self.writer, &page_id, &mut page),
+                self.store.as_ref(),
+            );
+            let reports = instatus::apply::status::apply(&mut writer, &plan);
+            for problem in writer.problems {
+                sources.push(SourceHealth {
+                    source: "state_dir",
+                    ok: false,
+                    detail: problem,
+                });
+            }
+            reports
         } else {
             Vec::new()
         };
@@ -422,6 +454,26 @@ impl Bridge {
             metrics: Vec::new(),
             duration: started.elapsed(),
         })
+    }
+
+    /// Waits until a write the previous process left in flight can no longer land (sent more
+    /// than a request timeout plus a margin ago), so it cannot overwrite what is written now
+    /// and the page read after shows it.
+    fn wait_for_in_flight(&mut self) {
+        let Some(f) = self.in_flight.take() else {
+            return;
+        };
+        let wait = instatus::recover::recovery_wait(&self.writer);
+        let elapsed = Timestamp::now()
+            .as_second()
+            .saturating_sub(f.at.as_second())
+            .max(0) as u64;
+        if let Some(left) = wait.checked_sub(Duration::from_secs(elapsed)) {
+            std::thread::sleep(left);
+        }
+        if let Some(store) = &self.store {
+            store.clear_in_flight();
+        }
     }
 
     /// The engine's plan; while an Ephemery reset window runs, its components count as under a

@@ -1,6 +1,6 @@
 //! What `plan` and `once` print: readable text by default, JSON with `--format json`.
 
-use instatus::status::{Action, Note, NoteKind};
+use instatus::status::{Action, Affected, Note, NoteKind};
 use serde_json::json;
 
 use crate::apply::{Outcome, WriteReport};
@@ -17,21 +17,25 @@ pub fn action_line(action: &Action) -> String {
             ..
         } => format!("set-status     {path}: {from} -> {to} ({reason})"),
         Action::OpenIncident {
-            path, name, status, ..
-        } => format!("open-incident  {path}: {name:?} at {status}"),
+            path,
+            name,
+            components,
+            ..
+        } => format!("open-incident  {path}: {name:?} ({})", listed(components)),
         Action::UpdateIncident {
             path,
             incident,
             incident_status,
-            status,
+            components,
             step,
             ..
         } => format!(
-            "update-incident {path}: {incident} -> {incident_status} at {status} ({})",
+            "update-incident {path}: {incident} -> {incident_status} ({}; {})",
             serde_json::to_value(step)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            listed(components)
         ),
         Action::CloseDuplicate {
             path,
@@ -40,6 +44,15 @@ pub fn action_line(action: &Action) -> String {
             ..
         } => format!("close-duplicate {path}: {incident} (duplicate of {duplicate_of})"),
     }
+}
+
+/// `Execution Client MAJOROUTAGE, Consensus Client MAJOROUTAGE`.
+fn listed(components: &[Affected]) -> String {
+    components
+        .iter()
+        .map(|a| format!("{} {}", a.name, a.status))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn kind(kind: NoteKind) -> String {

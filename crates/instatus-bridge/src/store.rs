@@ -1,7 +1,10 @@
 //! The optional `state_dir`: `state.json` (the engine's state and the public metrics' last points,
-//! written atomically) and `journal-<n>.jsonl` (the new alerts of each accepted webhook, appended
-//! before the webhook is answered). Everything here is a shortcut: deleting the directory changes
-//! no outcome, because the engine rebuilds from the page and Alertmanager.
+//! written atomically, also before each evaluation's first write: the write-ahead record of the
+//! statuses automation is about to set), `journal-<n>.jsonl` (the new alerts of each accepted
+//! webhook, appended before the webhook is answered) and `in-flight.json` (the write to Instatus
+//! whose answer has not arrived yet). Deleting the directory changes no outcome in the common
+//! case, because the engine rebuilds from the page and Alertmanager; what it adds is that a
+//! crash between a write and the next save is recognised at the restart.
 
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
@@ -33,6 +36,16 @@ pub struct Store {
 }
 
 const STATE: &str = "state.json";
+const IN_FLIGHT: &str = "in-flight.json";
+
+/// A write to Instatus that was sent and not answered when the process stopped.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InFlight {
+    /// When it was sent.
+    pub at: instatus::jiff::Timestamp,
+    /// What it was (for the log).
+    pub what: String,
+}
 
 impl Store {
     /// Opens (creating) the directory.
@@ -79,6 +92,38 @@ impl Store {
             f.sync_all()?;
         }
         fs::rename(tmp, self.dir.join(STATE))
+    }
+
+    /// Records the write about to be sent (replacing the previous record: writes go one at a
+    /// time).
+    pub fn mark_in_flight(&self, what: &str, at: instatus::jiff::Timestamp) -> io::Result<()> {
+        let bytes = serde_json::to_vec(&InFlight {
+            at,
+            what: what.to_owned(),
+        })
+        .map_err(io::Error::other)?;
+        let tmp = self.dir.join("in-flight.json.tmp");
+        {
+            let mut f = File::create(&tmp)?;
+            f.write_all(&bytes)?;
+            f.sync_all()?;
+        }
+        fs::rename(&tmp, self.dir.join(IN_FLIGHT))
+    }
+
+    /// Forgets the record: the write was answered.
+    pub fn clear_in_flight(&self) {
+        let _ = fs::remove_file(self.dir.join(IN_FLIGHT));
+    }
+
+    /// The write a previous process left in flight, if any (an unreadable record counts as
+    /// sent just now: waiting is the safe side).
+    pub fn in_flight(&self) -> Option<InFlight> {
+        let bytes = fs::read(self.dir.join(IN_FLIGHT)).ok()?;
+        Some(serde_json::from_slice(&bytes).unwrap_or_else(|_| InFlight {
+            at: instatus::jiff::Timestamp::now(),
+            what: "an unreadable in-flight record".to_owned(),
+        }))
     }
 
     /// Journal generations present, oldest first.

@@ -168,14 +168,15 @@ fn plan_writes_nothing_once_changes_and_a_second_once_changes_nothing() {
     let o = run(&cfg, &["plan"], &env);
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    // One status write per transition: the incident carries the component's status.
     assert!(
         out.contains(
-            "set-status     Ethereum Services/Execution Client: OPERATIONAL -> MAJOROUTAGE"
+            "open-incident  Ethereum Services/Execution Client: \"Execution Client is down\" (Execution Client MAJOROUTAGE)"
         ),
         "{out}"
     );
     assert!(
-        out.contains("open-incident  Ethereum Services/Execution Client"),
+        !out.contains("set-status     Ethereum Services/Execution Client"),
         "{out}"
     );
     assert!(page.writes().is_empty(), "plan wrote: {:?}", page.writes());
@@ -209,11 +210,15 @@ fn plan_writes_nothing_once_changes_and_a_second_once_changes_nothing() {
     let incidents = page.incidents();
     assert_eq!(incidents.len(), 1);
     assert!(incidents[0].is_open());
-    let first_writes = page.writes().len();
-    assert!(
-        first_writes >= 3,
-        "status, group, incident: {:?}",
-        page.writes()
+    let writes: Vec<String> = page
+        .writes()
+        .into_iter()
+        .map(|r| r.operation.unwrap_or_default())
+        .collect();
+    assert_eq!(
+        writes,
+        ["CreateIncident", "UpdateComponent"],
+        "the incident (with the component's status), then the group"
     );
 
     // A second run: nothing to write.
@@ -541,7 +546,7 @@ fn a_running_ephemery_reset_window_mutes_its_components() {
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}{err}");
     assert!(
-        out.contains("set-status     Ethereum Services/Execution Client"),
+        out.contains("open-incident  Ethereum Services/Execution Client"),
         "{out}"
     );
 

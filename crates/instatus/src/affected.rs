@@ -111,37 +111,51 @@ pub fn strip(message: &str) -> String {
 /// incident's components, by display name), in the order of `names`. A name the line does not
 /// list is left out: its level at that update is unknown.
 pub fn parse<S: AsRef<str>>(message: &str, names: &[S]) -> Vec<(String, ComponentStatus)> {
-    let Some(line) = message
+    let Some(list) = listed(message) else {
+        return Vec::new();
+    };
+    names
+        .iter()
+        .filter_map(|name| {
+            let name = name.as_ref();
+            status_in(list, name).map(|status| (name.to_owned(), status))
+        })
+        .collect()
+}
+
+/// The entries of the message's last "Affected components" line: the text after the label,
+/// without the full stop (`Execution Client (major outage), Consensus Client (operational)`).
+pub fn listed(message: &str) -> Option<&str> {
+    message
         .lines()
         .rev()
         .map(str::trim)
         .find(|l| l.starts_with(LABEL))
-    else {
-        return Vec::new();
-    };
-    let list = line[LABEL.len()..].trim().trim_end_matches('.');
-    let mut found = Vec::new();
-    for name in names {
-        let name = name.as_ref();
-        // Match "NAME (words)" at an entry boundary, so "Client" never matches inside
-        // "Execution Client".
-        let mut rest = list;
-        while let Some(at) = rest.find(name) {
-            let before = &rest[..at];
-            let after = &rest[at + name.len()..];
-            let boundary = before.is_empty() || before.ends_with(", ");
-            let status = after
-                .strip_prefix(" (")
-                .and_then(|a| a.split_once(')'))
-                .and_then(|(w, _)| from_words(w));
-            if let (true, Some(status)) = (boundary, status) {
-                found.push((name.to_owned(), status));
-                break;
-            }
-            rest = &rest[at + name.len()..];
-        }
+        .map(|l| l[LABEL.len()..].trim().trim_end_matches('.'))
+}
+
+/// The status the entries of a line ([`listed`]) give `name`; `None` when it is not listed.
+pub fn status_in(list: &str, name: &str) -> Option<ComponentStatus> {
+    if name.is_empty() {
+        return None;
     }
-    found
+    // Match "NAME (words)" at an entry boundary, so "Client" never matches inside
+    // "Execution Client".
+    let mut rest = list;
+    while let Some(at) = rest.find(name) {
+        let before = &rest[..at];
+        let after = &rest[at + name.len()..];
+        let boundary = before.is_empty() || before.ends_with(", ");
+        let status = after
+            .strip_prefix(" (")
+            .and_then(|a| a.split_once(')'))
+            .and_then(|(w, _)| from_words(w));
+        if let (true, Some(status)) = (boundary, status) {
+            return Some(status);
+        }
+        rest = after;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -164,6 +178,17 @@ mod tests {
         assert_eq!(
             parse(&message, &["Geth", "Lighthouse"]),
             vec![("Geth".to_owned(), ComponentStatus::Operational)]
+        );
+    }
+
+    #[test]
+    fn an_empty_name_looped_forever_now_it_is_not_listed() {
+        let line = render(&[("Geth", ComponentStatus::MajorOutage)]);
+        assert!(parse(&line, &[""]).is_empty());
+        assert_eq!(listed(&line), Some("Geth (major outage)"));
+        assert_eq!(
+            status_in("Geth (major outage)", "Geth"),
+            Some(ComponentStatus::MajorOutage)
         );
     }
 

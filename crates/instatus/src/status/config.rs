@@ -9,6 +9,24 @@ use serde::{Deserialize, Serialize};
 
 use super::Level;
 
+/// A configuration error: the field path and what is wrong (with the allowed values where there
+/// is a list).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{path}`: {message}")]
+pub struct ConfigError {
+    /// The field, e.g. `components[2].rules[0].levels[1].exit`.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+pub(super) fn err(path: impl Into<String>, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        path: path.into(),
+        message: message.into(),
+    }
+}
+
 /// The whole status configuration.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -259,8 +277,30 @@ pub struct IncidentPolicy {
     pub marker: String,
     /// Whether subscribers are notified. Default true.
     pub notify: bool,
-    /// The minijinja templates.
+    /// What one incident covers: `cause` (default) opens one incident per cause, listing the
+    /// components whose level comes from it through `requires`/`optional`; `component` opens one
+    /// per component.
+    pub one_per: IncidentScope,
+    /// The page's time zone for the times in incident texts (an IANA name: `UTC`,
+    /// `Europe/Berlin`; Instatus's API does not say it). Default `UTC`.
+    pub time_zone: String,
+    /// The minijinja templates. A stage set here replaces the catalog's text of that stage for
+    /// every incident type (see [`crate::templates`]).
     pub templates: Templates,
+}
+
+/// What one automation incident covers.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum IncidentScope {
+    /// One incident per cause: a component whose level comes from a dependency is listed in the
+    /// incident of the component that caused it, with its own status.
+    #[default]
+    Cause,
+    /// One incident per component, dependants included.
+    Component,
 }
 
 impl Default for IncidentPolicy {
@@ -272,6 +312,8 @@ impl Default for IncidentPolicy {
             reopen_within_secs: 3600,
             marker: "(Posted by status automation.)".to_owned(),
             notify: true,
+            one_per: IncidentScope::Cause,
+            time_zone: "UTC".to_owned(),
             templates: Templates::default(),
         }
     }
@@ -314,13 +356,17 @@ impl Default for Templates {
     }
 }
 
-/// Flap protection (Nagios/Icinga style): the weighted share of state changes among the last
-/// `window` readings; flapping starts at `high` percent and stops at `low` percent.
+/// Flap protection (Nagios/Icinga style, over time): the weighted share of state changes in the
+/// last `window_secs`, counted against the `window - 1` transitions of `window` evenly spaced
+/// readings; flapping starts at `high` percent and stops at `low` percent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct FlapConfig {
-    /// Readings kept. Default 21 (as Nagios).
+    /// Readings a window stands for (3 to 1000). Default 21 (as Nagios).
     pub window: usize,
+    /// How far back changes count, in seconds (60 to 86400). Default 600 (21 readings 30 s
+    /// apart).
+    pub window_secs: u64,
     /// Percent at which flapping starts. Default 50.
     pub high: f64,
     /// Percent at which flapping stops. Default 25.
@@ -331,6 +377,7 @@ impl Default for FlapConfig {
     fn default() -> Self {
         Self {
             window: 21,
+            window_secs: 600,
             high: 50.0,
             low: 25.0,
         }

@@ -1,62 +1,51 @@
-//! The validated configuration ([`Engine`]), the carried [`State`], and [`Engine::evaluate`].
+//! The validated configuration ([`Engine`]), the carried [`State`], and [`Engine::evaluate`]:
+//! rules → levels → dependencies → precedence → status writes; then the incidents per cause
+//! (`causes.rs`) and the groups.
 
-use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::config::{Config, RuleConfig};
+use super::alerts::Matches;
+use super::causes::Automation;
+use super::config::{err, Config, ConfigError, RuleConfig};
 use super::flap::FlapState;
-use super::graph::{DependencyGraph, Impact};
+use super::graph::{DependencyGraph, DependencyKind, Impact};
 use super::hold::Held;
-use super::incident::{self, Decision, Phase};
+use super::incident;
 use super::manual::StatusRecord;
-use super::matcher::{all_compiled, Compiled, Matcher};
-use super::observe::{Alert, AlertDelivery, CurrentPage, Observations};
+use super::matcher::{Compiled, Matcher};
+use super::observe::{Alert, CurrentPage, Observations};
 use super::page_index::{Found, PageIndex};
-use super::plan::{Action, IncidentStep, Note, NoteKind, Plan};
-use super::{threshold, Level};
-use crate::model::{ComponentId, ComponentStatus, Incident, MaintenanceStatus, PATH_SEPARATOR};
-
-/// A configuration error: the field path and what is wrong (with the allowed values where there
-/// is a list).
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("`{path}`: {message}")]
-pub struct ConfigError {
-    /// The field, e.g. `components[2].rules[0].levels[1].exit`.
-    pub path: String,
-    /// What is wrong.
-    pub message: String,
-}
-
-pub(super) fn err(path: impl Into<String>, message: impl Into<String>) -> ConfigError {
-    ConfigError {
-        path: path.into(),
-        message: message.into(),
-    }
-}
+use super::plan::{Action, Note, NoteKind, Plan};
+use super::{texts, threshold, Level};
+use crate::model::{ComponentId, ComponentStatus, MaintenanceStatus, PATH_SEPARATOR};
+use crate::templates::MessageCatalog;
 
 /// A validated configuration, ready to evaluate.
 #[derive(Debug)]
 pub struct Engine {
-    config: Config,
+    pub(super) config: Config,
     /// `requires` / `optional` between the components, and their order.
-    graph: DependencyGraph,
+    pub(super) graph: DependencyGraph,
     /// Alert rules: (component, rule index, matchers prepared for the hot loop).
-    alert_rules: Vec<(usize, usize, Vec<Compiled>)>,
+    pub(super) alert_rules: Vec<(usize, usize, Vec<Compiled>)>,
     /// Per component, per rule: its index in `alert_rules` (threshold rules: unused).
-    alert_rule_of: Vec<Vec<usize>>,
+    pub(super) alert_rule_of: Vec<Vec<usize>>,
     /// Name path → slot: components `0..n`, then groups `n..n + groups`.
     slots: HashMap<String, usize>,
     /// Group indexes, deepest first (a group of groups sees its children's new levels).
     group_order: Vec<usize>,
     /// label name → label value → alert rules with that `=` matcher.
-    alert_index: HashMap<String, HashMap<String, Vec<usize>>>,
+    pub(super) alert_index: HashMap<String, HashMap<String, Vec<usize>>>,
     /// Alert rules without an `=` matcher: checked against every alert.
-    unindexed: Vec<usize>,
-    heartbeat: Option<(Vec<Compiled>, u64)>,
-    templates: minijinja::Environment<'static>,
+    pub(super) unindexed: Vec<usize>,
+    pub(super) heartbeat: Option<(Vec<Compiled>, u64)>,
+    /// The incident texts: the project's catalog with the configured stages laid over it.
+    pub(super) catalog: MessageCatalog,
+    /// The page's time zone, for the times in incident texts.
+    pub(super) time_zone: jiff::tz::TimeZone,
 }
 
 /// What the engine carries from one evaluation to the next: hold timers, flap history and the
@@ -84,6 +73,10 @@ pub struct ComponentState {
     pub rules: Vec<Held>,
     /// Flap history.
     pub flap: FlapState,
+    /// When one of its readings was last unknown (a MONITORING dwell counts from then at the
+    /// earliest).
+    #[serde(default)]
+    pub last_unknown: Option<Timestamp>,
 }
 
 /// One alert episode, keyed by (fingerprint, startsAt).
@@ -96,6 +89,29 @@ pub struct AlertRecord {
     pub firing: bool,
     /// Last delivery that mentioned it.
     pub last_seen: Timestamp,
+}
+
+/// One configured component's outcome in an evaluation.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Eval {
+    /// Its page node, when the path names exactly one component.
+    pub(super) node: Option<usize>,
+    /// The level of its own rules (held while flapping).
+    pub(super) own: Level,
+    /// The level after its dependencies.
+    pub(super) level: Level,
+    /// The dependency that raised it above `own`.
+    pub(super) raised_by: Option<(usize, DependencyKind)>,
+    /// Whether flap protection holds it.
+    pub(super) flapping: bool,
+    /// Whether one of its readings is unknown now.
+    pub(super) unknown: bool,
+    /// Whether a fresh reading showed the level of its own rules.
+    pub(super) observed: bool,
+    /// When one of its readings was last unknown.
+    pub(super) last_unknown: Option<Timestamp>,
+    /// Who owns it on the page when not automation (a maintenance, a person's incident or status).
+    pub(super) blocked: Option<(NoteKind, String)>,
 }
 
 impl Engine {
@@ -173,6 +189,12 @@ impl Engine {
                 format!("{} is out of range; allowed: 3 to 1000", f.window),
             ));
         }
+        if f.window_secs < 60 || f.window_secs > 86_400 {
+            return Err(err(
+                "flapping.window_secs",
+                format!("{} is out of range; allowed: 60 to 86400", f.window_secs),
+            ));
+        }
         if !(0.0..=100.0).contains(&f.low) || !(0.0..=100.0).contains(&f.high) || f.low >= f.high {
             return Err(err(
                 "flapping",
@@ -205,7 +227,16 @@ impl Engine {
             )),
             None => None,
         };
-        let templates = compile_templates(&config)?;
+        let catalog = texts::catalog(&config.incidents)?;
+        let time_zone = jiff::tz::TimeZone::get(&config.incidents.time_zone).map_err(|_| {
+            err(
+                "incidents.time_zone",
+                format!(
+                    "{:?} is not a known IANA time zone (e.g. UTC, Europe/Berlin)",
+                    config.incidents.time_zone
+                ),
+            )
+        })?;
         let mut alert_rule_of: Vec<Vec<usize>> = config
             .components
             .iter()
@@ -214,7 +245,6 @@ impl Engine {
         for (k, (c, j, _)) in alert_rules.iter().enumerate() {
             alert_rule_of[*c][*j] = k;
         }
-        let n = config.components.len();
         let slots: HashMap<String, usize> = config
             .components
             .iter()
@@ -223,7 +253,6 @@ impl Engine {
             .enumerate()
             .map(|(slot, path)| (path, slot))
             .collect();
-        let _ = n;
         let mut group_order: Vec<usize> = (0..config.groups.len()).collect();
         group_order.sort_by_key(|&g| {
             std::cmp::Reverse(config.groups[g].path.matches(PATH_SEPARATOR).count())
@@ -238,7 +267,8 @@ impl Engine {
             alert_index,
             unindexed,
             heartbeat,
-            templates,
+            catalog,
+            time_zone,
         })
     }
 
@@ -274,8 +304,10 @@ impl Engine {
     }
 
     /// One evaluation: (observations, the page as read, the carried state, now) → (plan, new
-    /// state). Pure: no I/O, no clock. Apply the plan, then keep the new state (or lose it: the
-    /// next evaluation rebuilds what matters from the page).
+    /// state). Pure: no I/O, no clock. Keep the new state before applying the plan (it records
+    /// the statuses automation is about to write, so a crash mid-way never mistakes them for a
+    /// person's), or lose it: the next evaluation rebuilds what matters from the page.
+    #[must_use]
     pub fn evaluate(
         &self,
         observations: &Observations,
@@ -283,7 +315,10 @@ impl Engine {
         mut state: State,
         now: Timestamp,
     ) -> (Plan, State) {
-        let mut plan = Plan::default();
+        let mut plan = Plan {
+            marker: self.config.incidents.marker.clone(),
+            ..Plan::default()
+        };
         for delivery in &observations.alerts {
             self.ingest(&mut state, delivery);
         }
@@ -293,16 +328,12 @@ impl Engine {
 
         let index = PageIndex::build(&page.components, &self.slots, self.slots.len());
         let owners = Owners::read(page, &self.config.incidents.marker);
-        let candidates = IncidentCandidates::read(page, self.config.incidents.enabled);
-        // The alerts each alert rule matches, for incident texts: found only if a text is
-        // rendered this evaluation (a storm of openings stays one pass over the alerts).
-        let matches: OnceCell<Vec<Vec<(usize, &Alert)>>> = OnceCell::new();
+        let automation = Automation::read(page, &index, &self.config.incidents);
+        let matches = Matches::new();
 
         let n = self.config.components.len();
+        let mut evals = vec![Eval::default(); n];
         let mut levels = vec![Level::Operational; n];
-        let mut flapping = vec![false; n];
-        let mut own = vec![Level::Operational; n];
-        let mut raised_by = vec![None; n];
         for &i in self.graph.order() {
             let c = &self.config.components[i];
             let page_level = match index.found(i) {
@@ -358,8 +389,11 @@ impl Engine {
                 held.step(reading.ok(), now, enter, exit);
             }
             let f = &self.config.flapping;
-            if let Some(reading) = fresh_worst.filter(|_| !c.rules.is_empty()) {
-                cs.flap.record(reading, f.window, f.high, f.low);
+            if !c.rules.is_empty() {
+                cs.flap.record(fresh_worst, now, f);
+            }
+            if !unknown.is_empty() {
+                cs.last_unknown = Some(now);
             }
             let mut level = cs
                 .rules
@@ -367,17 +401,22 @@ impl Engine {
                 .map(|h| h.level)
                 .max()
                 .unwrap_or(Level::Operational);
+            let mut observed = cs.rules.iter().any(|h| h.level == level && h.observed);
+            let e = &mut evals[i];
             if let Some(pin) = cs.flap.pinned {
-                flapping[i] = true;
+                e.flapping = true;
                 if pin > level {
+                    // The pin is the worst fresh reading since flapping began: observed.
                     level = pin;
+                    observed = true;
                 }
                 plan.notes.push(Note {
                     path: c.path.clone(),
                     kind: NoteKind::Flapping,
                     message: format!(
-                        "flapping ({:.0}% state changes): held at {}",
-                        super::flap::change_percent(&cs.flap.history, f.window),
+                        "flapping ({:.0}% state changes in the last {} s): held at {}",
+                        super::flap::change_percent(&cs.flap.changes, now, f),
+                        f.window_secs,
                         level
                     ),
                 });
@@ -406,9 +445,13 @@ impl Engine {
                     });
                 }
             }
-            own[i] = level;
+            e.own = level;
+            e.observed = observed;
+            e.unknown = !unknown.is_empty();
+            e.last_unknown = cs.last_unknown;
             let (level, by) = self.graph.propagate(i, level, &levels);
-            raised_by[i] = by;
+            e.raised_by = by;
+            e.level = level;
             levels[i] = level;
         }
 
@@ -417,11 +460,15 @@ impl Engine {
             let Some(t) = found_noted(index.found(i), &c.path, &mut plan) else {
                 continue;
             };
-            node_level[t] = Some(levels[i]);
+            let e = &mut evals[i];
+            e.node = Some(t);
+            node_level[t] = Some(e.level);
             let component = index.component(t);
-            let level = levels[i];
+            let level = e.level;
             let blocked = owners.blocked(&component.id, &component.status);
-            let blocked = self.write_status(
+            let vouched = automation.vouches(&component.id, &component.status);
+            let (own, raised_by, flapping) = (e.own, e.raised_by, e.flapping);
+            e.blocked = self.write_status(
                 &mut plan,
                 &mut state.statuses,
                 now,
@@ -429,43 +476,46 @@ impl Engine {
                 &component.id,
                 &component.status,
                 level,
-                blocked.clone(),
+                blocked,
+                vouched,
                 || {
-                    let mut why = format!("rules at {}", own[i]);
-                    if let Some((d, kind)) = raised_by[i].filter(|_| level > own[i]) {
+                    let mut why = format!("rules at {own}");
+                    if let Some((d, kind)) = raised_by.filter(|_| level > own) {
                         why.push_str(&format!(
                             ", raised to {level} by {} {:?}",
                             kind.as_str(),
                             self.graph.path(d)
                         ));
                     }
-                    if flapping[i] {
+                    if flapping {
                         why.push_str(", held while flapping");
                     }
                     why
                 },
             );
-            if blocked.is_some() {
+            if e.blocked.is_some() {
                 // Not ours to write: its group follows what the page shows, not what
                 // automation would have set.
                 node_level[t] = None;
             }
-            if self.config.incidents.enabled {
-                self.incident(
-                    &mut plan,
-                    candidates.of(&component.id, page),
-                    &state.alerts,
-                    &matches,
-                    &c.path,
-                    i,
-                    &component.id,
-                    &component.status,
-                    level,
-                    flapping[i],
-                    blocked,
-                    now,
-                );
-            }
+        }
+
+        if self.config.incidents.enabled {
+            let carried = self.incidents(
+                &mut plan,
+                &index,
+                &evals,
+                &automation,
+                &state.alerts,
+                &matches,
+                now,
+            );
+            // One status write per transition: a status an incident write carries is not also
+            // written on its own.
+            plan.actions.retain(|a| match a {
+                Action::SetStatus { component, to, .. } => carried.get(component) != Some(to),
+                _ => true,
+            });
         }
 
         self.groups(
@@ -505,6 +555,7 @@ impl Engine {
         current: &ComponentStatus,
         level: Level,
         blocked: Option<(NoteKind, String)>,
+        vouched: Option<Timestamp>,
         reason: impl FnOnce() -> String,
     ) -> Option<(NoteKind, String)> {
         let target = level.status();
@@ -515,7 +566,7 @@ impl Engine {
                 .or_insert_with(|| StatusRecord::adopt(current)),
         };
         // Precedence: maintenance, a person's incident, then a person's status edit.
-        let blocked = match record.observe(current, &target, now) {
+        let blocked = match record.observe(current, &target, vouched, now) {
             Some(manual) => blocked.or(Some(manual)),
             None => blocked,
         };
@@ -541,206 +592,6 @@ impl Engine {
             reason: reason(),
         });
         None
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn incident<'s>(
-        &'s self,
-        plan: &mut Plan,
-        incidents: &[Incident],
-        alerts: &'s BTreeMap<String, AlertRecord>,
-        matches: &OnceCell<Vec<Vec<(usize, &'s Alert)>>>,
-        path: &str,
-        i: usize,
-        id: &ComponentId,
-        current: &ComponentStatus,
-        level: Level,
-        flapping: bool,
-        blocked: Option<(NoteKind, String)>,
-        now: Timestamp,
-    ) {
-        let policy = &self.config.incidents;
-        // An incident update carries a component status, which Instatus applies: while someone
-        // else owns the component, it carries the page's status, so the update changes nothing.
-        let component_status = if blocked.is_some() {
-            current.clone()
-        } else {
-            level.status()
-        };
-        let (phase, duplicates) = incident::phase(incidents, id, policy, now);
-        let keep = match phase {
-            Phase::Open { incident, .. } | Phase::Monitoring { incident, .. } => Some(incident),
-            Phase::Closed { .. } => None,
-        };
-        for dup in duplicates {
-            if let Some(keep) = keep {
-                plan.actions.push(Action::CloseDuplicate {
-                    incident: dup.id.clone(),
-                    duplicate_of: keep.id.clone(),
-                    path: path.to_owned(),
-                    message: format!(
-                        "Closed automatically: a duplicate of incident {} about {path}.\n\n{}",
-                        keep.id, policy.marker
-                    ),
-                });
-            }
-        }
-        let previous = match phase {
-            Phase::Open { posted, .. } => posted,
-            Phase::Monitoring { incident, .. }
-            | Phase::Closed {
-                recent: Some(incident),
-            } => incident
-                .components
-                .first()
-                .and_then(|c| c.status.as_ref())
-                .map(Level::from_status)
-                .unwrap_or(Level::Operational),
-            Phase::Closed { recent: None } => Level::Operational,
-        };
-        let decision = incident::decide(phase, level, policy, flapping, blocked, now);
-        let matched = || self.matched_alerts(alerts, matches, i, now);
-        let render = |name: &str| self.render(name, &matched(), i, level, previous, now, now);
-        match decision {
-            Decision::Nothing => {}
-            Decision::Hold(kind, message) => plan.notes.push(Note {
-                path: path.to_owned(),
-                kind,
-                message,
-            }),
-            Decision::Open => {
-                let matched = matched();
-                let started = matched
-                    .iter()
-                    .map(|a| a.starts_at)
-                    .min()
-                    .unwrap_or(now)
-                    .min(now);
-                let name = self.render("title", &matched, i, level, previous, started, now);
-                let message = self.render("opened", &matched, i, level, previous, started, now);
-                plan.actions.push(Action::OpenIncident {
-                    path: path.to_owned(),
-                    component: id.clone(),
-                    status: level.status(),
-                    name,
-                    message: format!("{message}\n\n{}", policy.marker),
-                    started,
-                    notify: policy.notify,
-                });
-            }
-            Decision::Update(incident, step) => {
-                let template = match step {
-                    IncidentStep::LevelChanged => "updated",
-                    IncidentStep::Monitoring => "monitoring",
-                    IncidentStep::Relapsed | IncidentStep::Reopened => "reopened",
-                    IncidentStep::Resolved => "resolved",
-                };
-                let message = render(template);
-                plan.actions.push(Action::UpdateIncident {
-                    incident: incident.id.clone(),
-                    path: path.to_owned(),
-                    component: id.clone(),
-                    incident_status: incident::step_status(step),
-                    status: component_status,
-                    message: format!("{message}\n\n{}", policy.marker),
-                    step,
-                    notify: policy.notify,
-                });
-            }
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn render(
-        &self,
-        name: &str,
-        alerts: &[&Alert],
-        i: usize,
-        level: Level,
-        previous: Level,
-        started: Timestamp,
-        now: Timestamp,
-    ) -> String {
-        let c = &self.config.components[i];
-        let _ = now;
-        let mut links = c.links.clone();
-        for a in alerts {
-            for (key, link) in [("runbook_url", "runbook"), ("dashboard", "grafana")] {
-                if let Some(url) = a.annotations.get(key) {
-                    links.entry(link.to_owned()).or_insert_with(|| url.clone());
-                }
-            }
-        }
-        let ctx = serde_json::json!({
-            "component": c.path,
-            "name": c.path.rsplit(PATH_SEPARATOR).next().unwrap_or(&c.path),
-            "level": level.words(),
-            "previous_level": previous.words(),
-            "status": level.status().as_str(),
-            "started": started.to_string(),
-            "alerts": alerts.iter().map(|a| serde_json::json!({
-                "labels": a.labels, "annotations": a.annotations, "starts_at": a.starts_at.to_string(),
-            })).collect::<Vec<_>>(),
-            "summaries": alerts.iter().filter_map(|a| a.annotations.get("summary")).collect::<Vec<_>>(),
-            "links": links,
-            "marker": self.config.incidents.marker,
-        });
-        match self
-            .templates
-            .get_template(name)
-            .and_then(|t| t.render(&ctx))
-        {
-            Ok(text) => text,
-            // Templates were test-rendered at validation; a failure here (an annotation that
-            // breaks a filter, say) must not stop the status write: say what happened.
-            Err(e) => format!(
-                "{} is at {} (message template `{name}` failed: {e})",
-                c.path,
-                level.words()
-            ),
-        }
-    }
-
-    /// Firing alerts that match the component's alert rules (for templates), in the order the
-    /// state keeps them.
-    fn matched_alerts<'s>(
-        &'s self,
-        alerts: &'s BTreeMap<String, AlertRecord>,
-        matches: &OnceCell<Vec<Vec<(usize, &'s Alert)>>>,
-        i: usize,
-        now: Timestamp,
-    ) -> Vec<&'s Alert> {
-        let by_rule = matches.get_or_init(|| self.alert_matches(alerts, now));
-        let mut out: Vec<(usize, &Alert)> = self.alert_rule_of[i]
-            .iter()
-            .filter(|&&k| k != usize::MAX)
-            .flat_map(|&k| by_rule[k].iter().copied())
-            .collect();
-        out.sort_by_key(|(position, _)| *position);
-        out.dedup_by_key(|(position, _)| *position);
-        out.into_iter().map(|(_, a)| a).collect()
-    }
-
-    /// Every alert rule's firing alerts (with their position in the state), in one pass over the
-    /// alerts through the index.
-    fn alert_matches<'s>(
-        &'s self,
-        alerts: &'s BTreeMap<String, AlertRecord>,
-        now: Timestamp,
-    ) -> Vec<Vec<(usize, &'s Alert)>> {
-        let mut by_rule: Vec<Vec<(usize, &Alert)>> = vec![Vec::new(); self.alert_rules.len()];
-        for (position, record) in alerts.values().enumerate() {
-            if !active(record, now) {
-                continue;
-            }
-            let labels = &record.alert.labels;
-            self.for_each_candidate(labels, |k| {
-                if all_compiled(&self.alert_rules[k].2, labels) {
-                    by_rule[k].push((position, &record.alert));
-                }
-            });
-        }
-        by_rule
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -789,115 +640,11 @@ impl Engine {
                 &component.status,
                 level,
                 blocked,
+                None,
                 || format!("group rule {:?} over {count} children", group.rule),
             );
         }
     }
-
-    fn ingest(&self, state: &mut State, delivery: &AlertDelivery) {
-        let mut listed = HashSet::new();
-        for alert in &delivery.alerts {
-            let key = format!("{}@{}", alert.fingerprint, alert.starts_at);
-            if let Some((matchers, _)) = &self.heartbeat {
-                if alert.firing && all_compiled(matchers, &alert.labels) {
-                    state.heartbeat_seen = state.heartbeat_seen.max(Some(delivery.received_at));
-                }
-            }
-            match state.alerts.get_mut(&key) {
-                Some(record) => {
-                    // Resolved is final for an episode; the newest delivery's details win.
-                    record.firing &= alert.firing;
-                    if delivery.received_at >= record.last_seen {
-                        record.last_seen = delivery.received_at;
-                        record.alert = alert.clone();
-                    }
-                }
-                None => {
-                    state.alerts.insert(
-                        key.clone(),
-                        AlertRecord {
-                            alert: alert.clone(),
-                            firing: alert.firing,
-                            last_seen: delivery.received_at,
-                        },
-                    );
-                }
-            }
-            listed.insert(key);
-        }
-        if delivery.complete {
-            for (key, record) in state.alerts.iter_mut() {
-                if record.firing
-                    && !listed.contains(key)
-                    && record.last_seen <= delivery.received_at
-                {
-                    record.firing = false;
-                    record.last_seen = delivery.received_at;
-                }
-            }
-        }
-    }
-
-    fn prune(&self, state: &mut State, now: Timestamp) {
-        let keep_after = now.as_second() - self.config.freshness.alert_retention_secs as i64;
-        state.alerts.retain(|_, r| {
-            let ended = !r.firing || r.alert.ends_at.is_some_and(|e| e <= now);
-            !ended || r.last_seen.as_second() >= keep_after
-        });
-    }
-
-    fn alerts_known(&self, state: &State, now: Timestamp) -> Result<(), String> {
-        let Some((_, max_silence)) = &self.heartbeat else {
-            return Ok(());
-        };
-        match state.heartbeat_seen {
-            Some(seen) if now.as_second() - seen.as_second() <= *max_silence as i64 => Ok(()),
-            Some(seen) => Err(format!(
-                "the heartbeat alert was last seen at {seen}, more than {max_silence} s ago"
-            )),
-            None => Err("the heartbeat alert has not been seen yet".to_owned()),
-        }
-    }
-
-    /// Which alert rules have a firing alert.
-    fn alert_hits(&self, state: &State, now: Timestamp) -> Vec<bool> {
-        let mut hits = vec![false; self.alert_rules.len()];
-        for record in state.alerts.values() {
-            if !active(record, now) {
-                continue;
-            }
-            let labels = &record.alert.labels;
-            self.for_each_candidate(labels, |k| {
-                if !hits[k] && all_compiled(&self.alert_rules[k].2, labels) {
-                    hits[k] = true;
-                }
-            });
-        }
-        hits
-    }
-
-    /// Calls `f` with every alert rule that could match these labels: the rules indexed under
-    /// one of the label values (their `=` matcher), and the rules without an `=` matcher.
-    fn for_each_candidate(&self, labels: &BTreeMap<String, String>, mut f: impl FnMut(usize)) {
-        // The index has few label names (usually only `alertname`): look each up in the labels.
-        for (name, values) in &self.alert_index {
-            let Some(candidates) = labels.get(name).and_then(|v| values.get(v.as_str())) else {
-                continue;
-            };
-            for &k in candidates {
-                f(k);
-            }
-        }
-        for &k in &self.unindexed {
-            f(k);
-        }
-    }
-}
-
-/// Whether an alert episode counts as firing at `now` (an `endsAt` in the past has expired:
-/// Alertmanager's own rule for alerts whose resolve never arrived).
-fn active(record: &AlertRecord, now: Timestamp) -> bool {
-    record.firing && record.alert.ends_at.is_none_or(|e| e > now)
 }
 
 /// A threshold rule's PromQL query (probe rules have none).
@@ -957,33 +704,6 @@ fn found_noted(found: Found, path: &str, plan: &mut Plan) -> Option<usize> {
     None
 }
 
-fn compile_templates(config: &Config) -> Result<minijinja::Environment<'static>, ConfigError> {
-    let mut env = minijinja::Environment::new();
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    let t = &config.incidents.templates;
-    let sample = serde_json::json!({
-        "component": "Group/Component", "name": "Component", "level": "major outage",
-        "previous_level": "operational", "status": "MAJOROUTAGE", "started": "2026-01-01T00:00:00Z",
-        "alerts": [], "summaries": [], "links": {}, "marker": config.incidents.marker,
-    });
-    for (name, source) in [
-        ("title", &t.title),
-        ("opened", &t.opened),
-        ("updated", &t.updated),
-        ("monitoring", &t.monitoring),
-        ("resolved", &t.resolved),
-        ("reopened", &t.reopened),
-    ] {
-        let at = format!("incidents.templates.{name}");
-        env.add_template_owned(name.to_owned(), source.clone())
-            .map_err(|e| err(&at, format!("does not compile: {e}")))?;
-        env.get_template(name)
-            .and_then(|tpl| tpl.render(&sample))
-            .map_err(|e| err(&at, format!("does not render (variables: component, name, level, previous_level, status, started, alerts, summaries, links, marker): {e}")))?;
-    }
-    Ok(env)
-}
-
 /// Who owns which component this evaluation: maintenances in progress and people's incidents.
 struct Owners {
     maintenance: HashMap<ComponentId, String>,
@@ -1039,38 +759,5 @@ impl Owners {
         self.human
             .get(id)
             .map(|why| (NoteKind::HumanIncident, why.clone()))
-    }
-}
-
-/// The incidents that can be a component's automation incident (those covering exactly that
-/// component), found once per evaluation instead of scanning every incident per component.
-struct IncidentCandidates<'p> {
-    by_component: HashMap<&'p str, (&'p Incident, usize)>,
-}
-
-impl<'p> IncidentCandidates<'p> {
-    fn read(page: &'p CurrentPage, enabled: bool) -> IncidentCandidates<'p> {
-        let mut by_component: HashMap<&str, (&Incident, usize)> = HashMap::new();
-        if enabled {
-            for inc in &page.incidents {
-                if let [only] = inc.components.as_slice() {
-                    by_component
-                        .entry(only.id.as_str())
-                        .and_modify(|(_, count)| *count += 1)
-                        .or_insert((inc, 1));
-                }
-            }
-        }
-        IncidentCandidates { by_component }
-    }
-
-    /// The incidents to read the component's phase from: none, its one candidate, or (rarely:
-    /// duplicates, a recent resolve beside an open one) the whole list.
-    fn of(&self, id: &ComponentId, page: &'p CurrentPage) -> &'p [Incident] {
-        match self.by_component.get(id.as_str()) {
-            None => &[],
-            Some((one, 1)) => std::slice::from_ref(*one),
-            Some(_) => &page.incidents,
-        }
     }
 }

@@ -10,8 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde::Serialize;
 
-use super::config::{ComponentConfig, Config, GroupRule};
-use super::engine::{err, ConfigError};
+use super::config::{err, ComponentConfig, Config, ConfigError, GroupRule};
 use super::Level;
 use crate::model::ComponentStatus;
 

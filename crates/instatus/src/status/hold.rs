@@ -15,6 +15,10 @@ pub struct Held {
     pub worse_since: Option<Timestamp>,
     /// Since when readings have been better than `level` (fresh readings only).
     pub better_since: Option<Timestamp>,
+    /// Whether a fresh reading ever showed `level` (false while the level is only the page's
+    /// status adopted at start): no incident is opened on a level nobody observed.
+    #[serde(default)]
+    pub observed: bool,
 }
 
 impl Held {
@@ -24,6 +28,7 @@ impl Held {
             level,
             worse_since: None,
             better_since: None,
+            observed: false,
         }
     }
 
@@ -39,6 +44,7 @@ impl Held {
                 if held_for(since) >= enter_for {
                     self.level = r;
                     self.worse_since = None;
+                    self.observed = true;
                 }
             }
             Some(r) if r < self.level => {
@@ -47,11 +53,13 @@ impl Held {
                 if held_for(since) >= exit_for {
                     self.level = r;
                     self.better_since = None;
+                    self.observed = true;
                 }
             }
             Some(_) => {
                 self.worse_since = None;
                 self.better_since = None;
+                self.observed = true;
             }
         }
     }

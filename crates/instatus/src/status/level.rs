@@ -10,10 +10,13 @@ use crate::model::ComponentStatus;
 ///
 /// Maintenance is not a level: it is a person's decision, and automation stands back from it
 /// (see the precedence rules in [`crate::status`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(try_from = "String", into = "String")]
 pub enum Level {
     /// Working normally.
+    #[default]
     Operational,
     /// Slower or less reliable than normal.
     Degraded,

@@ -19,8 +19,11 @@
 //! 6. **Precedence**: a maintenance in progress, then a person's incident, then a person's own
 //!    status edit on the page ([`StatusRecord`]), then automation. Owned components are never
 //!    written; the plan notes why.
-//! 7. **Incidents**: one per component, recognised from the page by its marker
-//!    ([`incident::decide`] is the lifecycle).
+//! 7. **Incidents**: one per cause (a component whose level comes from a dependency is listed in
+//!    its cause's incident), recognised from the page by the marker and the first component of
+//!    its "Affected components" line ([`incident::decide`] is the lifecycle). An incident write
+//!    carries the statuses of the components it lists; they are not written twice. The plan is
+//!    applied by [`crate::apply::status`].
 //!
 //! ```
 //! use instatus::status::{Config, CurrentPage, Engine, Observations, State};
@@ -39,6 +42,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod alerts;
+mod causes;
 mod config;
 mod engine;
 pub mod flap;
@@ -56,22 +61,24 @@ pub mod mode;
 mod observe;
 mod page_index;
 mod plan;
-mod preview;
+mod texts;
 mod threshold;
 
+#[cfg(test)]
+mod incident_tests;
 #[cfg(test)]
 mod tests;
 
 pub use config::{
-    Aggregate, AlertRule, Comparison, ComponentConfig, Config, FlapConfig, Freshness, GroupConfig,
-    GroupRule, Heartbeat, IncidentPolicy, LevelThreshold, OnEmpty, RuleConfig, Templates,
-    ThresholdRule,
+    Aggregate, AlertRule, Comparison, ComponentConfig, Config, ConfigError, FlapConfig, Freshness,
+    GroupConfig, GroupRule, Heartbeat, IncidentPolicy, IncidentScope, LevelThreshold, OnEmpty,
+    RuleConfig, Templates, ThresholdRule,
 };
-pub use engine::{AlertRecord, ComponentState, ConfigError, Engine, State};
+pub use engine::{AlertRecord, ComponentState, Engine, State};
 pub use graph::{DependencyGraph, DependencyKind, Hop, Impact, ImpactKind, Impacted};
 pub use hold::Held;
 pub use level::Level;
 pub use manual::StatusRecord;
 pub use matcher::{MatchOp, Matcher};
 pub use observe::{Alert, AlertDelivery, CurrentPage, Observations, QueryResult, Sample};
-pub use plan::{Action, IncidentStep, Note, NoteKind, Plan};
+pub use plan::{Action, Affected, IncidentStep, Note, NoteKind, Plan};

@@ -12,6 +12,10 @@ pub struct Plan {
     pub actions: Vec<Action>,
     /// Why something was held, skipped or not trusted.
     pub notes: Vec<Note>,
+    /// The marker of the incident policy the plan was made with (the applier recognises
+    /// automation's incidents by it).
+    #[serde(skip)]
+    pub marker: String,
 }
 
 impl Plan {
@@ -43,36 +47,37 @@ pub enum Action {
         /// Why.
         reason: String,
     },
-    /// Open an incident for one component.
+    /// Open an incident for one cause. Its writes carry the statuses of the components it lists
+    /// (no separate status write for them).
     OpenIncident {
-        /// The component's name path.
+        /// The cause's name path (the incident's first component).
         path: String,
-        /// The component.
-        component: ComponentId,
-        /// The component's status in the incident.
-        status: ComponentStatus,
+        /// The components listed, the cause first, each with the status this write gives it.
+        components: Vec<Affected>,
         /// The incident name (rendered).
         name: String,
-        /// The first message (rendered, marker appended).
+        /// The first message (rendered, the "Affected components" line and the marker appended).
         message: String,
         /// When the problem started.
         started: Timestamp,
         /// Whether subscribers are notified.
         notify: bool,
     },
-    /// Post an update to an automation incident (a level change, MONITORING, RESOLVED, a reopen).
+    /// Post an update to an automation incident (a level change, MONITORING, RESOLVED, a
+    /// reopen), with the statuses of the components it lists.
     UpdateIncident {
         /// The incident.
         incident: IncidentId,
-        /// The component's name path.
+        /// The cause's name path (the incident's first component).
         path: String,
-        /// The component.
-        component: ComponentId,
         /// The incident's new stage.
         incident_status: IncidentStatus,
-        /// The component's status in the incident.
-        status: ComponentStatus,
-        /// The message (rendered, marker appended).
+        /// The components listed, the cause first, each with the status this write gives it.
+        components: Vec<Affected>,
+        /// The incident's new name, when the step changes the level (the title follows the
+        /// level's incident type); set before the update is posted.
+        name: Option<String>,
+        /// The message (rendered, the "Affected components" line and the marker appended).
         message: String,
         /// Which lifecycle step this is.
         step: IncidentStep,
@@ -90,6 +95,40 @@ pub enum Action {
         /// The note posted.
         message: String,
     },
+}
+
+impl Action {
+    /// The components whose status this action writes, with the status.
+    pub fn statuses(&self) -> Vec<(&ComponentId, &ComponentStatus)> {
+        match self {
+            Action::SetStatus { component, to, .. } => vec![(component, to)],
+            Action::OpenIncident { components, .. } | Action::UpdateIncident { components, .. } => {
+                components
+                    .iter()
+                    .filter(|a| !a.owned)
+                    .map(|a| (&a.component, &a.status))
+                    .collect()
+            }
+            Action::CloseDuplicate { .. } => Vec::new(),
+        }
+    }
+}
+
+/// A component an incident lists, and the status a write gives it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Affected {
+    /// The component.
+    pub component: ComponentId,
+    /// Its name path (empty for a component the configuration does not know).
+    pub path: String,
+    /// Its display name on the page (the "Affected components" line uses it).
+    pub name: String,
+    /// Its status with this write (for an owned one, the status the page shows).
+    pub status: ComponentStatus,
+    /// Someone else owns its status (a maintenance, a person's incident or status edit): it
+    /// stays listed, but its status is not written, and only the cause is named in the
+    /// "Affected components" line while owned (the line says what automation gave each one).
+    pub owned: bool,
 }
 
 /// The incident lifecycle step an [`Action::UpdateIncident`] performs.

@@ -9,13 +9,13 @@ use super::maintenance::{self, DeclaredWindow, MaintenanceAction};
 use super::*;
 use crate::model::{ComponentStatus, IncidentStatus, Maintenance};
 
-const T0: i64 = 1_800_000_000;
+pub(super) const T0: i64 = 1_800_000_000;
 
-fn at(secs: i64) -> Timestamp {
+pub(super) fn at(secs: i64) -> Timestamp {
     Timestamp::from_second(T0 + secs).unwrap()
 }
 
-fn engine(config: Value) -> Engine {
+pub(super) fn engine(config: Value) -> Engine {
     Engine::new(serde_json::from_value(config).expect("config parses")).expect("config is valid")
 }
 
@@ -25,7 +25,7 @@ fn config_error(config: Value) -> ConfigError {
 }
 
 /// A page with top-level components `(id, name, status)`.
-fn page(components: &[(&str, &str, &str)]) -> CurrentPage {
+pub(super) fn page(components: &[(&str, &str, &str)]) -> CurrentPage {
     CurrentPage {
         components: components
             .iter()
@@ -37,7 +37,7 @@ fn page(components: &[(&str, &str, &str)]) -> CurrentPage {
     }
 }
 
-fn samples(values: &[f64], when: Timestamp) -> QueryResult {
+pub(super) fn samples(values: &[f64], when: Timestamp) -> QueryResult {
     QueryResult::Samples(
         values
             .iter()
@@ -51,14 +51,14 @@ fn samples(values: &[f64], when: Timestamp) -> QueryResult {
     )
 }
 
-fn query(q: &str, result: QueryResult) -> Observations {
+pub(super) fn query(q: &str, result: QueryResult) -> Observations {
     Observations {
         queries: BTreeMap::from([(q.to_owned(), result)]),
         alerts: Vec::new(),
     }
 }
 
-fn alert(fingerprint: &str, name: &str, starts: i64, firing: bool) -> Alert {
+pub(super) fn alert(fingerprint: &str, name: &str, starts: i64, firing: bool) -> Alert {
     Alert {
         fingerprint: fingerprint.to_owned(),
         starts_at: at(starts),
@@ -72,7 +72,7 @@ fn alert(fingerprint: &str, name: &str, starts: i64, firing: bool) -> Alert {
     }
 }
 
-fn delivery(received: i64, alerts: Vec<Alert>) -> Observations {
+pub(super) fn delivery(received: i64, alerts: Vec<Alert>) -> Observations {
     Observations {
         queries: BTreeMap::new(),
         alerts: vec![AlertDelivery {
@@ -83,7 +83,7 @@ fn delivery(received: i64, alerts: Vec<Alert>) -> Observations {
     }
 }
 
-fn statuses(plan: &Plan) -> Vec<(String, ComponentStatus)> {
+pub(super) fn statuses(plan: &Plan) -> Vec<(String, ComponentStatus)> {
     plan.actions
         .iter()
         .filter_map(|a| match a {
@@ -94,7 +94,7 @@ fn statuses(plan: &Plan) -> Vec<(String, ComponentStatus)> {
 }
 
 /// Runs the engine over (time, observations), applying each plan to the page.
-fn run(
+pub(super) fn run(
     engine: &Engine,
     page: &mut CurrentPage,
     steps: Vec<(i64, Observations)>,
@@ -658,7 +658,7 @@ fn dependency_cycles_and_bad_fields_are_config_errors_naming_the_field() {
         (
             json!({"components": [], "incidents": {"templates": {"title": "{{ nmae }}"}}}),
             "incidents.templates.title",
-            "does not render",
+            "not a variable here",
         ),
         (
             json!({"components": [], "incidents": {"templates": {"title": "{% if %}"}}}),
@@ -669,6 +669,16 @@ fn dependency_cycles_and_bad_fields_are_config_errors_naming_the_field() {
             json!({"components": [], "incidents": {"open_at": "operational"}}),
             "incidents.open_at",
             "allowed values",
+        ),
+        (
+            json!({"components": [], "incidents": {"time_zone": "Mars/Olympus"}}),
+            "incidents.time_zone",
+            "not a known IANA time zone (e.g. UTC, Europe/Berlin)",
+        ),
+        (
+            json!({"components": [], "flapping": {"window_secs": 5}}),
+            "flapping.window_secs",
+            "allowed: 60 to 86400",
         ),
     ];
     for (config, path, message) in table {
@@ -762,26 +772,25 @@ fn flapping_holds_the_worse_level_and_says_why() {
 }
 
 #[test]
-fn flap_percentage_matches_nagios_weights() {
-    let mut history = std::collections::VecDeque::new();
-    for i in 0..21 {
-        history.push_back(if i % 2 == 0 {
-            Level::Operational
-        } else {
-            Level::MajorOutage
-        });
-    }
-    // Every transition changed: the weights sum to 20 over 20 transitions.
-    assert!((flap::change_percent(&history, 21) - 100.0).abs() < 1e-9);
-    let steady: std::collections::VecDeque<_> = std::iter::repeat_n(Level::Degraded, 21).collect();
-    assert_eq!(flap::change_percent(&steady, 21), 0.0);
-    // One change, at the newest transition: weight 1.25 of 20.
-    let mut one = steady.clone();
-    *one.back_mut().unwrap() = Level::MajorOutage;
-    assert!((flap::change_percent(&one, 21) - 6.25).abs() < 1e-9);
+fn flap_percentage_matches_nagios_weights_over_time() {
+    let config = FlapConfig::default(); // 21 readings over 600 s: one slot every 30 s
+    let now = at(600);
+    // A change in every slot (ages 0, 30, ..., 570 s): about 100 %, as Nagios' 20 of 20.
+    let every: std::collections::VecDeque<_> = (0..20)
+        .map(|k| (at(600 - 30 * k), Level::MajorOutage))
+        .collect();
+    let percent = flap::change_percent(&every, now, &config);
+    assert!((99.0..=102.0).contains(&percent), "{percent}");
+    // No change: 0 %.
+    assert_eq!(flap::change_percent(&Default::default(), now, &config), 0.0);
+    // One change just now: weight 1.25 of 20 transitions.
+    let one = std::collections::VecDeque::from([(now, Level::MajorOutage)]);
+    assert!((flap::change_percent(&one, now, &config) - 6.25).abs() < 1e-9);
+    // The same change at the window's far edge weighs 0.75.
+    assert!((flap::change_percent(&one, at(1200), &config) - 3.75).abs() < 1e-9);
 }
 
-fn incident_config() -> Value {
+pub(super) fn incident_config() -> Value {
     json!({
         "components": [{"path": "Execution Client", "links": {"grafana": "https://grafana/d/el"},
             "rules": [{"alert": {"matchers": ["alertname=~\"Geth.*\""], "level": "major_outage", "exit_for_secs": 0}},
@@ -790,7 +799,7 @@ fn incident_config() -> Value {
     })
 }
 
-fn incident_actions(plan: &Plan) -> Vec<String> {
+pub(super) fn incident_actions(plan: &Plan) -> Vec<String> {
     plan.actions
         .iter()
         .filter_map(|a| match a {
@@ -841,8 +850,14 @@ fn incident_lifecycle_opens_updates_monitors_resolves_and_reopens() {
     assert_eq!(p.incidents.len(), 1, "one incident through the whole story");
     let incident = &p.incidents[0];
     assert_eq!(incident.status, IncidentStatus::Investigating);
-    assert_eq!(incident.name.as_str(), "Execution Client: partial outage");
+    // The title follows the level's incident type: opened as a partial outage, reopened as a
+    // major one.
+    assert_eq!(incident.name.as_str(), "Execution Client is down");
     let first = incident.updates.last().unwrap().message.as_deref().unwrap();
+    assert!(
+        first.contains("Affected components: Execution Client (partial outage)."),
+        "{first}"
+    );
     assert!(
         first.contains("ElSlow fires") && first.contains("Dashboard: https://grafana/d/el"),
         "{first}"
@@ -904,9 +919,14 @@ fn a_race_that_created_two_incidents_closes_the_newer_one() {
     let obs = delivery(0, vec![alert("g", "GethDown", 0, true)]);
     let (plan_a, _) = e.evaluate(&obs, &p0, State::default(), at(0));
     let (plan_b, _) = e.evaluate(&obs, &p0, State::default(), at(1));
+    // Each replica applied its plan before seeing the other's incident.
     let mut p = p0.clone();
     p.apply_preview(&plan_a, at(0));
-    p.apply_preview(&plan_b, at(1));
+    let mut other = p0.clone();
+    other.apply_preview(&plan_b, at(1));
+    let mut late = other.incidents.remove(0);
+    late.id = crate::model::IncidentId::new("preview-2");
+    p.incidents.push(late);
     assert_eq!(p.incidents.len(), 2);
     let (plan, _) = e.evaluate(&obs, &p, State::default(), at(2));
     match plan.actions.as_slice() {
@@ -1015,7 +1035,7 @@ fn group_of_one() -> (Engine, CurrentPage) {
     (e, g)
 }
 
-fn set_on_page(p: &mut CurrentPage, name: &str, status: &str) {
+pub(super) fn set_on_page(p: &mut CurrentPage, name: &str, status: &str) {
     let c = p
         .components
         .iter_mut()
@@ -1024,7 +1044,7 @@ fn set_on_page(p: &mut CurrentPage, name: &str, status: &str) {
     c.status = serde_json::from_value(json!(status)).unwrap();
 }
 
-fn has_note(plan: &Plan, kind: NoteKind) -> bool {
+pub(super) fn has_note(plan: &Plan, kind: NoteKind) -> bool {
     plan.notes.iter().any(|n| n.kind == kind)
 }
 
@@ -1178,7 +1198,9 @@ fn a_persons_status_holds_back_incidents_and_group_writes_too() {
         .actions
         .iter()
         .find_map(|a| match a {
-            Action::UpdateIncident { step, status, .. } => Some((*step, status.clone())),
+            Action::UpdateIncident {
+                step, components, ..
+            } => Some((*step, components[0].status.clone())),
             _ => None,
         })
         .expect("an incident update");
