@@ -41,13 +41,18 @@ pub fn run_args(
     fallback_name: &str,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> ModuleResult {
-    let named = RawArgs::parse(args_text)
-        .ok()
-        .map(|raw| raw.invocation.module_name)
-        .filter(|n| !n.is_empty());
-    let name = named.unwrap_or_else(|| fallback_name.to_owned());
+    // Parsed once: the module is picked from it and it is what the module runs on.
+    let raw = match RawArgs::parse(args_text) {
+        Ok(raw) => raw,
+        Err(e) => return protocol::execute::unparsable(&e.to_string()),
+    };
+    let name = if raw.invocation.module_name.is_empty() {
+        fallback_name.to_owned()
+    } else {
+        raw.invocation.module_name.clone()
+    };
     match modules::find(&name) {
-        Some(def) => protocol::execute(def, args_text, env),
+        Some(def) => protocol::execute(def, raw, env),
         None => ModuleResult {
             json: json!({
                 "failed": true,
