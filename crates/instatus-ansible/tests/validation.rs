@@ -13,9 +13,13 @@ fn run(module: &str, mut args: Value) -> Value {
     ));
     std::fs::create_dir_all(&dir).unwrap();
     args["_ansible_module_name"] = json!(format!("ephemery.instatus.{module}"));
-    args["api_key"] = json!("validation-test-key-0123456789");
+    if args.get("api_key").is_none() {
+        args["api_key"] = json!("validation-test-key-0123456789");
+    }
     // Port 9 (discard): a request would fail with a connection error, not a validation message.
-    args["base_url"] = json!("http://127.0.0.1:9");
+    if args.get("base_url").is_none() {
+        args["base_url"] = json!("http://127.0.0.1:9");
+    }
     if args.get("page").is_none() {
         args["page"] = json!("p");
     }
@@ -35,7 +39,12 @@ fn refused(module: &str, args: Value, starts: &str) {
     let msg = r["msg"].as_str().unwrap();
     assert!(msg.starts_with(starts), "{args}: {msg}");
     assert!(msg.contains("allowed"), "{args}: {msg}");
-    assert_eq!(r["api_requests"], 0, "{args}: a request was sent: {r}");
+    // Absent when the protocol layer refused the options (the module never ran).
+    assert_eq!(
+        r["api_requests"].as_u64().unwrap_or(0),
+        0,
+        "{args}: a request was sent: {r}"
+    );
 }
 
 #[test]
@@ -98,5 +107,70 @@ fn huge_numbers_fail_cleanly_instead_of_panicking() {
         "maintenance",
         json!({"name": "m", "duration": i64::MAX, "start": "now"}),
         "duration: 9223372036854775807 is out of range",
+    );
+}
+
+#[test]
+fn negative_numbers_name_the_option_instead_of_invalid_value_expected_u64() {
+    // Regressions: these answered "invalid module options: invalid value: integer `-1`,
+    // expected u64" (the options are flattened, so serde lost the name).
+    refused(
+        "info",
+        json!({"timeout": -1}),
+        "timeout: -1 is out of range; allowed: an integer from 1 to 3600",
+    );
+    for module in ["ephemery_resets", "calendar"] {
+        let mut args = json!({"count": -1});
+        if module == "calendar" {
+            args["dest"] = json!("/tmp/x.ics");
+        }
+        refused(
+            module,
+            args.clone(),
+            "count: -1 is out of range; allowed: an integer from 0 to",
+        );
+        args["count"] = json!(1);
+        args["anchor_iteration"] = json!(-1);
+        refused(
+            module,
+            args,
+            "anchor_iteration: -1 is out of range; allowed: an integer from 0 to",
+        );
+    }
+}
+
+#[test]
+fn an_api_key_with_a_newline_or_a_malformed_base_url_fails_at_once_without_a_retry() {
+    // Regressions: both were sent, failed as transport errors and were retried for 4-5 s.
+    let started = std::time::Instant::now();
+    let r = run("info", json!({"api_key": "s3cr3t-0123456789\n"}));
+    assert_eq!(r["failed"], true, "{r}");
+    let msg = r["msg"].as_str().unwrap();
+    assert!(
+        msg.starts_with("api_key: the key (not shown: it is secret) contains a line break"),
+        "{msg}"
+    );
+    assert!(!r.to_string().contains("s3cr3t"), "the key leaked: {r}");
+    assert_eq!(r["api_requests"], 0, "{r}");
+    for url in [
+        "http://[::1",
+        "http://",
+        "https://exa mple.com",
+        "https://u:p@x.example",
+    ] {
+        let r = run("info", json!({"base_url": url}));
+        assert_eq!(r["failed"], true, "{r}");
+        let msg = r["msg"].as_str().unwrap();
+        assert!(msg.starts_with("base_url: "), "{url}: {msg}");
+        assert!(
+            msg.contains("is not a base URL; allowed: http:// or https://"),
+            "{msg}"
+        );
+        assert_eq!(r["api_requests"], 0, "{r}");
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "took {:?}: something was retried",
+        started.elapsed()
     );
 }

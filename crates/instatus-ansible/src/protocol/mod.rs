@@ -26,7 +26,7 @@ pub mod validate;
 pub use args::{ArgsError, Invocation, RawArgs};
 pub use execute::{execute, silence_panics, AnsibleModule, Context, ModuleDef};
 pub use result::{render_for_diff, Diff, Failure, ModuleResult, Outcome};
-pub use spec::{ArgSpec, OptionSpec, OptionType, RequiredIf, Rules, Step};
+pub use spec::{ArgSpec, IntRange, OptionSpec, OptionType, RequiredIf, Rules, Step};
 pub use validate::validate;
 
 /// What `AnsibleModule` shows in `invocation.module_args` instead of a `no_log` option's value.

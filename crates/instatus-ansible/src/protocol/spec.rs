@@ -68,6 +68,26 @@ pub struct OptionSpec {
     pub env_fallback: Option<String>,
     /// The doc comment, one entry per paragraph.
     pub description: Vec<String>,
+    /// For an `int` option: the values its Rust type and the schema's `minimum`/`maximum` allow
+    /// (a `u64` takes no negative number, a `timeout` at most 3600), checked with the option's
+    /// name before the options are deserialized.
+    pub range: Option<IntRange>,
+}
+
+/// The integers an `int` option accepts, both ends included.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IntRange {
+    /// The smallest.
+    pub min: i128,
+    /// The largest.
+    pub max: i128,
+}
+
+impl IntRange {
+    /// Whether `value` is inside.
+    pub fn contains(&self, value: i128) -> bool {
+        (self.min..=self.max).contains(&value)
+    }
 }
 
 /// One step into an option's value on the way to a secret part.
@@ -130,6 +150,7 @@ impl ArgSpec {
                         .and_then(Value::as_str)
                         .map(paragraphs)
                         .unwrap_or_default(),
+                    range: (kind == OptionType::Int).then(|| int_range(prop)),
                 });
             }
         }
@@ -210,6 +231,54 @@ fn nested_no_log(
             nested_no_log(root, sub, path, out, depth + 1);
         }
     }
+}
+
+/// The range of an integer property: its `format` (`uint64`, `int32`...: the Rust type) narrowed
+/// by `minimum`/`maximum` (`#[schemars(range(...))]`).
+fn int_range(prop: &Value) -> IntRange {
+    // `Option<T>`: the range of the non-null variant.
+    if let Some(one) = prop
+        .get("anyOf")
+        .or_else(|| prop.get("oneOf"))
+        .and_then(Value::as_array)
+        .and_then(|variants| {
+            let mut non_null = variants
+                .iter()
+                .filter(|v| v.get("type").and_then(Value::as_str) != Some("null"));
+            match (non_null.next(), non_null.next()) {
+                (Some(one), None) => Some(one),
+                _ => None,
+            }
+        })
+    {
+        return int_range(one);
+    }
+    let (mut min, mut max) = match prop.get("format").and_then(Value::as_str) {
+        Some("int8") => (i128::from(i8::MIN), i128::from(i8::MAX)),
+        Some("int16") => (i128::from(i16::MIN), i128::from(i16::MAX)),
+        Some("int32") => (i128::from(i32::MIN), i128::from(i32::MAX)),
+        Some("uint8") => (0, i128::from(u8::MAX)),
+        Some("uint16") => (0, i128::from(u16::MAX)),
+        Some("uint32") => (0, i128::from(u32::MAX)),
+        Some("uint64" | "uint") => (0, i128::from(u64::MAX)),
+        // int64, int (isize) and anything unknown: what a JSON integer option can hold.
+        _ => (i128::from(i64::MIN), i128::from(i64::MAX)),
+    };
+    // A fractional bound rounds inwards: `minimum: 0.5` allows 1 and up.
+    let bound = |key: &str, round: fn(f64) -> f64| {
+        let v = prop.get(key)?;
+        v.as_i64()
+            .map(i128::from)
+            .or_else(|| v.as_u64().map(i128::from))
+            .or_else(|| v.as_f64().map(|f| round(f) as i128))
+    };
+    if let Some(m) = bound("minimum", f64::ceil) {
+        min = min.max(m);
+    }
+    if let Some(m) = bound("maximum", f64::floor) {
+        max = max.min(m);
+    }
+    IntRange { min, max }
 }
 
 /// Splits a doc comment into paragraphs, joining wrapped lines.
@@ -314,4 +383,41 @@ impl Rules {
         required_one_of: &[],
         required_if: &[],
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(schemars::JsonSchema)]
+    #[allow(dead_code)]
+    struct Numbers {
+        unsigned: u64,
+        small: Option<u8>,
+        signed: i64,
+        #[schemars(range(min = 1, max = 3600))]
+        timeout: u64,
+    }
+
+    #[test]
+    fn integer_ranges_come_from_the_rust_type_and_the_schema_bounds() {
+        let spec = ArgSpec::of::<Numbers>();
+        let range = |name: &str| spec.get(name).unwrap().range.unwrap();
+        assert_eq!(
+            range("unsigned"),
+            IntRange {
+                min: 0,
+                max: i128::from(u64::MAX)
+            }
+        );
+        assert_eq!(range("small"), IntRange { min: 0, max: 255 });
+        assert_eq!(
+            range("signed"),
+            IntRange {
+                min: i128::from(i64::MIN),
+                max: i128::from(i64::MAX)
+            }
+        );
+        assert_eq!(range("timeout"), IntRange { min: 1, max: 3600 });
+    }
 }

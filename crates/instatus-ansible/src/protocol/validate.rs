@@ -106,6 +106,16 @@ pub fn validate(
                     option.kind.as_str()
                 )
             })?;
+        // A number the option's type cannot hold (`timeout: -1` for a u64) failed later, in
+        // serde, without the option's name: say it here, with the allowed range.
+        if let (Some(range), Some(n)) = (option.range, as_i128(&converted)) {
+            if !range.contains(n) {
+                return Err(format!(
+                    "{}: {n} is out of range; allowed: an integer from {} to {}",
+                    option.name, range.min, range.max
+                ));
+            }
+        }
         params.insert(option.name.clone(), converted);
     }
     for option in &spec.options {
@@ -172,6 +182,14 @@ pub fn validate(
         }
     }
     Ok(params)
+}
+
+/// An integral JSON number as an `i128` (every `i64` and `u64` fits).
+fn as_i128(value: &Value) -> Option<i128> {
+    value
+        .as_i64()
+        .map(i128::from)
+        .or_else(|| value.as_u64().map(i128::from))
 }
 
 /// How Python would name the type of a JSON value (`str`, `int`, `dict`...), for messages.
