@@ -1,6 +1,8 @@
 //! Bad values are refused by the module before the first request, naming the option the user
 //! wrote (not the API's field) and the allowed form.
 
+mod support;
+
 use std::process::Command;
 
 use serde_json::{json, Value};
@@ -173,4 +175,50 @@ fn an_api_key_with_a_newline_or_a_malformed_base_url_fails_at_once_without_a_ret
         "took {:?}: something was retried",
         started.elapsed()
     );
+}
+
+#[test]
+fn a_maintenance_of_2_63_minutes_from_the_api_does_not_crash_info_or_calendar() {
+    // Regression: the API (and the emulator) accept a duration of 2^63 - 1 minutes; `info` and
+    // `calendar` answered "crashed (this is a bug)" on the page holding it.
+    let huge = json!({
+        "id": "ckhuge", "name": "Forever", "status": "INPROGRESS",
+        "start": "2026-12-10T14:00:00Z", "duration": i64::MAX,
+        "updates": [{"id": "u1", "status": "INPROGRESS", "message": "Started",
+                     "createdAt": "2026-12-10T14:00:00Z"}],
+    });
+    let url = support::canned_server(vec![
+        (
+            "/pages",
+            json!([{"id": "p1", "subdomain": "p", "name": "P"}]),
+        ),
+        ("/components", json!([])),
+        ("/incidents", json!([])),
+        ("/maintenances", json!([huge])),
+        ("/subscribers", json!([])),
+    ]);
+    let info = run("info", json!({"base_url": url}));
+    assert_eq!(info["failed"], false, "{info}");
+    let running = &info["maintenances_running"][0];
+    assert_eq!(running["name"], "Forever", "{info}");
+    assert!(
+        running["end"].as_str().unwrap().starts_with("9999-"),
+        "{info}"
+    );
+
+    let dir = std::env::temp_dir().join(format!("instatus-huge-{}", fastrand::u64(..)));
+    std::fs::create_dir_all(&dir).unwrap();
+    let dest = dir.join("page.ics");
+    let calendar = run(
+        "calendar",
+        json!({"base_url": url, "dest": dest, "resets": false, "now": "2026-12-11T00:00:00Z"}),
+    );
+    let ics = std::fs::read_to_string(&dest).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(calendar["failed"], false, "{calendar}");
+    assert!(
+        ics.contains("UID:maintenance-ckhuge@p.instatus.com"),
+        "{ics}"
+    );
+    assert!(ics.contains("DTEND:9999"), "{ics}");
 }

@@ -538,4 +538,32 @@ mod tests {
         assert_eq!(announced[0].end, computed[0].end);
         assert_eq!(announced[0].categories, ["Maintenance", "Ephemery reset"]);
     }
+
+    #[test]
+    fn a_maintenance_of_2_63_minutes_ends_at_the_end_of_the_calendar_instead_of_crashing() {
+        // The API accepts 2^63 - 1 minutes; `calendar` answered "crashed (this is a bug)".
+        let m = maintenance(json!({
+            "id": "huge", "name": "Forever", "status": "INPROGRESS",
+            "start": "2026-12-10T14:00:00Z", "duration": i64::MAX, "updates": [],
+        }));
+        let o = CalendarOptions::new("P", "d");
+        let e = &events(
+            std::slice::from_ref(&m),
+            None,
+            ts("2026-12-11T00:00:00Z"),
+            &o,
+        )[0];
+        assert_eq!(e.end, Timestamp::MAX);
+        let ics = render(std::slice::from_ref(e), &o);
+        assert!(
+            ics.contains(&format!("DTEND:{}\r\n", utc(Timestamp::MAX))),
+            "{ics}"
+        );
+        let negative = maintenance(json!({
+            "id": "neg", "name": "Backwards", "status": "COMPLETED",
+            "start": "2026-12-10T14:00:00Z", "duration": i64::MIN, "updates": [],
+        }));
+        // Ended before any horizon: left out, not a crash.
+        assert!(events(&[negative], None, ts("2026-12-11T00:00:00Z"), &o).is_empty());
+    }
 }

@@ -55,11 +55,22 @@ pub struct Maintenance {
 }
 
 impl Maintenance {
-    /// The planned end: `start + duration`, when both are known.
+    /// The planned end: `start + duration`, when both are known. A duration past the calendar
+    /// (the API accepts 2^63 - 1 minutes) saturates at [`Timestamp::MAX`] (or `MIN` when
+    /// negative) instead of overflowing.
     pub fn end(&self) -> Option<Timestamp> {
         let start = self.start?;
         let minutes = self.duration?;
-        start.checked_add(SignedDuration::from_mins(minutes)).ok()
+        let saturated = if minutes < 0 {
+            Timestamp::MIN
+        } else {
+            Timestamp::MAX
+        };
+        Some(
+            SignedDuration::try_from_mins(minutes)
+                .and_then(|d| start.checked_add(d).ok())
+                .unwrap_or(saturated),
+        )
     }
 }
 
