@@ -87,6 +87,10 @@ pub struct Reset {
     pub chain_id: u64,
     /// Its genesis time.
     pub genesis: Timestamp,
+    /// Seconds between two resets of the schedule it comes from (what dates a computed reset in
+    /// a calendar, [`crate::calendar::events`]). Not in results: it is the schedule's.
+    #[serde(skip)]
+    pub period_secs: i64,
 }
 
 impl Schedule {
@@ -154,6 +158,7 @@ impl Schedule {
             iteration,
             chain_id: CHAIN_ID_BASE.checked_add(iteration)?,
             genesis,
+            period_secs: self.period_secs,
         })
     }
 
@@ -633,7 +638,8 @@ mod tests {
             Reset {
                 iteration: 12,
                 chain_id: 39_438_012,
-                genesis: ts("2030-01-03T00:00:00Z")
+                genesis: ts("2030-01-03T00:00:00Z"),
+                period_secs: 86_400,
             }
         );
         assert_eq!(
