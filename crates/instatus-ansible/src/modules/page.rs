@@ -42,7 +42,7 @@ impl AnsibleModule for PageModule {
 fn run(o: &PageOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome, Failure> {
     let spec = PageSpec {
         settings: o.settings.clone(),
-        components: Vec::new(),
+        ..PageSpec::default()
     };
     // The settings are options of this module: name them as the user wrote them.
     spec.validate().map_err(|mut e| {

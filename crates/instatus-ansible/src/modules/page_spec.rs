@@ -1,7 +1,9 @@
 //! `ephemery.instatus.page_spec`: the whole page in one task: settings and the component tree,
 //! converged with the fewest requests (the page list, the component list, one write per
-//! difference). Components are found by name path; `previous_names` renames; live status is never
-//! touched unless a component sets `status`; undeclared components are kept unless `prune`.
+//! difference). Components are found by full name path (a same-named component in another group
+//! is another component); `previous_names` renames and moves; live status is never touched unless
+//! a component sets `status`; undeclared components are kept unless `prune`; with `scope`, nothing
+//! outside the named top-level components is touched.
 
 use instatus::desired::{self, CredentialsUpdate, PageSpec, PlanOptions, SmsCredentials};
 use schemars::JsonSchema;
@@ -37,8 +39,15 @@ pub struct PageSpecOptions {
     #[serde(default)]
     pub components: Vec<Map<String, Value>>,
 
-    /// Delete the components the spec does not declare. Without it they are kept and listed in
-    /// `unmanaged`. Implies `dedupe`.
+    /// The top-level components (usually one group per network) this task owns, on a page several
+    /// declarations share. Set, the task never moves, reorders, lists or deletes (even with
+    /// `prune`) a component outside them, and every declared top-level component must be one of
+    /// them. Empty (the default): the task owns the whole page.
+    #[serde(default)]
+    pub scope: Vec<String>,
+
+    /// Delete the components the spec does not declare (inside `scope`, when set). Without it they
+    /// are kept and listed in `unmanaged`. Implies `dedupe`.
     #[serde(default)]
     pub prune: bool,
 
@@ -78,6 +87,7 @@ fn spec_of(o: &PageSpecOptions) -> Result<PageSpec, Failure> {
     let mut spec = PageSpec::from_json(json!({
         "settings": o.settings,
         "components": o.components,
+        "scope": o.scope,
     }))
     .map_err(spec_failure)?;
     spec.settings.sms_credentials = o.sms_credentials.clone();
