@@ -603,7 +603,12 @@ mod tests {
         let computed = events(&[], Some(resets), now, &o);
         assert_eq!(computed.len(), 3);
         for e in &computed {
-            assert!(e.dtstamp <= now, "{} stamped {} after {now}", e.uid, e.dtstamp);
+            assert!(
+                e.dtstamp <= now,
+                "{} stamped {} after {now}",
+                e.uid,
+                e.dtstamp
+            );
             assert_eq!(e.sequence, 0);
         }
         // 166's genesis, the last reset before now, for every computed reset.
