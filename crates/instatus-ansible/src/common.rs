@@ -260,6 +260,16 @@ pub fn not_applied_warning(field: &str) -> String {
     }
 }
 
+/// The warning for a setting left out of the plan because the API did not apply this very value
+/// when it was last sent (see [`crate::cache`]).
+pub fn not_sent_again_warning(field: &str, seen: Option<jiff::Timestamp>) -> String {
+    let when = seen.map_or(String::new(), |t| format!(" on {}", t.strftime("%Y-%m-%d")));
+    format!(
+        "{} (not sent again: the API accepted this value{when} without applying it)",
+        not_applied_warning(field)
+    )
+}
+
 /// A page as modules return it.
 pub fn page_json(page: &StatusPage) -> Value {
     json!({

@@ -6,6 +6,7 @@
 //! - [`sidecar`]: the generated `options:` block of the sidecar docs.
 //! - [`common`]: the connection options every module has, and [`common::Api`], the lazily built
 //!   client.
+//! - [`cache`]: the facts kept between runs only to save requests (settings the API ignores).
 //! - [`modules`]: one file per module and [`modules::MODULES`], the registry.
 //!
 //! The binary (`src/main.rs`) is shipped once, as `ansible/bin/instatus-ansible`, and every file
@@ -23,6 +24,7 @@
 //! assert_eq!(result.json["msg"], "value of state must be one of: present, absent, got: gone");
 //! ```
 
+pub mod cache;
 pub mod common;
 pub mod modules;
 pub mod protocol;
