@@ -21,8 +21,7 @@ source scripts/python-env.sh
 source scripts/emulator.sh
 runs=${BENCH_RUNS:-5}
 
-tarball=$(scripts/build-collection.sh | tail -n 1)
-ansible-galaxy collection install "$tarball" -p "$ANSIBLE_COLLECTIONS_PATH" --force --offline >/dev/null
+tarball=$(scripts/build-collection.sh --install | tail -n 1)
 
 echo "== 1. the role, side by side with the uri baseline and the floor"
 cargo build --quiet --release -p instatus-emulator --bin instatus-emulator
@@ -70,9 +69,9 @@ hyperfine --runs "$runs" --warmup 1 --export-json "$dir/playbooks.json" \
 printf '{"_ansible_module_name":"ephemery.instatus.component","name":"Bench","page":"ephemery","api_key":"k","bogus":1}' >"$dir/args-validation"
 printf '{"_ansible_module_name":"ephemery.instatus.component","name":"Bench","page":"ephemery","description":"bench"}' >"$dir/args-noop"
 hyperfine -N -i --runs 300 --warmup 20 --export-json "$dir/module.json" \
-  -n "module, validation only" "target/release/instatus-ansible $dir/args-validation" \
+  -n "module, validation only" "ansible/bin/instatus-ansible $dir/args-validation" \
   -n "echo-module" "target/release/echo-module $dir/args-validation" \
-  -n "module, no-op against the emulator (2 GETs)" "target/release/instatus-ansible $dir/args-noop" >"$dir/module.txt"
+  -n "module, no-op against the emulator (2 GETs)" "ansible/bin/instatus-ansible $dir/args-noop" >"$dir/module.txt"
 
 python3 - "$dir" <<'PY'
 import json, os, sys
@@ -88,6 +87,6 @@ print("Module start-to-exit (hyperfine -N, 300 runs):")
 for r in mod:
     print(f"  {r['command']:<45} {r['mean']*1000:7.2f} ms  (median {r['median']*1000:.2f} ms, min {r['min']*1000:.2f} ms)")
 print("Binary size:")
-for f in ("target/release/instatus-ansible", "target/release/echo-module"):
+for f in ("ansible/bin/instatus-ansible", "target/release/echo-module"):
     print(f"  {f:<45} {os.path.getsize(f)/1e6:7.2f} MB")
 PY

@@ -17,8 +17,7 @@ cargo bench -q -p instatus --bench reconcile
 
 echo "== 2. through ansible-playbook"
 cargo build --quiet --release -p instatus-emulator --bin instatus-emulator
-tarball=$(scripts/build-collection.sh | tail -n 1)
-ansible-galaxy collection install "$tarball" -p "$ANSIBLE_COLLECTIONS_PATH" --force --offline >/dev/null
+scripts/build-collection.sh --install >/dev/null
 work=target/bench-reconcile
 mkdir -p "$work"
 trap emulator_stop EXIT
@@ -28,7 +27,7 @@ run() {
   curl -fsS -X DELETE "$EMULATOR_URL/_emulator/requests" >/dev/null
   local start end
   start=$(date +%s.%N)
-  ansible-playbook -i examples/inventory.yml "benchmarks/$1" -e "@$work/spec.json" >"$work/$1.log" 2>&1 \
+  ansible-playbook -i examples/inventory.yaml "benchmarks/$1" -e "@$work/spec.json" >"$work/$1.log" 2>&1 \
     || { echo "$1 failed; see $work/$1.log" >&2; exit 1; }
   end=$(date +%s.%N)
   curl -fsS "$EMULATOR_URL/_emulator/requests" >"$work/requests.json"

@@ -1,26 +1,46 @@
 #!/usr/bin/env bash
 # Builds the ephemery.instatus collection: the release module binary once, as ansible/bin/instatus-ansible
 # (and instatus-bridge as ansible/bin/instatus-bridge, for the status_sync role),
-# one relative symlink to it per module name in ansible/plugins/modules/, then the tarball in
-# target/collection/. `ansible-galaxy collection build` keeps a symlink that points inside the
-# collection as a symlink and `collection install` recreates it, so the binary is shipped once;
-# Ansible reads the module through the symlink and sends the name the task used
+# one relative symlink to it per module name in ansible/plugins/modules/, then the tarball and its
+# SHA-256 checksum in target/collection/. `ansible-galaxy collection build` keeps a symlink that
+# points inside the collection as a symlink and `collection install` recreates it, so the binary
+# is shipped once; Ansible reads the module through the symlink and sends the name the task used
 # (`_ansible_module_name`), which is how the binary knows which module to run.
-# Prints the tarball's path on the last line. Install it with:
-#   ansible-galaxy collection install target/collection/ephemery-instatus-*.tar.gz -p DIR
+#
+# The shipped binaries are linked against glibc 2.31 (cargo-zigbuild with zig as the linker,
+# target x86_64-unknown-linux-gnu.2.31), so they run on Ubuntu 20.04 and every newer Linux, as
+# the Ephemery hosts need; scripts/test-release.sh checks their GLIBC symbol versions.
+#
+# Usage: scripts/build-collection.sh [--install]
+#   --install  also installs the tarball into target/collections ($ANSIBLE_COLLECTIONS_PATH of
+#              scripts/python-env.sh), offline, replacing what is there: what the demo, the
+#              benches, the Ansible tests and Molecule use.
+# Prints the tarball's path on the last line.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-command -v ansible-galaxy >/dev/null || source scripts/python-env.sh
+install=false
+for arg in "$@"; do
+  case "$arg" in
+    --install) install=true ;;
+    *) echo "usage: scripts/build-collection.sh [--install]" >&2; exit 2 ;;
+  esac
+done
+# The pinned tools (cargo-zigbuild, ziglang, ansible-galaxy) and ANSIBLE_COLLECTIONS_PATH.
+source scripts/python-env.sh
 
-cargo build --quiet --release -p instatus-ansible --bin instatus-ansible -p instatus-bridge --bin instatus-bridge
-bin=target/release/instatus-ansible
-modules=$("$bin" --list)
+# The glibc version is a suffix of the target only for the linker; cargo's output directory is
+# target/x86_64-unknown-linux-gnu/release.
+target=x86_64-unknown-linux-gnu
+cargo zigbuild --quiet --release --target "$target.2.31" \
+  -p instatus-ansible --bin instatus-ansible -p instatus-bridge --bin instatus-bridge
+out=target/$target/release
+modules=$("$out/instatus-ansible" --list)
 dest=ansible/plugins/modules
 mkdir -p ansible/bin
-install -m 0755 "$bin" ansible/bin/instatus-ansible
+install -m 0755 "$out/instatus-ansible" ansible/bin/instatus-ansible
 # The status_sync role installs this one on the monitoring host (status_sync_binary_src).
-install -m 0755 target/release/instatus-bridge ansible/bin/instatus-bridge
+install -m 0755 "$out/instatus-bridge" ansible/bin/instatus-bridge
 # Drop binaries and links of modules that no longer exist (everything but the sidecar docs is
 # generated), and the full copies older builds made.
 for f in "$dest"/*; do
@@ -36,4 +56,9 @@ done
 mkdir -p target/collection
 ansible-galaxy collection build ansible --output-path target/collection --force >/dev/null
 version=$(sed -n 's/^version: *//p' ansible/galaxy.yml)
-echo "target/collection/ephemery-instatus-$version.tar.gz"
+tarball=target/collection/ephemery-instatus-$version.tar.gz
+(cd target/collection && sha256sum "$(basename "$tarball")" >"$(basename "$tarball").sha256")
+if $install; then
+  ansible-galaxy collection install "$tarball" -p "$ANSIBLE_COLLECTIONS_PATH" --force --offline >/dev/null
+fi
+echo "$tarball"

@@ -15,8 +15,7 @@ source scripts/debian-packages.sh
 
 echo "== building the emulator and the ephemery.instatus collection (the first run takes a few minutes)"
 cargo build --quiet --release -p instatus-emulator --bin instatus-emulator
-tarball=$(scripts/build-collection.sh | tail -n 1)
-ansible-galaxy collection install "$tarball" -p "$ANSIBLE_COLLECTIONS_PATH" --force --offline >/dev/null
+scripts/build-collection.sh --install >/dev/null
 
 mkdir -p target/demo
 trap emulator_stop EXIT
@@ -25,10 +24,10 @@ export INSTATUS_BASE_URL=$EMULATOR_URL INSTATUS_API_KEY=$EMULATOR_API_KEY INSTAT
 echo "== emulator at $EMULATOR_URL"
 
 echo "== apply the Ephemery page"
-ansible-playbook -i examples/inventory.yml examples/ephemery-status-page.yml --diff
+ansible-playbook -i examples/inventory.yaml examples/ephemery-status-page.yaml --diff
 
 echo "== apply again: nothing to change"
-ansible-playbook -i examples/inventory.yml examples/ephemery-status-page.yml
+ansible-playbook -i examples/inventory.yaml examples/ephemery-status-page.yaml
 
 # The heart of it: a local Prometheus scrapes a metrics file, instatus-bridge keeps the page true.
 # Skipped (with how to install it) when Prometheus is missing.
@@ -150,7 +149,7 @@ cat <<TXT
 Look next:
   the page as Instatus would show it  $EMULATOR_URL/_emulator/preview/ephemery
   its public summary                  $EMULATOR_URL/summary.json
-  the page declaration                examples/ephemery-status-page.yml (docs/getting-started.md)
+  the page declaration                examples/ephemery-status-page.yaml (docs/getting-started.md)
   the bridge's Ephemery rules         examples/bridge/ephemery.yml (docs/bridge.md)
   every test                          scripts/test.sh
 TXT

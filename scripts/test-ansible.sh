@@ -42,16 +42,14 @@ playbook() {
 }
 
 echo "== build and install the collection"
-check "build the collection" scripts/build-collection.sh
+check "build and install the collection" scripts/build-collection.sh --install
 tarball=$(tail -n 1 "$last_log")
-check "install $tarball offline" ansible-galaxy collection install "$tarball" \
-  -p "$ANSIBLE_COLLECTIONS_PATH" --force --offline
 # The module binary is shipped once: one regular file bin/instatus-ansible, every module a symlink
 # to it, in the tarball and in the installed copy. The only other large file is
 # bin/instatus-bridge, which the status_sync role installs on the monitoring host.
 installed="$ANSIBLE_COLLECTIONS_PATH/ansible_collections/ephemery/instatus"
 links_ok=true
-for name in $(target/release/instatus-ansible --list); do
+for name in $(ansible/bin/instatus-ansible --list); do
   tar tvzf "$tarball" "plugins/modules/$name" | grep -q -- "-> ../../bin/instatus-ansible" || links_ok=false
   [ "$(readlink "$installed/plugins/modules/$name")" = ../../bin/instatus-ansible ] || links_ok=false
 done
@@ -115,7 +113,7 @@ else
 fi
 
 echo "== ansible-doc"
-for name in $(target/release/instatus-ansible --list); do
+for name in $(ansible/bin/instatus-ansible --list); do
   check "ansible-doc ephemery.instatus.$name" ansible-doc "ephemery.instatus.$name"
   grep -q "OPTIONS" "$last_log" && grep -q "RETURN VALUES" "$last_log" \
     && pass "ansible-doc $name has options and return values" \
@@ -154,7 +152,7 @@ PY
 done
 # The binaries are not Python: keep them (and the module links) out of the Python sanity tests.
 excludes=(--exclude bin/instatus-ansible --exclude bin/instatus-bridge)
-for name in $(target/release/instatus-ansible --list); do excludes+=(--exclude "plugins/modules/$name"); done
+for name in $(ansible/bin/instatus-ansible --list); do excludes+=(--exclude "plugins/modules/$name"); done
 check "ansible-test sanity" bash -c "cd $sanity_root && ansible-test sanity --python 3.11 ${excludes[*]}"
 
 echo "$passed passed, $failed failed"

@@ -7,8 +7,7 @@ cd "$(dirname "$0")/.."
 source scripts/python-env.sh
 
 cargo build --quiet --release -p instatus-emulator --bin instatus-emulator
-tarball=$(scripts/build-collection.sh | tail -n 1)
-ansible-galaxy collection install "$tarball" -p "$ANSIBLE_COLLECTIONS_PATH" --force --offline >/dev/null
+scripts/build-collection.sh --install >/dev/null
 
 passed=0
 failed=0

@@ -360,9 +360,7 @@ fn render(
     source: &str,
     ctx: &serde_json::Value,
 ) -> Result<String, ScheduleError> {
-    let mut env = minijinja::Environment::new();
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    env.render_str(source, ctx).map_err(|e| {
+    crate::templates::render_str(source, ctx).map_err(|e| {
         bad(
             field,
             format!(

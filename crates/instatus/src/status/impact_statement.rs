@@ -28,7 +28,7 @@
 use serde::Serialize;
 
 use super::{DependencyKind, Impact, ImpactKind};
-use crate::templates::{environment, TemplateError};
+use crate::templates::{render_str, TemplateError};
 
 /// The template used when none is given. Variables: `impacted` (each with `path`, `kind`
 /// (`direct`, `requires`, `optional`), `status` (`under_maintenance`, `major_outage`...),
@@ -113,12 +113,8 @@ pub fn render(impact: &Impact, template: Option<&str>) -> Result<String, Templat
         requires: paths(ImpactKind::Requires),
         optional: paths(ImpactKind::Optional),
     };
-    environment()
-        .render_str(template.unwrap_or(DEFAULT_TEMPLATE), &context)
-        .map_err(|e| TemplateError {
-            at: "template".into(),
-            message: e.to_string(),
-        })
+    render_str(template.unwrap_or(DEFAULT_TEMPLATE), &context)
+        .map_err(|e| TemplateError::new("template", e))
 }
 
 #[cfg(test)]
@@ -260,6 +256,6 @@ mod tests {
         assert_eq!(text, "EL down; unavailable: CL; slower: Explorer");
         let err = render(&impact, Some("{{ impacted_components }}")).unwrap_err();
         assert_eq!(err.at, "template");
-        assert!(err.message.contains("undefined"), "{err}");
+        assert!(err.to_string().contains("undefined"), "{err}");
     }
 }

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
-use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use minijinja::{AutoEscape, Environment};
 use serde::Serialize;
 
 use crate::model::{ComponentId, StatusPage};
@@ -680,8 +680,7 @@ impl Format {
 fn env() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
     ENV.get_or_init(|| {
-        let mut env = Environment::new();
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        let mut env = crate::templates::environment();
         // `.html` escapes HTML (the SVG is inside the page); Markdown is escaped by the `md`
         // filter, since minijinja has no Markdown escaping.
         env.set_auto_escape_callback(|name| {
