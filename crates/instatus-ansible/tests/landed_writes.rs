@@ -420,3 +420,48 @@ fn a_custom_domain_the_api_ignores_is_sent_once_then_a_no_op_run_makes_2_request
     assert_eq!((requests, writes), (5, 1), "{again}");
     let _ = std::fs::remove_dir_all(&cache);
 }
+
+#[test]
+fn a_group_create_that_lands_after_the_client_timeout_leaves_no_duplicate_group() {
+    // Regression (strict stand-in): the group's POST was still running on the server when the
+    // client gave up (timeout 1 s); the look-up 1 s later missed it, the group was created again
+    // and the late one landed too: two "Ethereum Services". create_once now looks again after the
+    // request timeout plus a margin before it sends anything again.
+    let emulator = Emulator::start(Config::default()).unwrap();
+    emulator.create_page("late-group", "Late Group");
+    emulator.add_fault(FaultRule {
+        method: Some("POST".into()),
+        path: "/v1/*/components".into(),
+        action: FaultAction::Delay(std::time::Duration::from_millis(2500)),
+        times: Some(1),
+    });
+    let args = json!({"page": "late-group", "timeout": 1, "components": [
+        {"name": "Ethereum Services", "components": [
+            {"name": "Execution Client"}, {"name": "Consensus Client"}
+        ]}
+    ]});
+    let r = run(&emulator, "page_spec", args.clone());
+    // Whatever the run did, a create still running on the server has landed after this.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    assert_eq!(
+        (r["failed"].clone(), r["changed"].clone()),
+        (json!(false), json!(true)),
+        "{r}"
+    );
+    assert_eq!(r["duplicates"], json!([]), "{r}");
+    assert_eq!(
+        component_count(&emulator),
+        3,
+        "one group, two children: {r}"
+    );
+    let posts = emulator
+        .requests()
+        .iter()
+        .filter(|q| q.method == "POST")
+        .count();
+    assert_eq!(posts, 3, "the late group create was not sent again: {r}");
+    // The children are in the group that landed late, and the next run changes nothing.
+    let again = run(&emulator, "page_spec", args);
+    assert_eq!(again["changed"], false, "{again}");
+    assert_eq!(again["api_requests"], 2, "{again}");
+}
