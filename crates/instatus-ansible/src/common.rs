@@ -30,7 +30,9 @@ pub struct CommonOptions {
     pub base_url: String,
 
     /// Seconds allowed for each HTTP request, from connect to the last byte of the answer (1 to
-    /// 3600).
+    /// 3600). The whole run is bounded too: it ends with a clean failure after 20 times this (at
+    /// least 10 minutes, at most 2 hours), or as soon as the ansible-playbook that started it is
+    /// gone.
     #[serde(default = "default_timeout")]
     #[schemars(range(min = 1, max = MAX_TIMEOUT))]
     pub timeout: u64,

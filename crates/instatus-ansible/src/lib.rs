@@ -8,6 +8,7 @@
 //!   client.
 //! - [`cache`]: the facts kept between runs only to save requests (settings the API ignores).
 //! - [`modules`]: one file per module and [`modules::MODULES`], the registry.
+//! - [`watchdog`]: the deadline and the parent watch that bound every run of the binary.
 //!
 //! The binary (`src/main.rs`) is shipped once, as `ansible/bin/instatus-ansible`, and every file
 //! in `ansible/plugins/modules/` is a symlink to it; it picks the module from `_ansible_module_name` (Ansible copies it to `AnsiballZ_NAME` before
@@ -29,6 +30,7 @@ pub mod common;
 pub mod modules;
 pub mod protocol;
 pub mod sidecar;
+pub mod watchdog;
 
 use protocol::{ModuleResult, RawArgs};
 use serde_json::json;
@@ -43,16 +45,28 @@ pub fn run_args(
     fallback_name: &str,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> ModuleResult {
-    // Parsed once: the module is picked from it and it is what the module runs on.
-    let raw = match RawArgs::parse(args_text) {
-        Ok(raw) => raw,
-        Err(e) => return protocol::execute::unparsable(&e.to_string()),
-    };
-    let name = if raw.invocation.module_name.is_empty() {
+    match RawArgs::parse(args_text) {
+        Ok(raw) => run_raw(raw, fallback_name, env),
+        Err(e) => protocol::execute::unparsable(&e.to_string()),
+    }
+}
+
+/// The module the args name: `_ansible_module_name`, else `fallback_name`.
+pub fn module_of(raw: &RawArgs, fallback_name: &str) -> String {
+    if raw.invocation.module_name.is_empty() {
         fallback_name.to_owned()
     } else {
         raw.invocation.module_name.clone()
-    };
+    }
+}
+
+/// [`run_args`] on args already parsed (the binary parses them once, for the watchdog too).
+pub fn run_raw(
+    raw: RawArgs,
+    fallback_name: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> ModuleResult {
+    let name = module_of(&raw, fallback_name);
     match modules::find(&name) {
         Some(def) => protocol::execute(def, raw, env),
         None => ModuleResult {

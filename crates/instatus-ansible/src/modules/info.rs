@@ -32,6 +32,7 @@ fn yes() -> bool {
 impl AnsibleModule for InfoModule {
     const NAME: &'static str = "info";
     type Options = InfoOptions;
+    const READ_ONLY: bool = true;
 
     fn run(options: InfoOptions, ctx: &mut Context) -> Result<Outcome, Failure> {
         Api::run(&options.common, ctx, |api, _| run(&options, api))

@@ -44,6 +44,8 @@ pub trait AnsibleModule {
     type Options: DeserializeOwned + JsonSchema;
     /// Mutually exclusive / required-one-of / required-if rules.
     const RULES: Rules = Rules::NONE;
+    /// The module never writes (a stopped run of it reports `changed: false`).
+    const READ_ONLY: bool = false;
     /// Does the work. Must honour `ctx.check_mode()`.
     fn run(options: Self::Options, ctx: &mut Context) -> Result<Outcome, Failure>;
 }
@@ -57,6 +59,8 @@ pub struct ModuleDef {
     pub spec: fn() -> ArgSpec,
     /// The rules.
     pub rules: Rules,
+    /// It never writes ([`AnsibleModule::READ_ONLY`]).
+    pub read_only: bool,
     /// Deserializes the validated options and runs the module.
     pub run: fn(Map<String, Value>, &mut Context) -> Result<Outcome, Failure>,
 }
@@ -76,6 +80,7 @@ impl ModuleDef {
             name: M::NAME,
             spec: ArgSpec::of::<M::Options>,
             rules: M::RULES,
+            read_only: M::READ_ONLY,
             run: run_typed::<M>,
         }
     }
