@@ -273,36 +273,115 @@ struct Matching {
 impl Matching {
     /// Components are matched by full name path (a same-named component in another group is
     /// another component), then by a declared previous name; only components in scope are
-    /// candidates.
+    /// candidates. The top level is matched first, so a child is found under its group even when
+    /// the group itself was renamed (`Infra/Network` is `Infrastructure/Network` once `Infra` is
+    /// renamed `Infrastructure`).
     fn new(spec: &PageSpec, tree: &ComponentTree, in_scope: &[bool]) -> Result<Self, InvalidSpec> {
-        // (path, parent path, spec, where it is declared)
-        let mut declared: Vec<(String, Option<String>, &ComponentSpec, String)> = Vec::new();
+        let mut tops: Vec<Declared<'_>> = Vec::new();
+        let mut children: Vec<Declared<'_>> = Vec::new();
         for (i, top) in spec.components.iter().enumerate() {
-            declared.push((top.name.clone(), None, top, format!("components[{i}]")));
+            tops.push(Declared {
+                path: top.name.clone(),
+                parent: None,
+                spec: top,
+                at: format!("components[{i}]"),
+            });
             for (j, child) in top.components.iter().enumerate() {
-                declared.push((
-                    join(&top.name, &child.name),
-                    Some(top.name.clone()),
-                    child,
-                    format!("components[{i}].components[{j}]"),
-                ));
+                children.push(Declared {
+                    path: join(&top.name, &child.name),
+                    parent: Some(top.name.clone()),
+                    spec: child,
+                    at: format!("components[{i}].components[{j}]"),
+                });
             }
         }
-        let mut m = Matching {
-            by_path: HashMap::new(),
-            copies: HashMap::new(),
+        let mut m = Matcher {
+            tree,
+            in_scope,
+            found: Matching {
+                by_path: HashMap::new(),
+                copies: HashMap::new(),
+            },
+            claimed: HashSet::new(),
+            renamed: HashMap::new(),
+            errors: Vec::new(),
         };
-        let mut claimed: HashSet<usize> = HashSet::new();
+        // Exact names first everywhere (a previous name never takes a component declared under
+        // its own name), then previous names; children once more by name after their group's
+        // rename is known.
+        m.exact(&tops);
+        m.exact(&children);
+        m.previous(&tops);
+        m.exact(&children);
+        m.previous(&children);
+        // No third step: a same-named component elsewhere is another component (it used to be
+        // moved in, which took other networks' components on a shared page). Moves are declared
+        // with `previous_names`.
+        if m.errors.is_empty() {
+            Ok(m.found)
+        } else {
+            Err(InvalidSpec(m.errors))
+        }
+    }
+}
 
-        // 1. Exact name path. Several: the oldest is kept (inside the kept group, for a child),
-        //    so every run, parallel ones included, keeps the same copy.
-        for (path, parent, _, _) in &declared {
-            let mut found = tree.find_all(path);
-            found.retain(|&i| in_scope[i]);
+/// One declared component, as the matcher sees it.
+struct Declared<'s> {
+    /// Its name path as declared.
+    path: String,
+    /// Its group's name path as declared.
+    parent: Option<String>,
+    spec: &'s ComponentSpec,
+    /// Where it is declared (`components[0].components[2]`).
+    at: String,
+}
+
+/// The state of matching one declaration against the page.
+struct Matcher<'t> {
+    tree: &'t ComponentTree,
+    in_scope: &'t [bool],
+    found: Matching,
+    claimed: HashSet<usize>,
+    /// Components taken by a previous name: by whom (path, where declared).
+    renamed: HashMap<usize, (String, String)>,
+    errors: Vec<SpecError>,
+}
+
+impl Matcher<'_> {
+    /// The nodes in scope at `name` under a declared group: at the declared path (copies of the
+    /// group included), and under the node the group was matched to (a renamed group).
+    fn under(&self, parent: Option<&str>, name: &str) -> Vec<usize> {
+        let tree = self.tree;
+        let path = parent.map_or(name.to_owned(), |p| join(p, name));
+        let mut found = tree.find_all(&path);
+        if let Some(&group) = parent.and_then(|p| self.found.by_path.get(p)) {
+            for &child in &tree.node(group).children {
+                if tree.node(child).component.name.as_str() == name && !found.contains(&child) {
+                    found.push(child);
+                }
+            }
+        }
+        found.retain(|&i| self.in_scope[i]);
+        found
+    }
+
+    /// 1. The same name under the same (matched) group. Several: the oldest is kept (inside the
+    ///    kept group, for a child), so every run, parallel ones included, keeps the same copy.
+    fn exact(&mut self, level: &[Declared<'_>]) {
+        let tree = self.tree;
+        for d in level {
+            if self.found.by_path.contains_key(&d.path) {
+                continue;
+            }
+            let mut found = self.under(d.parent.as_deref(), &d.spec.name);
+            found.retain(|i| !self.claimed.contains(i));
             if found.is_empty() {
                 continue;
             }
-            let kept_parent = parent.as_ref().and_then(|p| m.by_path.get(p).copied());
+            let kept_parent = d
+                .parent
+                .as_ref()
+                .and_then(|p| self.found.by_path.get(p).copied());
             found.sort_by_key(|&i| {
                 let node = tree.node(i);
                 let c = &node.component;
@@ -312,47 +391,49 @@ impl Matching {
                     c.id.as_str().to_owned(),
                 )
             });
-            claimed.extend(&found);
-            m.by_path.insert(path.clone(), found[0]);
+            self.claimed.extend(&found);
+            self.found.by_path.insert(d.path.clone(), found[0]);
             if found.len() > 1 {
-                m.copies.insert(path.clone(), found[1..].to_vec());
+                self.found
+                    .copies
+                    .insert(d.path.clone(), found[1..].to_vec());
             }
         }
-        // 2. A declared previous name: a path, a name under the same parent, or a unique name.
-        let mut errors = Vec::new();
-        // Components taken by a previous name: by whom (path, where declared).
-        let mut renamed: HashMap<usize, (&String, &String)> = HashMap::new();
-        for (path, parent, c, at) in &declared {
-            if m.by_path.contains_key(path) {
+    }
+
+    /// 2. A declared previous name: a path, a name under the same group, or a unique name.
+    fn previous(&mut self, level: &[Declared<'_>]) {
+        let tree = self.tree;
+        for d in level {
+            if self.found.by_path.contains_key(&d.path) {
                 continue;
             }
-            for (n, prev) in c.previous_names.iter().enumerate() {
-                let in_scope_only = |found: Vec<usize>| -> Vec<usize> {
-                    found.into_iter().filter(|&i| in_scope[i]).collect()
+            for (n, prev) in d.spec.previous_names.iter().enumerate() {
+                let in_scope = |found: Vec<usize>| -> Vec<usize> {
+                    found.into_iter().filter(|&i| self.in_scope[i]).collect()
                 };
                 let candidates: Vec<usize> = if prev.contains(PATH_SEPARATOR) {
-                    in_scope_only(tree.find_all(prev))
+                    in_scope(tree.find_all(prev))
                 } else {
-                    let under_parent = in_scope_only(
-                        tree.find_all(&parent.as_deref().map_or(prev.clone(), |p| join(p, prev))),
-                    );
+                    let under_parent = self.under(d.parent.as_deref(), prev);
                     if under_parent.is_empty() {
-                        in_scope_only(named_anywhere(tree, prev))
+                        in_scope(named_anywhere(tree, prev))
                     } else {
                         under_parent
                     }
                 };
                 // Two declared components renaming the same one: an error naming both.
                 if let [only] = candidates.as_slice() {
-                    if let Some((other, other_at)) = renamed.get(only) {
-                        errors.push(SpecError {
-                            path: format!("{at}.previous_names[{n}]"),
+                    if let Some((other, other_at)) = self.renamed.get(only) {
+                        self.errors.push(SpecError {
+                            path: format!("{}.previous_names[{n}]", d.at),
                             message: format!(
                                 "{prev:?} is {} ({}), which {other:?} ({other_at}) already \
                                  claims by a previous name: one component cannot become both \
-                                 {path:?} and {other:?}",
+                                 {:?} and {other:?}",
                                 tree.path(*only),
-                                tree.node(*only).component.id
+                                tree.node(*only).component.id,
+                                d.path
                             ),
                         });
                         break;
@@ -360,17 +441,17 @@ impl Matching {
                 }
                 let candidates: Vec<usize> = candidates
                     .into_iter()
-                    .filter(|i| !claimed.contains(i))
+                    .filter(|i| !self.claimed.contains(i))
                     .collect();
                 match candidates.as_slice() {
                     [] => continue,
                     [only] => {
-                        claimed.insert(*only);
-                        renamed.insert(*only, (path, at));
-                        m.by_path.insert(path.clone(), *only);
+                        self.claimed.insert(*only);
+                        self.renamed.insert(*only, (d.path.clone(), d.at.clone()));
+                        self.found.by_path.insert(d.path.clone(), *only);
                     }
-                    several => errors.push(SpecError {
-                        path: format!("{at}.previous_names[{n}]"),
+                    several => self.errors.push(SpecError {
+                        path: format!("{}.previous_names[{n}]", d.at),
                         message: format!(
                             "{prev:?} matches {} components on the page ({}); give the name path \
                              (Group/Name) of the one to rename",
@@ -390,13 +471,6 @@ impl Matching {
                 break;
             }
         }
-        if !errors.is_empty() {
-            return Err(InvalidSpec(errors));
-        }
-        // No third step: a same-named component elsewhere is another component (it used to be
-        // moved in, which took other networks' components on a shared page). Moves are declared
-        // with `previous_names`.
-        Ok(m)
     }
 }
 

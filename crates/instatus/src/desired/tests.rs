@@ -635,3 +635,33 @@ fn two_components_claiming_the_same_previous_name_is_an_error_naming_both() {
         "{err}"
     );
 }
+
+#[test]
+fn a_renamed_group_keeps_its_children_by_name() {
+    // Regression: with full-path matching, Infra/Network was not found as
+    // Infrastructure/Network once Infra was renamed, and was re-created (and pruned).
+    let current = Current {
+        page: page(),
+        components: components(json!([
+            {"id": "gi", "name": "Infra", "status": "OPERATIONAL", "order": 1, "isParent": true},
+            {"id": "nw", "name": "Network", "status": "OPERATIONAL", "order": 1, "groupId": "gi"},
+            {"id": "st", "name": "Storage", "status": "OPERATIONAL", "order": 2, "groupId": "gi"},
+            {"id": "od", "name": "Old Disk", "status": "OPERATIONAL", "order": 3, "groupId": "gi"}
+        ])),
+    };
+    let s = spec(json!({"components": [
+        {"name": "Infrastructure", "previous_names": ["Infra"], "components": [
+            {"name": "Network"}, {"name": "Storage"}, {"name": "Disk", "previous_names": ["Old Disk"]}
+        ]}
+    ]}));
+    let options = PlanOptions {
+        prune: true,
+        ..PlanOptions::default()
+    };
+    let p = assert_converges(&s, &current, options);
+    assert_eq!(
+        p.render(),
+        "~ Infra → Infrastructure  (name: \"Infra\" → \"Infrastructure\")\n\
+         ~ Infra/Old Disk → Infrastructure/Disk  (name: \"Old Disk\" → \"Disk\")\n"
+    );
+}
