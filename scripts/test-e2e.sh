@@ -266,7 +266,7 @@ expect "Prometheus scrapes the metrics file" wait_for 20 scraped
 if python3 - "$root/examples/bridge/ephemery.yml" "$work/ephemery-queries.yml" <<'PY'
 import sys, yaml
 c = yaml.safe_load(open(sys.argv[1]))
-qs = [r["threshold"]["query"] for comp in c["status"]["components"] for r in comp["rules"] if "threshold" in r]
+qs = [r["threshold"]["query"] for comp in c["status"]["components"] for r in comp["rules"] if "query" in r.get("threshold", {})]
 qs += [m["query"] for m in c.get("metrics", [])]
 rules = {"groups": [{"name": "q", "rules": [{"record": f"q{i}", "expr": q} for i, q in enumerate(qs)]}]}
 yaml.safe_dump(rules, open(sys.argv[2], "w"))

@@ -18,7 +18,7 @@ cargo test -q -p instatus-emulator --test preview_browser -- --ignored
 echo "== cargo test uptime_browser (headless Chromium: every day of the HTML uptime report's bars)"
 cargo test -q -p instatus --test uptime_browser -- --ignored
 
-for stage in scripts/test-ansible.sh scripts/test-release.sh scripts/test-molecule.sh scripts/test-e2e.sh; do
+for stage in scripts/test-ansible.sh scripts/test-release.sh scripts/test-molecule.sh scripts/test-e2e.sh scripts/test-probes.sh; do
   if [ -x "$stage" ]; then
     echo "== $stage"
     "$stage"

@@ -272,6 +272,51 @@ pub fn not_sent_again_warning(field: &str, seen: Option<jiff::Timestamp>) -> Str
     )
 }
 
+/// A write of a person's incident or maintenance task that stopped part-way
+/// ([`instatus::apply::notice`]), as a failure: what was written before it (`written`), and
+/// `changed` when anything was.
+pub fn notice_failure(e: instatus::apply::notice::NoticeError) -> Failure {
+    let failure = Failure::new(e.to_string()).with("written", json!(e.written));
+    if e.written.is_empty() {
+        failure
+    } else {
+        failure.after_writes()
+    }
+}
+
+/// Parses a timestamp option (RFC 3339, e.g. `2026-11-26T14:00:00Z`), naming the option on error.
+pub fn parse_timestamp(option: &str, text: &str) -> Result<instatus::jiff::Timestamp, Failure> {
+    text.trim()
+        .parse::<instatus::jiff::Timestamp>()
+        .map_err(|e| {
+            Failure::new(format!(
+                "{option} must be an RFC 3339 timestamp such as 2026-11-26T14:00:00Z, got: '{text}' ({e})"
+            ))
+        })
+}
+
+/// The ids of the components at `paths` (name paths), or a failure naming `option`, every
+/// unknown or ambiguous path, and the paths the page has.
+pub fn resolve_paths<'p>(
+    tree: &instatus::model::ComponentTree,
+    option: &str,
+    paths: impl IntoIterator<Item = &'p str>,
+) -> Result<Vec<instatus::model::ComponentId>, Failure> {
+    tree.ids_of(paths)
+        .map_err(|e| Failure::new(format!("{option}: {e}")))
+}
+
+/// A view without the keys a diff reader does not care about (ids, times).
+pub fn without(view: &Value, keys: &[&str]) -> Value {
+    let mut v = view.clone();
+    if let Some(map) = v.as_object_mut() {
+        for key in keys {
+            map.remove(*key);
+        }
+    }
+    v
+}
+
 /// A page as modules return it.
 pub fn page_json(page: &StatusPage) -> Value {
     json!({

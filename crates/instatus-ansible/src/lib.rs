@@ -7,6 +7,7 @@
 //! - [`common`]: the connection options every module has, and [`common::Api`], the lazily built
 //!   client.
 //! - [`cache`]: the facts kept between runs only to save requests (settings the API ignores).
+//! - [`schedule`]: the Ephemery reset schedule options `ephemery_resets` and `calendar` share.
 //! - [`modules`]: one file per module and [`modules::MODULES`], the registry.
 //! - [`watchdog`]: the deadline and the parent watch that bound every run of the binary.
 //!
@@ -29,6 +30,7 @@ pub mod cache;
 pub mod common;
 pub mod modules;
 pub mod protocol;
+pub mod schedule;
 pub mod sidecar;
 pub mod watchdog;
 

@@ -297,8 +297,14 @@ fn main() {
     let own_requests: Vec<f64> = own.clone();
     let (own50, own99) = ms(&mut own);
 
-    // 1. Latency added by the bridge.
     std::fs::write(dir.join("token"), "bench-token").unwrap();
+    if std::env::var("BENCH_PART").as_deref() == Ok("alerts") {
+        alert_memory(&dir, &emulator, &names);
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    }
+
+    // 1. Latency added by the bridge.
     // Ten components, one alert each; the samples go round them, so no component changes often
     // enough to count as flapping (a flapping component is held and not written: correct, but
     // not what is measured here).
@@ -456,4 +462,75 @@ status:
         (wall50 - network).max(0.0)
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Figure 5, memory per alert: `serve` with a state folder takes one webhook of N alerts (as
+/// Alertmanager sends a big group with `max_alerts: 0`), evaluates it and saves the state; then
+/// its resident memory, its peak and the state file's size, against the same bridge with no
+/// alert.
+fn alert_memory(dir: &Path, emulator: &Emulator, names: &[&str]) {
+    let rules: String = names
+        .iter()
+        .enumerate()
+        .map(|(k, n)| format!("    - path: Ethereum Services/{n}\n      rules:\n        - alert: {{matchers: ['alertname=\"Down{k}\"'], level: major_outage}}\n"))
+        .collect();
+    let mut base = None;
+    for n in [0usize, 10_000, 100_000] {
+        let state = dir.join(format!("state-{n}"));
+        let config = dir.join(format!("alerts-{n}.yml"));
+        std::fs::write(
+            &config,
+            format!(
+                "server: {{auth: {{bearer_token_file: {}}}, max_body_bytes: 268435456, body_read_timeout_secs: 120}}\nstate_dir: {}\nstatus:\n  incidents: {{enabled: false}}\n  components:\n{rules}",
+                dir.join("token").display(),
+                state.display()
+            ),
+        )
+        .unwrap();
+        let bridge = serve(&config, &emulator.url(), emulator.api_key());
+        std::thread::sleep(Duration::from_millis(500));
+        let mut body_bytes = 0;
+        if n > 0 {
+            let alerts: Vec<String> = (0..n)
+                .map(|i| format!(
+                    r#"{{"status":"firing","labels":{{"alertname":"Down{}","instance":"node-{i}.ephemery.dev:9100","job":"node"}},"annotations":{{"summary":"node-{i} is down"}},"startsAt":"2026-12-01T10:00:00.000Z","endsAt":"0001-01-01T00:00:00Z","generatorURL":"http://prometheus:9090/graph","fingerprint":"{i:016x}"}}"#,
+                    i % names.len()
+                ))
+                .collect();
+            let body = format!(
+                r#"{{"receiver":"bridge","status":"firing","alerts":[{}],"groupLabels":{{}},"commonLabels":{{}},"commonAnnotations":{{}},"externalURL":"http://am","version":"4","groupKey":"{{}}:{{}}","truncatedAlerts":0}}"#,
+                alerts.join(",")
+            );
+            body_bytes = body.len();
+            let (mut stream, host) = connect(&bridge.url);
+            assert_eq!(raw_post(&mut stream, &host, &body), 200);
+            // The evaluation saves the state: wait for the file to hold every alert.
+            let deadline = Instant::now() + Duration::from_secs(300);
+            while Instant::now() < deadline {
+                let size = std::fs::metadata(state.join("state.json")).map_or(0, |m| m.len());
+                if size as usize > body_bytes / 2 {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            std::thread::sleep(Duration::from_secs(1));
+        }
+        let pid = bridge.child.id();
+        let rss = proc_kib(pid, "VmRSS:") as f64 / 1024.0;
+        let hwm = proc_kib(pid, "VmHWM:") as f64 / 1024.0;
+        let state_mb =
+            std::fs::metadata(state.join("state.json")).map_or(0.0, |m| m.len() as f64 / 1e6);
+        match base {
+            None => {
+                println!("5. alerts: no alert: VmRSS {rss:.1} MB, peak VmHWM {hwm:.1} MB");
+                base = Some(rss);
+            }
+            Some(b) => println!(
+                "5. alerts: {n} alerts in one webhook ({:.1} MB): VmRSS {rss:.1} MB, peak VmHWM {hwm:.1} MB, state.json {state_mb:.1} MB; {:.1} KB resident per alert",
+                body_bytes as f64 / 1e6,
+                (rss - b) * 1024.0 / n as f64
+            ),
+        }
+        drop(bridge);
+    }
 }

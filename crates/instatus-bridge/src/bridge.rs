@@ -10,7 +10,7 @@ use instatus::sources::{alertmanager, prometheus::Prometheus};
 use instatus::status::{
     AlertDelivery, CurrentPage, Note, NoteKind, Observations, Plan, QueryResult, State,
 };
-use instatus::{Client, RetryPolicy};
+use instatus::Client;
 use serde::Serialize;
 
 use crate::apply::{self, Outcome, WriteReport};
@@ -107,6 +107,8 @@ pub struct Bridge {
     /// Deliveries not yet taken by a successful evaluation.
     carry: Vec<AlertDelivery>,
     feeder: crate::public_metrics::Feeder,
+    /// The built-in probes, which sources answered, the modes.
+    pub probes: crate::probes::Probes,
     /// Start-up notes (an ignored state file...).
     pub startup_notes: Vec<String>,
 }
@@ -146,19 +148,19 @@ impl Bridge {
             .prometheus
             .as_ref()
             .map_or(10, |p| p.timeout_secs);
-        // Prometheus and Alertmanager never see the key (`get_foreign` sends no auth); the
-        // builder only wants a non-empty one.
-        let foreign = Client::builder("unused")
-            .timeout(Duration::from_secs(foreign_timeout))
-            .retry(RetryPolicy::none())
-            .user_agent(user_agent())
-            .build()
+        let timeout = Duration::from_secs(foreign_timeout);
+        let foreign = crate::foreign::client(timeout, &settings.alertmanager_http, user_agent())
             .map_err(|e| BridgeError::Client(e.to_string()))?;
-        let prometheus = settings
-            .config
-            .prometheus
-            .as_ref()
-            .map(|p| Prometheus::new(foreign.clone(), p.url.clone()));
+        let prometheus = match &settings.config.prometheus {
+            Some(p) => Some(Prometheus::new(
+                crate::foreign::client(timeout, &settings.prometheus_http, user_agent())
+                    .map_err(|e| BridgeError::Client(e.to_string()))?,
+                p.url.clone(),
+            )),
+            None => None,
+        };
+        let probes = crate::probes::Probes::new(settings.config.probes.clone(), &user_agent())
+            .map_err(BridgeError::Client)?;
         let mut startup_notes = Vec::new();
         let (store, persisted) = match &settings.config.state_dir {
             Some(dir) => {
@@ -183,6 +185,7 @@ impl Bridge {
             last_queries: BTreeMap::new(),
             carry: Vec::new(),
             feeder: Default::default(),
+            probes,
             startup_notes,
         })
     }
@@ -265,6 +268,7 @@ impl Bridge {
     ) -> Observations {
         let mut alerts = std::mem::take(&mut self.carry);
         if mode.read_sources {
+            let probed = self.probes.run(now);
             if let Some(prom) = &self.prometheus {
                 let queries = self.settings.engine.queries();
                 let mut failed = Vec::new();
@@ -299,6 +303,11 @@ impl Bridge {
                 });
                 self.last_queries = results;
             }
+            if let Some(signals) = probed {
+                self.last_queries
+                    .retain(|k, _| !k.starts_with(instatus::sources::probes::KEY_PREFIX));
+                self.last_queries.extend(signals);
+            }
             if let Some(am) = &self.settings.config.alertmanager {
                 match alertmanager::read_alerts(&self.foreign, &am.url, now) {
                     Ok(delivery) => {
@@ -317,10 +326,23 @@ impl Bridge {
                 }
             }
         }
-        Observations {
+        let observations = Observations {
             queries: self.last_queries.clone(),
             alerts,
+        };
+        // Every evaluation: a webhook's alerts are an answer of their source too.
+        let status = &self.settings.config.status;
+        self.probes.track(
+            status,
+            &observations,
+            sources,
+            &mut self.persisted.answered,
+            now,
+        );
+        if mode.read_sources {
+            sources.extend(self.probes.health(status, &self.persisted.answered));
         }
+        observations
     }
 
     /// One evaluation. On an error nothing is lost: the deliveries are kept for the next one.
@@ -416,12 +438,19 @@ impl Bridge {
             .resets
             .as_ref()
             .and_then(|r| r.mute(page, now));
-        let out = self
+        let (plan, state) = self
             .settings
             .engine
             .evaluate(observations, page, state, now);
         crate::resets::unmute(page, muted);
-        out
+        // Per-component modes (off, observe, and observe until a source answered): here only.
+        let plan = self.probes.apply_modes(
+            plan,
+            page,
+            &self.settings.config.status,
+            &self.persisted.answered,
+        );
+        (plan, state)
     }
 
     /// After writing: re-read the page and evaluate again without writing, with the same

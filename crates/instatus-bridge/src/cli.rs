@@ -41,12 +41,15 @@ pub enum Command {
         /// Output form.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Also list every component with its mode and each source, and whether it answers.
+        #[arg(long)]
+        sources: bool,
     },
     /// Write the uptime report (Markdown, HTML, JSON) of a month or of the last days; exit 0
     /// written, 1 error, 2 written but an internal (Prometheus) figure is missing.
     Report(crate::uptime_report::ReportArgs),
     /// Check the config; exit 1 naming the field on an error.
-    Validate,
+    Validate(crate::validate::ValidateArgs),
     /// Print the config's JSON Schema.
     Schema,
 }
@@ -84,6 +87,9 @@ pub fn run(cli: Cli) -> i32 {
         print(&config::schema_json());
         return EXIT_OK;
     }
+    if let Command::Validate(args) = &cli.command {
+        return crate::validate::run(cli.config.as_deref(), args);
+    }
     let Some(path) = cli.config else {
         return fail("no config: pass --config FILE or set INSTATUS_BRIDGE_CONFIG");
     };
@@ -92,20 +98,18 @@ pub fn run(cli: Cli) -> i32 {
         Err(e) => return fail(e),
     };
     match cli.command {
-        Command::Schema => EXIT_OK,
-        Command::Validate => {
-            let s = &settings.config.status;
-            print(&format!(
-                "{}: valid ({} components, {} groups, {} queries, {} public metrics)\n",
-                path.display(),
-                s.components.len(),
-                s.groups.len(),
-                settings.engine.queries().len(),
-                settings.config.metrics.len()
-            ));
-            EXIT_OK
-        }
-        Command::Plan { format } => {
+        Command::Schema | Command::Validate(_) => EXIT_OK,
+        Command::Plan { format, sources } => {
+            let mut settings = settings;
+            // `plan` writes nothing: a state folder not there yet holds no state, and stays absent.
+            if settings
+                .config
+                .state_dir
+                .as_ref()
+                .is_some_and(|d| !d.exists())
+            {
+                settings.config.state_dir = None;
+            }
             let mut bridge = match Bridge::new(settings) {
                 Ok(b) => b,
                 Err(e) => return fail(e),
@@ -117,9 +121,23 @@ pub fn run(cli: Cli) -> i32 {
             };
             match bridge.evaluate(replay(&bridge), mode) {
                 Ok(e) => {
+                    let status = &bridge.settings.config.status;
+                    let components =
+                        sources.then(|| bridge.probes.report(status, &bridge.persisted.answered));
                     match format {
-                        Format::Text => print(&report::plan_text(&e)),
-                        Format::Json => print(&format!("{:#}\n", report::plan_json(&e))),
+                        Format::Text => {
+                            print(&report::plan_text(&e));
+                            if let Some(c) = &components {
+                                print(&crate::probes::report_text(c));
+                            }
+                        }
+                        Format::Json => {
+                            let mut json = report::plan_json(&e);
+                            if let Some(c) = &components {
+                                json["components"] = serde_json::json!(c);
+                            }
+                            print(&format!("{json:#}\n"));
+                        }
                     }
                     EXIT_OK
                 }
@@ -139,6 +157,10 @@ fn replay(bridge: &Bridge) -> Vec<instatus::status::AlertDelivery> {
 
 /// `once`: evaluate, apply, save the state, check convergence.
 pub fn once(settings: Settings, format: Format) -> i32 {
+    let _lock = match crate::lock::for_once(&settings) {
+        Ok(lock) => lock,
+        Err(e) => return fail(e),
+    };
     let mut bridge = match Bridge::new(settings) {
         Ok(b) => b,
         Err(e) => return fail(e),
@@ -157,6 +179,7 @@ pub fn once(settings: Settings, format: Format) -> i32 {
         Err(e) => return fail(e),
     };
     crate::public_metrics::once(&mut bridge, &mut evaluation);
+    crate::heartbeat::beat_once(&bridge.settings);
     if let Err(e) = bridge.save() {
         eprintln!("instatus-bridge: {e}");
     } else if let Some(store) = bridge.store() {

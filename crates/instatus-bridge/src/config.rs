@@ -33,6 +33,11 @@ pub struct Config {
     /// (state in memory only; `once` then starts its timers from the page every run).
     #[serde(default)]
     pub state_dir: Option<PathBuf>,
+    /// Built-in health probes (execution JSON-RPC, beacon API, HTTP, TCP, this host), run
+    /// concurrently at every interval evaluation; threshold rules read their signals with
+    /// `probe: NAME.SIGNAL`. Default: none.
+    #[serde(default)]
+    pub probes: Vec<instatus::sources::probes::ProbeConfig>,
     /// The status engine's configuration (components, rules, groups, incidents, flapping,
     /// freshness): see docs/status-engine.md.
     pub status: instatus::status::Config,
@@ -47,6 +52,37 @@ pub struct Config {
     /// `/calendar.ics`: the page's maintenances (and the resets) as an iCalendar file.
     #[serde(default)]
     pub calendar: CalendarConfig,
+    /// An Instatus cron monitor pinged after every successful evaluation: when the bridge dies,
+    /// Instatus marks the monitor's component down. Default: none.
+    #[serde(default)]
+    pub heartbeat: Option<HeartbeatConfig>,
+}
+
+/// The heartbeat: an Instatus cron monitor (found by name or created, with a component of its
+/// own), pinged after every successful evaluation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct HeartbeatConfig {
+    /// The monitor's name, also its component's on the page. Default "Status automation".
+    pub name: String,
+    /// Seconds Instatus waits for the next ping (1 to 86400, at least the evaluation interval).
+    /// Default 180.
+    pub period_secs: u64,
+    /// Seconds of slack after a missed period (1 to 86400). Default 180.
+    pub grace_secs: u64,
+    /// Where pings go; the monitor's slug is appended. Default `https://cron.instatus.com`.
+    pub ping_url: String,
+}
+
+impl Default for HeartbeatConfig {
+    fn default() -> Self {
+        Self {
+            name: "Status automation".to_owned(),
+            period_secs: 180,
+            grace_secs: 180,
+            ping_url: "https://cron.instatus.com".to_owned(),
+        }
+    }
 }
 
 /// `/calendar.ics`, as the `calendar` module writes it (same UIDs, so one subscription never
@@ -118,8 +154,14 @@ pub struct PrometheusConfig {
     pub url: String,
     /// `serve` evaluates this often, seconds. Default 30 (also without a `prometheus` section).
     pub interval_secs: u64,
-    /// Time allowed per query, seconds. Default 10.
+    /// Time allowed per query, seconds (1 to 3600). Default 10.
     pub timeout_secs: u64,
+    /// Basic auth, as Prometheus's `http_config` (`username`, `password_file`). Default: none.
+    pub basic_auth: Option<BasicAuthConfig>,
+    /// A file holding a bearer token (`Authorization: Bearer ...`). Default: none.
+    pub bearer_token_file: Option<PathBuf>,
+    /// TLS, as Prometheus's `tls_config`. Default: the built-in roots, no client certificate.
+    pub tls_config: Option<TlsFilesConfig>,
 }
 
 impl Default for PrometheusConfig {
@@ -128,8 +170,23 @@ impl Default for PrometheusConfig {
             url: "http://127.0.0.1:9090".to_owned(),
             interval_secs: DEFAULT_INTERVAL_SECS,
             timeout_secs: 10,
+            basic_auth: None,
+            bearer_token_file: None,
+            tls_config: None,
         }
     }
+}
+
+/// TLS files, as Prometheus's `tls_config` names them (PEM).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct TlsFilesConfig {
+    /// CA certificates to trust instead of the built-in roots.
+    pub ca_file: Option<PathBuf>,
+    /// A client certificate (with its chain), sent when the server asks for one.
+    pub cert_file: Option<PathBuf>,
+    /// The client certificate's private key.
+    pub key_file: Option<PathBuf>,
 }
 
 /// The evaluation interval when nothing says otherwise.
@@ -141,12 +198,21 @@ pub const DEFAULT_INTERVAL_SECS: u64 = 30;
 pub struct AlertmanagerConfig {
     /// The server. Default `http://127.0.0.1:9093`.
     pub url: String,
+    /// Basic auth, as Alertmanager's `http_config` (`username`, `password_file`). Default: none.
+    pub basic_auth: Option<BasicAuthConfig>,
+    /// A file holding a bearer token (`Authorization: Bearer ...`). Default: none.
+    pub bearer_token_file: Option<PathBuf>,
+    /// TLS, as Alertmanager's `tls_config`. Default: the built-in roots, no client certificate.
+    pub tls_config: Option<TlsFilesConfig>,
 }
 
 impl Default for AlertmanagerConfig {
     fn default() -> Self {
         Self {
             url: "http://127.0.0.1:9093".to_owned(),
+            basic_auth: None,
+            bearer_token_file: None,
+            tls_config: None,
         }
     }
 }
@@ -167,6 +233,25 @@ pub struct ServerConfig {
     /// maintenance is then seen at once, not at the next interval. Env `INSTATUS_WEBHOOK_SECRET`
     /// wins. Default: none (`/instatus` answers 404).
     pub instatus_webhook_secret_file: Option<PathBuf>,
+    /// Connections open at most (1 to 65536); when reached, the oldest idle connection is
+    /// closed to make room. Must stay below the open-file limit (`LimitNOFILE`) minus 64, which
+    /// `serve` checks at start. Default 256.
+    pub max_connections: usize,
+    /// A connection waiting for a request (a new one, or one kept alive after an answer) is
+    /// closed when the request's headers have not all arrived within this many seconds: the
+    /// header read timeout and the idle timeout in one (1 to 3600). Default 10.
+    pub idle_timeout_secs: u64,
+    /// A request's body must arrive within this many seconds after its headers, else 408
+    /// (1 to 3600). Default 10.
+    pub body_read_timeout_secs: u64,
+    /// An evaluation (reads, writes, the replica wait) running longer than this counts as
+    /// stuck: `/healthz` answers 503 and the systemd watchdog is no longer fed, so systemd
+    /// restarts the bridge (60 to 86400, and more than the replica wait plus
+    /// `instatus.timeout_secs`). Default 300.
+    pub evaluation_timeout_secs: u64,
+    /// Allows `listen` on a non-loopback address (0.0.0.0, ::, a LAN address) without `auth`.
+    /// Default false: that is a config error, since anyone reaching the port could post alerts.
+    pub allow_unauthenticated: bool,
 }
 
 impl Default for ServerConfig {
@@ -176,6 +261,11 @@ impl Default for ServerConfig {
             auth: None,
             max_body_bytes: 1024 * 1024,
             instatus_webhook_secret_file: None,
+            max_connections: 256,
+            idle_timeout_secs: 10,
+            body_read_timeout_secs: 10,
+            evaluation_timeout_secs: 300,
+            allow_unauthenticated: false,
         }
     }
 }
@@ -191,7 +281,7 @@ pub enum AuthConfig {
 }
 
 /// Basic auth credentials.
-#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BasicAuthConfig {
     /// The user name.
@@ -254,6 +344,28 @@ pub enum WebhookAuth {
     },
 }
 
+/// How the bridge reaches Prometheus or Alertmanager: the URL (checked, no credentials in it),
+/// the credentials and TLS settings read from their files.
+#[derive(Clone, Debug, Default)]
+pub struct ForeignHttp {
+    /// `Authorization` sent with every request.
+    pub auth: Option<instatus::ForeignAuth>,
+    /// CA and client certificate.
+    pub tls: instatus::ForeignTls,
+}
+
+/// Whether secret files are read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Secrets {
+    /// Read every secret file; one that cannot be read is an error (every command but
+    /// `validate --no-secrets`).
+    #[default]
+    Read,
+    /// Leave the secret files alone (for a machine that does not hold them): each is listed in
+    /// [`Settings::unread_secrets`] and stands in as an empty secret.
+    Skip,
+}
+
 /// The configuration resolved: environment applied, secrets read, everything checked.
 #[derive(Debug)]
 pub struct Settings {
@@ -273,6 +385,12 @@ pub struct Settings {
     pub resets: Option<crate::resets::Resets>,
     /// The secret Instatus signs its webhooks to `/instatus` with, if configured.
     pub instatus_webhook_secret: Option<Secret>,
+    /// Prometheus's credentials and TLS.
+    pub prometheus_http: ForeignHttp,
+    /// Alertmanager's credentials and TLS.
+    pub alertmanager_http: ForeignHttp,
+    /// With [`Secrets::Skip`]: the secret files not read, as (field, path shown).
+    pub unread_secrets: Vec<(String, String)>,
 }
 
 /// Reads the environment variable (the process environment, or a map in tests).
@@ -283,17 +401,160 @@ pub fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
+/// The longest duration any `*_secs` field may hold: ten years. Nothing the bridge times is
+/// longer, and time arithmetic on larger values overflows.
+pub const MAX_DURATION_SECS: u64 = 10 * 366 * 24 * 3600;
+
+/// The largest config file read.
+pub const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Reads secret files (or lists them, with [`Secrets::Skip`]).
+struct SecretReader {
+    mode: Secrets,
+    unread: Vec<(String, String)>,
+}
+
+impl SecretReader {
+    fn read(&mut self, field: &str, file: &Path) -> Result<Secret, ConfigError> {
+        match self.mode {
+            Secrets::Read => crate::secret_file::read_secret(field, file),
+            Secrets::Skip => {
+                self.unread
+                    .push((field.to_owned(), crate::secret_file::shown(file)));
+                Ok(Secret::new(""))
+            }
+        }
+    }
+
+    fn read_pem(&mut self, field: &str, file: &Path) -> Result<Vec<u8>, ConfigError> {
+        crate::secret_file::read_bounded(field, file, crate::secret_file::MAX_PEM_BYTES)
+    }
+
+    /// The client certificate's key: a secret.
+    fn read_key(&mut self, field: &str, file: &Path) -> Result<Option<Secret>, ConfigError> {
+        match self.mode {
+            Secrets::Read => {
+                let bytes = crate::secret_file::read_bounded(
+                    field,
+                    file,
+                    crate::secret_file::MAX_PEM_BYTES,
+                )?;
+                let text = String::from_utf8(bytes).map_err(|_| {
+                    err(
+                        field,
+                        format!("{} is not PEM text", crate::secret_file::shown(file)),
+                    )
+                })?;
+                Ok(Some(Secret::new(text)))
+            }
+            Secrets::Skip => {
+                self.unread
+                    .push((field.to_owned(), crate::secret_file::shown(file)));
+                Ok(None)
+            }
+        }
+    }
+
+    /// The `http_config` of a foreign server: one of basic auth and a bearer token, and TLS.
+    fn foreign(
+        &mut self,
+        section: &str,
+        basic: Option<&BasicAuthConfig>,
+        bearer: Option<&PathBuf>,
+        tls: Option<&TlsFilesConfig>,
+    ) -> Result<ForeignHttp, ConfigError> {
+        let auth = match (basic, bearer) {
+            (Some(_), Some(_)) => {
+                return Err(err(
+                    section,
+                    "basic_auth and bearer_token_file are both set; allowed: one of them",
+                ))
+            }
+            (Some(b), None) => {
+                check_username(&format!("{section}.basic_auth.username"), &b.username)?;
+                Some(instatus::ForeignAuth::Basic {
+                    username: b.username.clone(),
+                    password: self.read(
+                        &format!("{section}.basic_auth.password_file"),
+                        &b.password_file,
+                    )?,
+                })
+            }
+            (None, Some(file)) => Some(instatus::ForeignAuth::Bearer(
+                self.read(&format!("{section}.bearer_token_file"), file)?,
+            )),
+            (None, None) => None,
+        };
+        let mut out = ForeignHttp {
+            auth,
+            tls: Default::default(),
+        };
+        if let Some(t) = tls {
+            let field = |name: &str| format!("{section}.tls_config.{name}");
+            if let Some(ca) = &t.ca_file {
+                out.tls.ca_pem = Some(self.read_pem(&field("ca_file"), ca)?);
+            }
+            match (&t.cert_file, &t.key_file) {
+                (Some(cert), Some(key)) => {
+                    let chain = self.read_pem(&field("cert_file"), cert)?;
+                    if let Some(key) = self.read_key(&field("key_file"), key)? {
+                        out.tls.client_pem = Some((chain, key));
+                    }
+                }
+                (None, None) => {}
+                _ => {
+                    return Err(err(
+                        format!("{section}.tls_config"),
+                        "cert_file and key_file go together; allowed: both or neither",
+                    ))
+                }
+            }
+            // The PEM is checked where it is used: a client built with it.
+            if self.mode == Secrets::Read || out.tls.client_pem.is_none() {
+                instatus::Client::builder("check")
+                    .foreign_tls(out.tls.clone())
+                    .build()
+                    .map_err(|e| err(format!("{section}.tls_config"), e.to_string()))?;
+            }
+        }
+        Ok(out)
+    }
+}
+
 impl Settings {
     /// Reads and checks the config file at `path`.
     pub fn load(path: &Path, env: Env<'_>) -> Result<Settings, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| err("--config", format!("cannot read {}: {e}", path.display())))?;
+        Settings::load_with(path, env, Secrets::Read)
+    }
+
+    /// Reads and checks the config file at `path`, reading its secret files or not.
+    pub fn load_with(path: &Path, env: Env<'_>, secrets: Secrets) -> Result<Settings, ConfigError> {
+        let bytes = crate::secret_file::read_bounded("--config", path, MAX_CONFIG_BYTES)?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            err(
+                "--config",
+                format!("{} is not UTF-8 text: {e}", path.display()),
+            )
+        })?;
         let config = parse(&text, path)?;
-        Settings::resolve(config, env)
+        Settings::resolve_with(config, env, secrets)
     }
 
     /// Applies the environment, reads the secrets and checks everything.
-    pub fn resolve(mut config: Config, env: Env<'_>) -> Result<Settings, ConfigError> {
+    pub fn resolve(config: Config, env: Env<'_>) -> Result<Settings, ConfigError> {
+        Settings::resolve_with(config, env, Secrets::Read)
+    }
+
+    /// [`resolve`](Self::resolve), reading the secret files or not.
+    pub fn resolve_with(
+        mut config: Config,
+        env: Env<'_>,
+        secrets: Secrets,
+    ) -> Result<Settings, ConfigError> {
+        let mut reader = SecretReader {
+            mode: secrets,
+            unread: Vec::new(),
+        };
         if let Some(url) = env(instatus::BASE_URL_ENV) {
             config.instatus.base_url = url;
         }
@@ -307,10 +568,10 @@ impl Settings {
             config.alertmanager.get_or_insert_with(Default::default).url = url;
         }
         let i = &config.instatus;
-        check_url("instatus.base_url", &i.base_url)?;
+        crate::checks::url("instatus.base_url", &i.base_url)?;
         let api_key = match (env(instatus::API_KEY_ENV), &i.api_key_file) {
             (Some(key), _) => Secret::new(key),
-            (None, Some(file)) => read_secret("instatus.api_key_file", file)?,
+            (None, Some(file)) => reader.read("instatus.api_key_file", file)?,
             (None, None) => {
                 return Err(err(
                     "instatus.api_key_file",
@@ -328,81 +589,111 @@ impl Settings {
             }
         };
         if !(i.writes_per_second.is_finite()
-            && i.writes_per_second >= instatus::MIN_REQUESTS_PER_SECOND)
+            && i.writes_per_second >= instatus::MIN_REQUESTS_PER_SECOND
+            && i.writes_per_second <= 1000.0)
         {
             return Err(err(
                 "instatus.writes_per_second",
                 format!(
-                    "{} is out of range; allowed: a number of at least {} (one an hour)",
+                    "{} is out of range; allowed: a number of at least {} (one an hour) and at most 1000",
                     i.writes_per_second,
                     instatus::MIN_REQUESTS_PER_SECOND
                 ),
             ));
         }
-        positive("instatus.timeout_secs", i.timeout_secs)?;
-        if i.replica > 16 {
-            return Err(err(
-                "instatus.replica",
-                format!(
-                    "{} is out of range; allowed: 0 to 16 (this bridge's position among the replicas)",
-                    i.replica
-                ),
-            ));
-        }
-        if i.replica_wait_secs > 300 {
-            return Err(err(
-                "instatus.replica_wait_secs",
-                format!(
-                    "{} is out of range; allowed: 0 to 300 seconds",
-                    i.replica_wait_secs
-                ),
-            ));
-        }
+        within("instatus.timeout_secs", i.timeout_secs, 1, 3600)?;
+        within("instatus.replica", u64::from(i.replica), 0, 16)?;
+        within("instatus.replica_wait_secs", i.replica_wait_secs, 0, 300)?;
+        let mut prometheus_http = ForeignHttp::default();
         if let Some(p) = &config.prometheus {
-            check_url("prometheus.url", &p.url)?;
-            positive("prometheus.interval_secs", p.interval_secs)?;
-            positive("prometheus.timeout_secs", p.timeout_secs)?;
+            crate::checks::url("prometheus.url", &p.url)?;
+            within("prometheus.interval_secs", p.interval_secs, 1, 86_400)?;
+            within("prometheus.timeout_secs", p.timeout_secs, 1, 3600)?;
+            prometheus_http = reader.foreign(
+                "prometheus",
+                p.basic_auth.as_ref(),
+                p.bearer_token_file.as_ref(),
+                p.tls_config.as_ref(),
+            )?;
         }
+        let mut alertmanager_http = ForeignHttp::default();
         if let Some(a) = &config.alertmanager {
-            check_url("alertmanager.url", &a.url)?;
+            crate::checks::url("alertmanager.url", &a.url)?;
+            alertmanager_http = reader.foreign(
+                "alertmanager",
+                a.basic_auth.as_ref(),
+                a.bearer_token_file.as_ref(),
+                a.tls_config.as_ref(),
+            )?;
         }
-        let listen: SocketAddr = config.server.listen.parse().map_err(|_| {
+        let server = &config.server;
+        let listen: SocketAddr = server.listen.parse().map_err(|_| {
             err(
                 "server.listen",
                 format!(
                     "{:?} is not an address; allowed: IP:PORT, e.g. 127.0.0.1:9741 or [::1]:9741",
-                    config.server.listen
+                    server.listen
                 ),
             )
         })?;
-        if config.server.max_body_bytes < 1024 {
-            return Err(err(
-                "server.max_body_bytes",
-                format!(
-                    "{} is too small; allowed: at least 1024",
-                    config.server.max_body_bytes
-                ),
-            ));
-        }
-        let webhook_auth = match &config.server.auth {
+        within(
+            "server.max_body_bytes",
+            server.max_body_bytes as u64,
+            1024,
+            256 * 1024 * 1024,
+        )?;
+        within(
+            "server.max_connections",
+            server.max_connections as u64,
+            1,
+            65_536,
+        )?;
+        within(
+            "server.idle_timeout_secs",
+            server.idle_timeout_secs,
+            1,
+            3600,
+        )?;
+        within(
+            "server.body_read_timeout_secs",
+            server.body_read_timeout_secs,
+            1,
+            3600,
+        )?;
+        within(
+            "server.evaluation_timeout_secs",
+            server.evaluation_timeout_secs,
+            config.instatus.timeout_secs,
+            86_400,
+        )
+        .map_err(|e| ConfigError {
+            message: format!(
+                "{} (at least instatus.timeout_secs: an evaluation needs time for one request)",
+                e.message
+            ),
+            ..e
+        })?;
+        let webhook_auth = match &server.auth {
             None => None,
-            Some(AuthConfig::BearerTokenFile(file)) => Some(WebhookAuth::Bearer(read_secret(
-                "server.auth.bearer_token_file",
-                file,
-            )?)),
+            Some(AuthConfig::BearerTokenFile(file)) => Some(WebhookAuth::Bearer(
+                reader.read("server.auth.bearer_token_file", file)?,
+            )),
             Some(AuthConfig::Basic(b)) => {
-                if b.username.is_empty() || b.username.contains(':') {
-                    return Err(err(
-                        "server.auth.basic.username",
-                        "must be non-empty and contain no `:`",
-                    ));
-                }
+                check_username("server.auth.basic.username", &b.username)?;
                 Some(WebhookAuth::Basic {
                     username: b.username.clone(),
-                    password: read_secret("server.auth.basic.password_file", &b.password_file)?,
+                    password: reader.read("server.auth.basic.password_file", &b.password_file)?,
                 })
             }
         };
+        if server.auth.is_none() && !listen.ip().is_loopback() && !server.allow_unauthenticated {
+            return Err(err(
+                "server.listen",
+                format!(
+                    "{listen} is reachable from other hosts and server.auth is not set: anyone reaching the port could post alerts; allowed: a loopback address (127.0.0.1, [::1]), server.auth, or server.allow_unauthenticated: true"
+                ),
+            ));
+        }
         let mut names = std::collections::HashSet::new();
         for (k, m) in config.metrics.iter().enumerate() {
             if m.name.trim().is_empty() {
@@ -426,6 +717,12 @@ impl Settings {
                     ),
                 ));
             }
+            within(
+                &format!("metrics[{k}].every_secs"),
+                m.every_secs,
+                MIN_METRIC_SPACING_SECS,
+                86_400,
+            )?;
         }
         if !config.metrics.is_empty() && config.prometheus.is_none() {
             return Err(err(
@@ -433,19 +730,21 @@ impl Settings {
                 "public metrics need a `prometheus` section (or PROMETHEUS_URL)",
             ));
         }
-        let has_threshold = config.status.components.iter().any(|c| {
-            c.rules
-                .iter()
-                .any(|r| matches!(r, instatus::status::RuleConfig::Threshold(_)))
+        let has_promql = config.status.components.iter().any(|c| {
+            c.rules.iter().any(
+                |r| matches!(r, instatus::status::RuleConfig::Threshold(t) if t.promql().is_some()),
+            )
         });
-        if has_threshold && config.prometheus.is_none() {
+        if has_promql && config.prometheus.is_none() {
             return Err(err(
                 "prometheus",
-                "threshold rules need a `prometheus` section (or PROMETHEUS_URL)",
+                "threshold rules need a `prometheus` section (or PROMETHEUS_URL) for their `query`",
             ));
         }
         let engine = Engine::new(config.status.clone())
             .map_err(|e| err(format!("status.{}", e.path), e.message))?;
+        crate::probes::validate(&config.probes, &config.status)
+            .map_err(|(path, message)| err(path, message))?;
         let declared: Vec<String> = config
             .status
             .components
@@ -473,9 +772,37 @@ impl Settings {
             &config.server.instatus_webhook_secret_file,
         ) {
             (Some(secret), _) => Some(Secret::new(secret)),
-            (None, Some(file)) => Some(read_secret("server.instatus_webhook_secret_file", file)?),
+            (None, Some(file)) => Some(reader.read("server.instatus_webhook_secret_file", file)?),
             (None, None) => None,
         };
+        if let Some(dir) = &config.state_dir {
+            crate::checks::state_dir("state_dir", dir)?;
+        }
+        if let Some(h) = &config.heartbeat {
+            let name = h.name.trim();
+            if name.is_empty() || name.chars().count() > 100 {
+                return Err(err(
+                    "heartbeat.name",
+                    "allowed: 1 to 100 characters (the monitor's and its component's name)",
+                ));
+            }
+            within("heartbeat.period_secs", h.period_secs, 1, 86_400)?;
+            within("heartbeat.grace_secs", h.grace_secs, 1, 86_400)?;
+            let interval = config
+                .prometheus
+                .as_ref()
+                .map_or(DEFAULT_INTERVAL_SECS, |p| p.interval_secs);
+            if h.period_secs < interval {
+                return Err(err(
+                    "heartbeat.period_secs",
+                    format!(
+                        "{} is shorter than the evaluation interval ({interval} s, prometheus.interval_secs): the monitor would fail between two evaluations; allowed: at least {interval}",
+                        h.period_secs
+                    ),
+                ));
+            }
+            crate::checks::url("heartbeat.ping_url", &h.ping_url)?;
+        }
         Ok(Settings {
             config,
             api_key,
@@ -485,7 +812,19 @@ impl Settings {
             engine,
             resets,
             instatus_webhook_secret,
+            prometheus_http,
+            alertmanager_http,
+            unread_secrets: reader.unread,
         })
+    }
+
+    /// The longest gap between two evaluations of a live evaluator: the interval, the replica
+    /// wait and `server.evaluation_timeout_secs`.
+    pub fn stall_after(&self) -> Duration {
+        let i = &self.config.instatus;
+        self.interval()
+            + Duration::from_secs(u64::from(i.replica) * i.replica_wait_secs)
+            + Duration::from_secs(self.config.server.evaluation_timeout_secs)
     }
 
     /// How often `serve` evaluates.
@@ -499,7 +838,9 @@ impl Settings {
     }
 }
 
-/// Parses the file's text: JSON for `.json` or a body starting with `{`, YAML otherwise.
+/// Parses the file's text: JSON for `.json` or a body starting with `{`, YAML otherwise. A key
+/// given twice in one mapping is an error naming both lines; a `*_secs` value above ten years
+/// ([`MAX_DURATION_SECS`]) is an error naming its path.
 pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     let json = match path.extension().and_then(|e| e.to_str()) {
         Some("json") => true,
@@ -514,46 +855,52 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         };
         err(path, message)
     };
-    if json {
+    let value: serde_json::Value = if json {
         let de = &mut serde_json::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(de)
-            .map_err(|e| located(e.path().to_string(), e.inner().to_string()))
+        let value: crate::checks::UniqueKeys = serde_path_to_error::deserialize(de)
+            .map_err(|e| located(e.path().to_string(), e.inner().to_string()))?;
+        value.0
     } else {
-        // Through a JSON value: yaml_serde reads externally tagged enums only as YAML tags
+        // Through a YAML value (it refuses a key given twice; a JSON value would keep the last),
+        // then a JSON value: yaml_serde reads externally tagged enums only as YAML tags
         // (`!threshold`), and the documented form is the map (`threshold: {...}`).
-        let value: serde_json::Value =
-            yaml_serde::from_str(text).map_err(|e| err("(YAML syntax)", e.to_string()))?;
-        serde_path_to_error::deserialize(value)
-            .map_err(|e| located(e.path().to_string(), e.inner().to_string()))
+        let value: yaml_serde::Value =
+            yaml_serde::from_str(text).map_err(|e| crate::checks::yaml_error(text, &e))?;
+        serde_json::to_value(value).map_err(|e| err("(YAML)", e.to_string()))?
+    };
+    if !value.is_object() {
+        // serde would read a sequence as the struct's fields in order ("[0]: expected struct").
+        return Err(err(
+            "(top level)",
+            "the config must be a mapping of sections (instatus, status, server, ...)",
+        ));
     }
+    let config = serde_path_to_error::deserialize(&value)
+        .map_err(|e| located(e.path().to_string(), e.inner().to_string()))?;
+    // After the types: every `*_secs` left is a field the config knows.
+    crate::checks::durations(&value, "", MAX_DURATION_SECS)?;
+    Ok(config)
 }
 
-fn read_secret(field: &str, file: &Path) -> Result<Secret, ConfigError> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| err(field, format!("cannot read {}: {e}", file.display())))?;
-    let value = text.trim_end_matches(['\n', '\r']);
-    if value.is_empty() {
-        return Err(err(field, format!("{} is empty", file.display())));
+fn check_username(field: &str, username: &str) -> Result<(), ConfigError> {
+    if username.is_empty() || username.contains(':') || username.chars().any(char::is_control) {
+        return Err(err(
+            field,
+            "must be non-empty and contain no `:` and no control character",
+        ));
     }
-    Ok(Secret::new(value))
+    Ok(())
 }
 
-fn check_url(field: &str, url: &str) -> Result<(), ConfigError> {
-    if url.starts_with("http://") || url.starts_with("https://") {
+/// `value` within `min..=max`, else an error naming `field` and the range.
+pub fn within(field: &str, value: u64, min: u64, max: u64) -> Result<(), ConfigError> {
+    if (min..=max).contains(&value) {
         Ok(())
     } else {
         Err(err(
             field,
-            format!("{url:?} is not a URL; allowed: http://... or https://..."),
+            format!("{value} is out of range; allowed: {min} to {max}"),
         ))
-    }
-}
-
-fn positive(field: &str, value: u64) -> Result<(), ConfigError> {
-    if value == 0 {
-        Err(err(field, "must be at least 1"))
-    } else {
-        Ok(())
     }
 }
 

@@ -1,33 +1,44 @@
-//! `serve`: the HTTP server (hyper) and the evaluator thread it wakes.
-//!
-//! Webhooks are validated, deduped and recorded on the async side and answered at once; the
-//! evaluator (a plain thread: the client is blocking) drains what is pending as soon as it is
-//! idle, so an idle bridge adds no delay and a busy one folds arrivals into its next evaluation.
+//! `serve`: the HTTP side (hyper) and the process around it. Webhooks are validated, deduped and
+//! recorded here and answered at once; the evaluator thread ([`crate::evaluator`]) does the rest.
+//! [`run`] takes a bound listener and a shutdown future (as mini-redis' `run` does), so tests run
+//! the whole server in-process; [`serve`] is the command, with the signals and the exit code.
 
 use std::convert::Infallible;
+use std::future::Future;
 use std::io::Write;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
+use hyper::body::{Body, Frame, Incoming, SizeHint};
 use hyper::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, WWW_AUTHENTICATE};
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use instatus::jiff::Timestamp;
-use instatus::model::ComponentTree;
 use instatus::sources::alertmanager::WebhookPayload;
-use instatus::status::{Level, NoteKind};
 use instatus::webhook::{ReplayGuard, Verifier, WebhookError, SIGNATURE_HEADER};
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
 
 use crate::auth::Authorizer;
-use crate::bridge::{Bridge, Evaluation, Mode};
+use crate::bridge::{Bridge, BridgeError};
 use crate::config::Settings;
+use crate::connections::{self, Admission, Busy, Conn, Limits, Registry};
+use crate::evaluator::{Liveness, Signal};
 use crate::intake::Intake;
 use crate::telemetry::Telemetry;
+
+/// The whole of a shutdown, from the signal to the exit: well below the unit's
+/// `TimeoutStopSec` (45 s), so systemd never has to kill the bridge.
+pub const SHUTDOWN_BUDGET: Duration = Duration::from_secs(20);
+
+/// The part of [`SHUTDOWN_BUDGET`] given to the requests in flight.
+const HTTP_DRAIN: Duration = Duration::from_secs(5);
 
 /// What the HTTP side and the evaluator share.
 pub struct Shared {
@@ -36,196 +47,411 @@ pub struct Shared {
     /// The metrics.
     pub telemetry: Telemetry,
     auth: Authorizer,
-    max_body: usize,
-    signal: Signal,
+    limits: Limits,
+    /// Wakes the evaluator.
+    pub signal: Signal,
+    /// Whether the evaluator is alive (`/healthz`, the watchdog).
+    pub liveness: Liveness,
+    /// Told when the evaluator thread ends (a panic included).
+    pub evaluator_stopped: Notify,
     /// `None` when ready, else why not.
-    not_ready: Mutex<Option<String>>,
-    evaluator_alive: AtomicBool,
+    pub not_ready: Mutex<Option<String>>,
     /// `/calendar.ics`, rendered after each evaluation that read the page.
-    calendar: Mutex<Option<String>>,
+    pub calendar: Mutex<Option<String>>,
+    /// `/badge/*.json`: the page status of the last evaluation and the reset schedule.
+    pub badges: crate::badge::Badges,
     /// An Instatus webhook said the page changed: the next evaluation reads it again.
-    refresh_page: AtomicBool,
+    pub refresh_page: AtomicBool,
     /// Checks `/instatus` deliveries, when a secret is configured.
     instatus_webhooks: Option<Verifier>,
     replays: Mutex<ReplayGuard>,
+    connections: Registry,
 }
 
-#[derive(Default)]
-struct Signal {
-    state: Mutex<(bool, bool)>, // (woken, shutdown)
-    cond: Condvar,
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("limits", &self.limits)
+            .field("liveness", &self.liveness)
+            .finish_non_exhaustive()
+    }
 }
 
-impl Signal {
-    fn wake(&self) {
-        self.state.lock().unwrap_or_else(|e| e.into_inner()).0 = true;
-        self.cond.notify_one();
-    }
-
-    fn shutdown(&self) {
-        self.state.lock().unwrap_or_else(|e| e.into_inner()).1 = true;
-        self.cond.notify_one();
-    }
-
-    /// Waits until woken, shut down or `deadline`; returns (woken, shutdown) and clears woken.
-    fn wait(&self, deadline: Instant) -> (bool, bool) {
-        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        loop {
-            if st.0 || st.1 {
-                let out = *st;
-                st.0 = false;
-                return out;
-            }
-            let now = Instant::now();
-            if now >= deadline {
-                return (false, false);
-            }
-            st = self
-                .cond
-                .wait_timeout(st, deadline - now)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
+impl Shared {
+    /// The shared state of a server with these parts; `stall_after` bounds the gap between two
+    /// evaluations before the evaluator counts as stuck.
+    pub fn new(
+        intake: Intake,
+        auth: Authorizer,
+        limits: Limits,
+        stall_after: Duration,
+        instatus_webhooks: Option<Verifier>,
+    ) -> Shared {
+        Shared {
+            intake,
+            telemetry: Telemetry::new(),
+            auth,
+            limits,
+            signal: Signal::default(),
+            liveness: Liveness::new(stall_after),
+            evaluator_stopped: Notify::new(),
+            not_ready: Mutex::new(Some("the start-up evaluation has not finished".into())),
+            calendar: Mutex::new(None),
+            badges: crate::badge::Badges::default(),
+            refresh_page: AtomicBool::new(false),
+            instatus_webhooks,
+            replays: Mutex::new(ReplayGuard::new(1000)),
+            connections: Registry::default(),
         }
     }
+
+    /// The same, with these badges (the reset schedule and when the page status goes stale).
+    pub fn with_badges(self, badges: crate::badge::Badges) -> Shared {
+        Shared { badges, ..self }
+    }
+
+    /// Connections open now.
+    pub fn open_connections(&self) -> usize {
+        self.connections.len()
+    }
 }
 
-fn log(message: impl std::fmt::Display) {
+/// Why `serve` stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// `--listen` is not an address.
+    #[error("--listen {0:?} is not an address; allowed: IP:PORT, e.g. 127.0.0.1:9741")]
+    Listen(String),
+    /// The address cannot be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The async runtime or the evaluator thread cannot start.
+    #[error("cannot start the {what}: {source}")]
+    Start {
+        /// `runtime` or `evaluator`.
+        what: &'static str,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// `server.max_connections` does not fit the open-file limit.
+    #[error(transparent)]
+    FileLimit(#[from] connections::FileLimitError),
+    /// The bridge cannot be built (client, state directory).
+    #[error(transparent)]
+    Bridge(#[from] BridgeError),
+    /// Another bridge uses the state folder.
+    #[error(transparent)]
+    Lock(#[from] crate::lock::LockError),
+    /// The journal cannot be opened.
+    #[error("cannot open the journal: {0}")]
+    Journal(#[source] std::io::Error),
+    /// The evaluator thread ended on its own: a panic (its message is in the log above).
+    #[error("the evaluator stopped unexpectedly (see the panic above); exiting so the service manager restarts the bridge (the journal keeps the alerts)")]
+    EvaluatorDied,
+}
+
+/// Writes one line on stderr (the journal under systemd), stamped.
+pub fn log(message: impl std::fmt::Display) {
     eprintln!("{} instatus-bridge: {message}", Timestamp::now());
 }
 
-/// Runs `serve`; returns the exit code.
+/// `serve`: binds, runs until SIGTERM or SIGINT, and returns the exit code (0 after a clean
+/// shutdown, 1 on an error, an evaluator that died included).
 pub fn serve(settings: Settings, listen: Option<&str>) -> i32 {
+    match serve_inner(settings, listen) {
+        Ok(()) => crate::cli::EXIT_OK,
+        Err(e) => {
+            eprintln!("instatus-bridge: error: {e}");
+            crate::cli::EXIT_ERROR
+        }
+    }
+}
+
+fn serve_inner(settings: Settings, listen: Option<&str>) -> Result<(), ServeError> {
     let addr: SocketAddr = match listen {
-        Some(text) => match text.parse() {
-            Ok(a) => a,
-            Err(_) => {
-                eprintln!("instatus-bridge: error: --listen {text:?} is not an address; allowed: IP:PORT, e.g. 127.0.0.1:9741");
-                return crate::cli::EXIT_ERROR;
-            }
-        },
+        Some(text) => text
+            .parse()
+            .map_err(|_| ServeError::Listen(text.to_owned()))?,
         None => settings.listen,
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("instatus-bridge: error: cannot start the runtime: {e}");
-            return crate::cli::EXIT_ERROR;
-        }
-    };
-    runtime.block_on(run(settings, addr))
+        .map_err(|source| ServeError::Start {
+            what: "runtime",
+            source,
+        })?;
+    runtime.block_on(async move {
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| ServeError::Bind { addr, source })?;
+        run(listener, shutdown_signal(), settings).await
+    })
 }
 
-async fn run(settings: Settings, addr: SocketAddr) -> i32 {
-    let listener = match tokio::net::TcpListener::bind(addr).await {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("instatus-bridge: error: cannot listen on {addr}: {e}");
-            return crate::cli::EXIT_ERROR;
-        }
+/// Runs the bridge's server on `listener` until `shutdown` resolves: builds the bridge, replays
+/// the journal, starts the evaluator, serves. Prints `listening on http://ADDR` on stdout first.
+pub async fn run(
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()>,
+    settings: Settings,
+) -> Result<(), ServeError> {
+    let s = &settings.config.server;
+    let limits = Limits {
+        max_connections: s.max_connections,
+        idle_timeout: Duration::from_secs(s.idle_timeout_secs),
+        body_timeout: Duration::from_secs(s.body_read_timeout_secs),
+        max_body: s.max_body_bytes,
+        shutdown: SHUTDOWN_BUDGET,
     };
-    let local = listener.local_addr().unwrap_or(addr);
+    connections::check_file_limit(limits.max_connections)?;
+    let stall_after = settings.stall_after();
     let auth = Authorizer::new(settings.webhook_auth.as_ref());
-    let max_body = settings.config.server.max_body_bytes;
     let instatus_webhooks = settings.instatus_webhook_secret.as_ref().map(Verifier::new);
     let retention = settings.config.status.freshness.alert_retention_secs;
-    let mut bridge = match Bridge::new(settings) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("instatus-bridge: error: {e}");
-            return crate::cli::EXIT_ERROR;
+    // Held until `run` returns: one bridge per state folder.
+    let _lock = match &settings.config.state_dir {
+        Some(dir) => {
+            let lock = crate::lock::StateLock::acquire(dir, "serve")?;
+            if let Some(note) = crate::lock::keep_broken_state_aside(dir) {
+                log(note);
+            }
+            Some(lock)
         }
+        None => None,
     };
+    // The page status goes stale after two evaluations that should have seen it and did not.
+    let badges = crate::badge::Badges::new(settings.resets.as_ref(), 2 * stall_after);
+    let heartbeat = crate::heartbeat::Heartbeat::new(&settings)
+        .map_err(|e| BridgeError::Client(e.to_string()))?;
+    let mut bridge = Bridge::new(settings)?;
     for note in &bridge.startup_notes {
         log(note);
     }
     // The journal a previous run left: replayed into the first evaluation.
     let (journal, generation) = bridge.store().map(|s| s.replay()).unwrap_or_default();
     let store = match &bridge.settings.config.state_dir {
-        Some(dir) => match crate::store::Store::open(dir) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                eprintln!("instatus-bridge: error: state_dir {}: {e}", dir.display());
-                return crate::cli::EXIT_ERROR;
-            }
-        },
+        Some(dir) => Some(
+            crate::store::Store::open(dir)
+                .map_err(|e| BridgeError::State(format!("{}: {e}", dir.display())))?,
+        ),
         None => None,
     };
-    let intake = match Intake::new(store, generation, retention) {
-        Ok(i) => i,
-        Err(e) => {
-            eprintln!("instatus-bridge: error: cannot open the journal: {e}");
-            return crate::cli::EXIT_ERROR;
-        }
-    };
+    let intake = Intake::new(store, generation, retention).map_err(ServeError::Journal)?;
     intake.seed(&bridge.persisted.engine, Timestamp::now());
     intake.seed_deliveries(&journal, Timestamp::now());
     bridge.push_deliveries(journal);
-    let shared = Arc::new(Shared {
-        intake,
-        telemetry: Telemetry::new(),
-        auth,
-        max_body,
-        signal: Signal::default(),
-        not_ready: Mutex::new(Some("the start-up evaluation has not finished".into())),
-        evaluator_alive: AtomicBool::new(true),
-        calendar: Mutex::new(None),
-        refresh_page: AtomicBool::new(false),
-        instatus_webhooks,
-        replays: Mutex::new(ReplayGuard::new(1000)),
-    });
+    let shared = Arc::new(
+        Shared::new(intake, auth, limits, stall_after, instatus_webhooks).with_badges(badges),
+    );
+    let covered_start = generation.checked_sub(1);
+    run_with(listener, shutdown, shared, move |shared| {
+        crate::evaluator::evaluate_loop(bridge, heartbeat, shared, covered_start)
+    })
+    .await
+}
+
+/// Serves `shared` on `listener` with `evaluator` running on its own thread, until `shutdown`
+/// resolves (then: stop accepting, finish the requests in flight, stop the evaluator, all within
+/// [`SHUTDOWN_BUDGET`]) or the evaluator ends on its own ([`ServeError::EvaluatorDied`]).
+pub async fn run_with(
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()>,
+    shared: Arc<Shared>,
+    evaluator: impl FnOnce(&Shared) + Send + 'static,
+) -> Result<(), ServeError> {
+    let local = listener.local_addr().map_err(|source| ServeError::Start {
+        what: "listener",
+        source,
+    })?;
     {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "listening on http://{local}");
         let _ = out.flush();
     }
-    let covered_start = generation.checked_sub(1);
-    let evaluator = {
+    let thread = {
         let shared = shared.clone();
         std::thread::Builder::new()
             .name("evaluator".into())
-            .spawn(move || evaluate_loop(bridge, &shared, covered_start))
+            .spawn(move || evaluator(&shared))
+            .map_err(|source| ServeError::Start {
+                what: "evaluator",
+                source,
+            })?
     };
-    let evaluator = match evaluator {
-        Ok(h) => h,
-        Err(e) => {
-            eprintln!("instatus-bridge: error: cannot start the evaluator: {e}");
-            return crate::cli::EXIT_ERROR;
+    drop(thread); // Not joined: the evaluator reports its end through `evaluator_stopped`.
+    notify(sd_notify::NotifyState::Ready);
+    let watchdog = sd_notify::watchdog_enabled().map(|period| {
+        let shared = shared.clone();
+        tokio::spawn(feed_watchdog(shared, period))
+    });
+
+    let mut shutdown = std::pin::pin!(shutdown);
+    let died = {
+        let evaluator_stopped = shared.evaluator_stopped.notified();
+        let mut evaluator_stopped = std::pin::pin!(evaluator_stopped);
+        let mut backoff = None;
+        loop {
+            tokio::select! {
+                _ = &mut shutdown => break false,
+                _ = &mut evaluator_stopped => break true,
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, _)) => {
+                        backoff = None;
+                        admit(stream, &shared).await;
+                    }
+                    Err(e) => {
+                        // Out of descriptors, or a connection reset before it was accepted:
+                        // pause instead of spinning on the same error.
+                        let pause = connections::next_backoff(backoff);
+                        if backoff.is_none() {
+                            log(format!("cannot accept a connection: {e}; pausing the accept loop"));
+                        }
+                        backoff = Some(pause);
+                        tokio::select! {
+                            _ = tokio::time::sleep(pause) => {}
+                            _ = &mut shutdown => break false,
+                        }
+                    }
+                },
+            }
         }
     };
-
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let mut shutdown = std::pin::pin!(shutdown_signal());
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
-                let _ = stream.set_nodelay(true);
-                let shared = shared.clone();
-                let service = hyper::service::service_fn(move |req| {
-                    let shared = shared.clone();
-                    async move { Ok::<_, Infallible>(route(req, &shared).await) }
-                });
-                let conn = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service);
-                let watched = graceful.watch(conn);
-                tokio::spawn(async move {
-                    let _ = watched.await;
-                });
+    let budget = shared.limits.shutdown;
+    let deadline = Instant::now() + budget;
+    drop(listener);
+    notify(sd_notify::NotifyState::Stopping);
+    if let Some(w) = watchdog {
+        w.abort();
+    }
+    if died {
+        log("the evaluator stopped: answering /healthz 503 no longer matters, exiting");
+    } else {
+        log("shutting down: finishing requests and the evaluation in flight");
+    }
+    shared.connections.close_all();
+    let drained = tokio::time::timeout(HTTP_DRAIN.min(budget / 4), async {
+        while !shared.connections.is_empty() {
+            let released = shared.connections.released();
+            tokio::select! {
+                _ = released => {}
+                _ = tokio::time::sleep(Duration::from_millis(50)) => {}
             }
-            _ = &mut shutdown => break,
+        }
+    })
+    .await;
+    if drained.is_err() {
+        log(format!(
+            "{} connections still open after {:?}; closing them",
+            shared.connections.len(),
+            HTTP_DRAIN.min(budget / 4)
+        ));
+    }
+    if died {
+        return Err(ServeError::EvaluatorDied);
+    }
+    shared.signal.shutdown();
+    let left = deadline.saturating_duration_since(Instant::now());
+    let stopped = shared.evaluator_stopped.notified();
+    if shared.liveness.check().as_ref().err().map(String::as_str) != Some("the evaluator stopped")
+        && tokio::time::timeout(left, stopped).await.is_err()
+    {
+        log(format!(
+            "the evaluation in flight did not finish within {budget:?} of the shutdown; exiting without it (the journal keeps the alerts, the next start replays them)"
+        ));
+        return Ok(());
+    }
+    log("stopped");
+    Ok(())
+}
+
+fn notify(state: sd_notify::NotifyState<'_>) {
+    // Without NOTIFY_SOCKET (not under systemd) this does nothing.
+    if let Err(e) = sd_notify::notify(&[state]) {
+        log(format!("cannot notify the service manager: {e}"));
+    }
+}
+
+/// Feeds systemd's watchdog (`WatchdogSec=`) at half its period, but only while the evaluator
+/// is alive: a stuck or dead evaluator stops the pings, and systemd restarts the bridge.
+async fn feed_watchdog(shared: Arc<Shared>, period: Duration) {
+    let mut tick = tokio::time::interval((period / 2).max(Duration::from_millis(10)));
+    let mut quiet = false;
+    loop {
+        tick.tick().await;
+        match shared.liveness.check() {
+            Ok(()) => {
+                quiet = false;
+                notify(sd_notify::NotifyState::Watchdog);
+            }
+            Err(why) if !quiet => {
+                quiet = true;
+                log(format!("not feeding the watchdog: {why}"));
+            }
+            Err(_) => {}
         }
     }
-    drop(listener);
-    log("shutting down: finishing requests and the evaluation in flight");
-    let _ = tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await;
-    shared.signal.shutdown();
-    let _ = tokio::task::spawn_blocking(move || evaluator.join()).await;
-    log("stopped");
-    crate::cli::EXIT_OK
+}
+
+/// Takes an accepted connection under the connection bound and serves it on its own task.
+async fn admit(stream: tokio::net::TcpStream, shared: &Arc<Shared>) {
+    let (id, conn) = loop {
+        match shared.connections.admit(shared.limits.max_connections) {
+            Admission::Open(id, conn) => break (id, conn),
+            Admission::Full => {
+                // Every connection is busy; one ends within the body deadline.
+                let released = shared.connections.released();
+                let _ = tokio::time::timeout(Duration::from_millis(100), released).await;
+            }
+        }
+    };
+    let _ = stream.set_nodelay(true);
+    let shared = shared.clone();
+    tokio::spawn(async move {
+        serve_connection(stream, &conn, &shared).await;
+        shared.connections.release(id);
+    });
+}
+
+async fn serve_connection(stream: tokio::net::TcpStream, conn: &Arc<Conn>, shared: &Arc<Shared>) {
+    let service = {
+        let (conn, shared) = (conn.clone(), shared.clone());
+        hyper::service::service_fn(move |req| {
+            let busy = Busy::new(&conn);
+            let shared = shared.clone();
+            async move {
+                let answer = route(req, &shared).await;
+                Ok::<_, Infallible>(answer.map(|body| Answered { body, _busy: busy }))
+            }
+        })
+    };
+    let limits = shared.limits;
+    let served = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.idle_timeout)
+        .serve_connection(TokioIo::new(stream), service);
+    let mut served = std::pin::pin!(served);
+    tokio::select! {
+        _ = served.as_mut() => return,
+        _ = conn.closing() => {}
+    }
+    // Told to close: an idle connection closes at once, one with a request in flight after its
+    // answer; a half-sent request gets a moment, then the socket is dropped.
+    served.as_mut().graceful_shutdown();
+    let grace = if conn.is_busy() {
+        limits.body_timeout + Duration::from_secs(1)
+    } else {
+        Duration::from_millis(100)
+    };
+    let _ = tokio::time::timeout(grace, served).await;
 }
 
 async fn shutdown_signal() {
@@ -250,154 +476,29 @@ async fn shutdown_signal() {
     }
 }
 
-fn evaluate_loop(mut bridge: Bridge, shared: &Shared, mut covered: Option<u64>) {
-    let interval = bridge.settings.interval();
-    let mut next_full = Instant::now();
-    let mut first = true;
-    loop {
-        let (_, stop) = if first {
-            (true, false)
-        } else {
-            shared.signal.wait(next_full)
-        };
-        if stop {
-            break;
-        }
-        let drained = shared.intake.drain();
-        let due = Instant::now() >= next_full;
-        let full = first || due || drained.full;
-        let refresh = shared.refresh_page.swap(false, Ordering::SeqCst);
-        if drained.deliveries.is_empty() && !full && !refresh {
-            continue;
-        }
-        if let Some(c) = drained.covered {
-            covered = Some(covered.map_or(c, |old| old.max(c)));
-        }
-        let mode = Mode {
-            read_sources: full,
-            refresh_page: full || refresh,
-            write: true,
-        };
-        let requests_before = bridge.instatus_requests();
-        let result = bridge.evaluate(drained.deliveries, mode);
-        if full {
-            next_full = Instant::now() + interval;
-        }
-        match result {
-            Ok(mut e) => {
-                if full {
-                    let metrics = bridge.feed_metrics(false);
-                    e.metrics = metrics;
-                }
-                first = false;
-                record(&bridge, shared, &e, requests_before);
-                if let Some(doc) = bridge.calendar(Timestamp::now()) {
-                    *shared.calendar.lock().unwrap_or_else(|p| p.into_inner()) = Some(doc);
-                }
-                // One line per write, so an operator can tell from the journal what was done.
-                for w in &e.writes {
-                    log(format!(
-                        "{}: {:?} {}",
-                        crate::report::action_line(&w.action),
-                        w.outcome,
-                        w.detail
-                    ));
-                }
-                *shared.not_ready.lock().unwrap_or_else(|p| p.into_inner()) = None;
-                match bridge.save() {
-                    Ok(()) => {
-                        if let (Some(store), Some(c)) = (bridge.store(), covered.take()) {
-                            store.forget_journals(c);
-                        }
-                    }
-                    Err(err) => log(format!("cannot save the state: {err}")),
-                }
-                if !e.writes_ok() {
-                    bridge.invalidate_page();
-                }
-            }
-            Err(err) => {
-                log(format!("evaluation failed: {err}"));
-                shared
-                    .telemetry
-                    .evaluations
-                    .get_or_create(&crate::telemetry::ResultLabel {
-                        result: "failed".into(),
-                    })
-                    .inc();
-                shared.telemetry.requests("read", "failed", 1);
-                *shared.not_ready.lock().unwrap_or_else(|p| p.into_inner()) = Some(err.to_string());
-                if first {
-                    // Retry the start-up rebuild soon, not after a whole interval.
-                    next_full = Instant::now() + interval.min(Duration::from_secs(5));
-                    first = false;
-                }
-            }
-        }
-    }
-    // Final: keep what is pending in the journal (it is already there) and save the state.
-    let flushed = bridge.feed_metrics(true);
-    for m in flushed {
-        log(format!("metric {}: {:?} {}", m.metric, m.outcome, m.detail));
-    }
-    if let Err(err) = bridge.save() {
-        log(format!("cannot save the state: {err}"));
-    }
-    shared.evaluator_alive.store(false, Ordering::SeqCst);
+/// An answer's body that keeps its connection marked busy until hyper has taken all of it.
+struct Answered {
+    body: Full<Bytes>,
+    _busy: Busy,
 }
 
-fn record(bridge: &Bridge, shared: &Shared, e: &Evaluation, requests_before: u64) {
-    let t = &shared.telemetry;
-    t.evaluations
-        .get_or_create(&crate::telemetry::ResultLabel {
-            result: "ok".into(),
-        })
-        .inc();
-    t.evaluation_duration.observe(e.duration.as_secs_f64());
-    let mut writes = 0;
-    for w in &e.writes {
-        let outcome = match w.outcome {
-            crate::apply::Outcome::Ok => "ok",
-            crate::apply::Outcome::Skipped => continue,
-            crate::apply::Outcome::Failed => "failed",
-            crate::apply::Outcome::Ambiguous => "ambiguous",
-        };
-        writes += 1;
-        t.requests("write", outcome, 1);
-        if outcome != "ok" {
-            log(crate::report::write_line(w));
-        }
+impl Body for Answered {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        Pin::new(&mut self.get_mut().body).poll_frame(cx)
     }
-    for m in &e.metrics {
-        let outcome = match m.outcome {
-            crate::apply::Outcome::Ok => "ok",
-            crate::apply::Outcome::Ambiguous => "ambiguous",
-            _ => "failed",
-        };
-        writes += 1;
-        t.requests("write", outcome, 1);
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
     }
-    let sent = bridge.instatus_requests().saturating_sub(requests_before);
-    t.requests("read", "ok", sent.saturating_sub(writes));
-    t.last_success
-        .set(Timestamp::now().as_millisecond() as f64 / 1000.0);
-    let tree = bridge
-        .cached_page()
-        .map(|p| ComponentTree::from_components(p.components.iter().cloned()));
-    for c in &bridge.settings.config.status.components {
-        let level = tree
-            .as_ref()
-            .and_then(|t| t.find(&c.path))
-            .map_or(-1, |comp| Level::from_status(&comp.status) as i64);
-        let flapping = e
-            .notes
-            .iter()
-            .any(|n| n.path == c.path && n.kind == NoteKind::Flapping);
-        let unknown = e
-            .notes
-            .iter()
-            .any(|n| n.path == c.path && n.kind == NoteKind::Unknown);
-        t.component(&c.path, level, flapping, unknown);
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
     }
 }
 
@@ -427,17 +528,14 @@ async fn route(req: Request<Incoming>, shared: &Shared) -> Answer {
                 serde_json::json!({"error": "use POST"}),
             )
         }
-        (&Method::GET, "/healthz") => {
-            if shared.evaluator_alive.load(Ordering::SeqCst) {
-                answer(StatusCode::OK, "text/plain", "ok\n")
-            } else {
-                answer(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "text/plain",
-                    "evaluator stopped\n",
-                )
-            }
-        }
+        (&Method::GET, "/healthz") => match shared.liveness.check() {
+            Ok(()) => answer(StatusCode::OK, "text/plain", "ok\n"),
+            Err(why) => answer(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "text/plain",
+                format!("unhealthy: {why}\n"),
+            ),
+        },
         (&Method::GET, "/readyz") => {
             let why = shared
                 .not_ready
@@ -469,6 +567,14 @@ async fn route(req: Request<Incoming>, shared: &Shared) -> Answer {
                 ),
             }
         }
+        (&Method::GET, path) if path.starts_with("/badge/") => {
+            let (status, body) = shared.badges.answer(&path["/badge/".len()..], Timestamp::now());
+            answer(
+                StatusCode::from_u16(status).unwrap_or(StatusCode::NOT_FOUND),
+                "application/json",
+                body,
+            )
+        }
         (&Method::GET, "/metrics") => answer(
             StatusCode::OK,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
@@ -477,7 +583,7 @@ async fn route(req: Request<Incoming>, shared: &Shared) -> Answer {
         _ => answer(
             StatusCode::NOT_FOUND,
             "text/plain",
-            "not found; routes: POST /alertmanager, POST /instatus, GET /healthz, /readyz, /metrics, /calendar.ics\n",
+            "not found; routes: POST /alertmanager, POST /instatus, GET /healthz, /readyz, /metrics, /calendar.ics, /badge/{status,iteration,next-reset}.json\n",
         ),
     }
 }
@@ -497,11 +603,12 @@ async fn webhook(req: Request<Incoming>, shared: &Shared) -> Answer {
         }
         return r;
     }
+    let max_body = shared.limits.max_body;
     let too_large = || {
         t.reject("too_large");
         json(
             StatusCode::PAYLOAD_TOO_LARGE,
-            serde_json::json!({"error": format!("body too large: the limit is {} bytes (server.max_body_bytes)", shared.max_body)}),
+            serde_json::json!({"error": format!("body too large: the limit is {max_body} bytes (server.max_body_bytes)")}),
         )
     };
     let declared = req
@@ -509,20 +616,17 @@ async fn webhook(req: Request<Incoming>, shared: &Shared) -> Answer {
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > shared.max_body as u64) {
+    if declared.is_some_and(|n| n > max_body as u64) {
         return too_large();
     }
-    let body = match Limited::new(req.into_body(), shared.max_body)
-        .collect()
-        .await
-    {
-        Ok(b) => b.to_bytes(),
-        Err(e) => {
-            if e.downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some()
-            {
-                return too_large();
-            }
+    let body = match read_body(req.into_body(), shared).await {
+        Ok(b) => b,
+        Err(BodyError::TooLarge) => return too_large(),
+        Err(BodyError::TimedOut) => {
+            t.reject("timeout");
+            return body_timed_out(shared);
+        }
+        Err(BodyError::Broken(e)) => {
             t.reject("malformed");
             return json(
                 StatusCode::BAD_REQUEST,
@@ -530,13 +634,13 @@ async fn webhook(req: Request<Incoming>, shared: &Shared) -> Answer {
             );
         }
     };
-    let payload = match parse_payload(&body) {
+    let payload = match WebhookPayload::parse(&body) {
         Ok(p) => p,
-        Err(message) => {
+        Err(e) => {
             t.reject("malformed");
             return json(
                 StatusCode::BAD_REQUEST,
-                serde_json::json!({ "error": message }),
+                serde_json::json!({ "error": e.to_string() }),
             );
         }
     };
@@ -579,15 +683,13 @@ async fn instatus_webhook(req: Request<Incoming>, shared: &Shared) -> Answer {
         .get(SIGNATURE_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let body = match Limited::new(req.into_body(), shared.max_body)
-        .collect()
-        .await
-    {
-        Ok(b) => b.to_bytes(),
+    let body = match read_body(req.into_body(), shared).await {
+        Ok(b) => b,
+        Err(BodyError::TimedOut) => return body_timed_out(shared),
         Err(_) => {
             return json(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                serde_json::json!({"error": format!("body too large or unreadable: the limit is {} bytes (server.max_body_bytes)", shared.max_body)}),
+                serde_json::json!({"error": format!("body too large or unreadable: the limit is {} bytes (server.max_body_bytes)", shared.limits.max_body)}),
             )
         }
     };
@@ -622,22 +724,33 @@ async fn instatus_webhook(req: Request<Incoming>, shared: &Shared) -> Answer {
     }
 }
 
-/// Parses a webhook body, naming the field on an error (`alerts[0].startsAt: ...`).
-pub fn parse_payload(body: &[u8]) -> Result<WebhookPayload, String> {
-    let de = &mut serde_json::Deserializer::from_slice(body);
-    let payload: WebhookPayload = serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        if path == "." {
-            format!("not an Alertmanager webhook payload: {}", e.inner())
-        } else {
-            format!("{path}: {}", e.inner())
+/// Why a body could not be read.
+enum BodyError {
+    TooLarge,
+    TimedOut,
+    Broken(Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// Reads a body up to `server.max_body_bytes`, within `server.body_read_timeout_secs`.
+async fn read_body(body: Incoming, shared: &Shared) -> Result<Bytes, BodyError> {
+    let limits = shared.limits;
+    let collect = Limited::new(body, limits.max_body).collect();
+    match tokio::time::timeout(limits.body_timeout, collect).await {
+        Err(_) => Err(BodyError::TimedOut),
+        Ok(Ok(b)) => Ok(b.to_bytes()),
+        Ok(Err(e))
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some() =>
+        {
+            Err(BodyError::TooLarge)
         }
-    })?;
-    if payload.version != "4" {
-        return Err(format!(
-            "version: {:?} is not supported; supported: \"4\"",
-            payload.version
-        ));
+        Ok(Err(e)) => Err(BodyError::Broken(e)),
     }
-    Ok(payload)
+}
+
+fn body_timed_out(shared: &Shared) -> Answer {
+    json(
+        StatusCode::REQUEST_TIMEOUT,
+        serde_json::json!({"error": format!("the body did not arrive within {} s (server.body_read_timeout_secs)", shared.limits.body_timeout.as_secs())}),
+    )
 }

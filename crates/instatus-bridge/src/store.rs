@@ -20,6 +20,10 @@ pub struct Persisted {
     /// Public metric name → epoch milliseconds of the last point pushed.
     #[serde(default)]
     pub metrics: BTreeMap<String, i64>,
+    /// Component name path → when one of its sources first answered (until then the component
+    /// is in observe: see `probes.rs`).
+    #[serde(default)]
+    pub answered: BTreeMap<String, instatus::jiff::Timestamp>,
 }
 
 /// The state directory.
@@ -59,16 +63,22 @@ impl Store {
         }
     }
 
-    /// Writes the state atomically (a temporary file renamed over the old one).
+    /// Writes the state atomically (a temporary file renamed over the old one); an error names
+    /// the file.
     pub fn save(&self, state: &Persisted) -> io::Result<()> {
         let tmp = self.dir.join("state.json.tmp");
+        self.save_to(&tmp, state)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", tmp.display())))
+    }
+
+    fn save_to(&self, tmp: &Path, state: &Persisted) -> io::Result<()> {
         let bytes = serde_json::to_vec(state).map_err(io::Error::other)?;
         {
-            let mut f = File::create(&tmp)?;
+            let mut f = File::create(tmp)?;
             f.write_all(&bytes)?;
             f.sync_all()?;
         }
-        fs::rename(&tmp, self.dir.join(STATE))
+        fs::rename(tmp, self.dir.join(STATE))
     }
 
     /// Journal generations present, oldest first.

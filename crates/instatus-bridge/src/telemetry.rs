@@ -61,6 +61,10 @@ pub struct Telemetry {
     pub component_flapping: Family<ComponentLabel, Gauge>,
     /// 1 while an observation of the component is unknown.
     pub component_unknown: Family<ComponentLabel, Gauge>,
+    /// The level the component's rules hold (0..3), written or not (observe mode).
+    pub component_evaluated_level: Family<ComponentLabel, Gauge>,
+    /// The component's mode as applied: 0 off, 1 observe, 2 automatic.
+    pub component_mode: Family<ComponentLabel, Gauge>,
     /// Unix time of the last successful evaluation.
     pub last_success: Gauge<f64, AtomicU64>,
     encode_lock: Mutex<()>,
@@ -93,6 +97,8 @@ impl Telemetry {
             component_level: Family::default(),
             component_flapping: Family::default(),
             component_unknown: Family::default(),
+            component_evaluated_level: Family::default(),
+            component_mode: Family::default(),
             last_success: Gauge::default(),
             encode_lock: Mutex::new(()),
         };
@@ -142,6 +148,16 @@ impl Telemetry {
             t.component_unknown.clone(),
         );
         registry.register(
+            "component_evaluated_level",
+            "The level the component's rules hold, written or not (observe mode): 0 operational, 1 degraded, 2 partial outage, 3 major outage",
+            t.component_evaluated_level.clone(),
+        );
+        registry.register(
+            "component_mode",
+            "The component's mode as applied: 0 off, 1 observe (also until a source answers), 2 automatic",
+            t.component_mode.clone(),
+        );
+        registry.register(
             "last_successful_evaluation_timestamp_seconds",
             "Unix time of the last successful evaluation",
             t.last_success.clone(),
@@ -182,6 +198,17 @@ impl Telemetry {
         self.component_unknown
             .get_or_create(&label)
             .set(unknown as i64);
+    }
+
+    /// Sets the evaluated level and the mode of a component.
+    pub fn component_mode(&self, path: &str, evaluated: i64, mode: i64) {
+        let label = ComponentLabel {
+            component: path.to_owned(),
+        };
+        self.component_evaluated_level
+            .get_or_create(&label)
+            .set(evaluated);
+        self.component_mode.get_or_create(&label).set(mode);
     }
 
     /// The OpenMetrics text.

@@ -14,7 +14,9 @@ use instatus_emulator::{Config as EmuConfig, Emulator};
 use serde_json::{json, Value};
 
 /// The emulator page of [`Page::start`], with its components created on 2026-10-01 and one
-/// incident: Execution Client in major outage 2026-11-10 10:00-11:00 UTC.
+/// incident: Execution Client in major outage 2026-11-10 10:00-11:00 UTC, resolved the usual
+/// way (the component back to operational; the level is in the updates' "Affected components"
+/// lines, as the bridge writes them).
 fn page_with_history(dir: &Path) -> Emulator {
     let page = Page::start();
     let el = page.component("Ethereum Services/Execution Client").id;
@@ -31,12 +33,15 @@ fn page_with_history(dir: &Path) -> Emulator {
         "/incidents".into(),
         json!({"name": "EL down", "status": "INVESTIGATING", "components": [el],
                "statuses": [{"id": el, "status": "MAJOROUTAGE"}],
+               "message": "Down.\n\nAffected components: Execution Client (major outage).",
                "started": "2026-11-10T10:00:00Z", "notify": false}),
     );
     let id = inc["id"].as_str().expect("incident id");
     post(
         format!("/incidents/{id}/incident-updates"),
-        json!({"status": "RESOLVED", "components": [el], "statuses": [],
+        json!({"status": "RESOLVED", "components": [el],
+               "statuses": [{"id": el, "status": "OPERATIONAL"}],
+               "message": "Recovered.\n\nAffected components: Execution Client (operational).",
                "started": "2026-11-10T11:00:00Z", "notify": false}),
     );
     let mut state = page.emu.state_json();
@@ -109,8 +114,13 @@ fn a_month_report_has_the_hand_computed_figures_and_is_written_once() {
         .iter()
         .find(|r| r["path"] == "Ethereum Services/Execution Client")
         .expect("the EL row");
-    // Budget 0.1 % × 2,592,000 s = 2,592 s; 3,600 s used: missed.
+    // Budget 0.1 % × 2,592,000 s = 2,592 s; 3,600 s used: breached.
     assert_eq!(el["sla"]["met"], json!(false), "{el:#}");
+    assert_eq!(el["sla"]["verdict"], json!("breached"), "{el:#}");
+    assert!(
+        markdown.contains("| Execution Client | 99.9 % | 99.861 % | breached |"),
+        "{markdown}"
+    );
     assert!(std::fs::read_to_string(&html).unwrap().contains("<svg"));
 
     // Again: the same history gives the same bytes; nothing is written.

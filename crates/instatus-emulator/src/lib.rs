@@ -27,8 +27,10 @@ use serde::{Deserialize, Serialize};
 
 mod api;
 pub mod cli;
+mod control;
 mod preview;
 mod server;
+mod shared;
 mod state;
 mod time;
 mod webhooks;
@@ -102,20 +104,35 @@ impl std::fmt::Debug for Config {
 }
 
 /// At most `limit` API requests per `window`; more get HTTP 429 with the error envelope.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Its serde form is the control API's (`PUT /_emulator/rate-limit`):
+/// `{"limit": 5, "window_ms": 1000, "retry_after": true}`, `retry_after` true when absent or null.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RateLimit {
     /// Requests allowed per window.
     pub limit: u32,
     /// The window length; a window starts with the first request after the previous one ended.
+    #[serde(rename = "window_ms", with = "control::wire::positive_millis")]
     pub window: Duration,
     /// Whether a 429 carries `Retry-After: <seconds until the window resets, at least 1>`.
+    #[serde(
+        default = "control::wire::yes",
+        deserialize_with = "control::wire::null_is_true"
+    )]
     pub retry_after: bool,
 }
 
 /// A fault injected into matching API requests.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Its serde form is the control API's (`POST /_emulator/faults`):
+/// `{"method": "POST", "path": "/v1/*/components", "action": {"status": 503}, "times": 2}`, with
+/// `method` absent, null, `"*"` or `"any"` for any method, and `times` absent or null for forever.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FaultRule {
     /// The method to match (`None` = any), case-insensitive.
+    #[serde(default, deserialize_with = "control::wire::method")]
     pub method: Option<String>,
     /// Path glob: `*` matches within one segment, a `**` segment matches any rest
     /// (e.g. `/v1/*/components`, `/v1/**`).
@@ -123,18 +140,53 @@ pub struct FaultRule {
     /// What to do.
     pub action: FaultAction,
     /// How many matches to affect; `None` = forever. Decremented per match, removed at 0.
+    #[serde(default, deserialize_with = "control::wire::positive_times")]
     pub times: Option<u32>,
 }
 
+impl FaultRule {
+    /// A rule for `method` (`"*"` or `"any"`: every method) on the `path` glob, applied to every
+    /// match until cleared; [`FaultRule::times`] bounds it.
+    ///
+    /// ```
+    /// use instatus_emulator::{FaultAction, FaultRule};
+    ///
+    /// let rule = FaultRule::new("POST", "/v1/*/components", FaultAction::Status(503)).times(2);
+    /// assert_eq!((rule.method.as_deref(), rule.times), (Some("POST"), Some(2)));
+    /// assert_eq!(FaultRule::new("*", "/v1/**", FaultAction::Drop).method, None);
+    /// ```
+    pub fn new(method: &str, path: &str, action: FaultAction) -> FaultRule {
+        FaultRule {
+            method: control::wire::any_method(method),
+            path: path.to_owned(),
+            action,
+            times: None,
+        }
+    }
+
+    /// The same rule, applied to the next `n` matches only.
+    pub fn times(self, n: u32) -> FaultRule {
+        FaultRule {
+            times: Some(n),
+            ..self
+        }
+    }
+}
+
 /// What a fault does to a matching request.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Its serde form is the control API's: `{"status": 500}`, `{"status_after": 500}`,
+/// `{"delay_ms": 10000}`, `"drop"`, `"drop_after"` or `"malformed"`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum FaultAction {
     /// Answer with this status and the error envelope, without processing.
-    Status(u16),
+    Status(#[serde(deserialize_with = "control::wire::http_status")] u16),
     /// Process the request (state changes), then answer this status with the error envelope.
-    StatusAfter(u16),
+    StatusAfter(#[serde(deserialize_with = "control::wire::http_status")] u16),
     /// Sleep, then process normally.
-    Delay(Duration),
+    #[serde(rename = "delay_ms")]
+    Delay(#[serde(with = "control::wire::millis")] Duration),
     /// Close the connection without processing and without answering.
     Drop,
     /// Process, then close the connection without answering.
@@ -169,7 +221,7 @@ pub struct RequestRecord {
 
 /// A running emulator. Dropping it shuts the server down.
 pub struct Emulator {
-    shared: Arc<server::Shared>,
+    shared: Arc<shared::Shared>,
     addr: SocketAddr,
     stop: Option<tokio::sync::watch::Sender<bool>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -178,7 +230,7 @@ pub struct Emulator {
 impl Emulator {
     /// Loads the state file (if set and present), binds, and serves on a background thread.
     pub fn start(config: Config) -> std::io::Result<Emulator> {
-        let shared = Arc::new(server::Shared::new(&config)?);
+        let shared = Arc::new(shared::Shared::new(&config)?);
         let listener = std::net::TcpListener::bind(config.bind)?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;

@@ -2,9 +2,12 @@
 //! (branding colours, logo, overall status, open incidents, running and upcoming maintenances,
 //! the component tree), so an operator can look at it before applying it to the real Instatus.
 //!
-//! Each component shows its 90-day uptime bar and percentage, computed from the page's incident
-//! and maintenance history by the library's own `instatus::uptime` (Instatus's method: major
-//! outage 100 %, partial 30 %, degraded 0 %, maintenance up), in the page's colours.
+//! Each component and each group shows its 90-day uptime bar and percentage, and the page lists
+//! the incidents of the last 14 days with their worst level, all computed from the page's
+//! incident and maintenance history by the library's own `instatus::uptime` (Instatus's method:
+//! major outage 100 %, partial 30 %, degraded 0 %, maintenance up; a group at its worst member;
+//! each incident's level from its updates' "Affected components" lines, its statuses or its
+//! impact, else counted as a major outage and marked "level unknown"), in the page's colours.
 //!
 //! The templates live in `templates/` and are embedded at build time. User text (names,
 //! descriptions, messages) is autoescaped; the page's `cssGlobal` and `html*` slots are injected
@@ -16,8 +19,8 @@ use instatus::jiff::tz::TimeZone;
 use instatus::jiff::Timestamp;
 use instatus::model::ComponentId;
 use instatus::uptime::report::{self as uptime_report, BarDay};
-use instatus::uptime::{History, Method, Uptime, Window};
-use minijinja::{context, Environment, UndefinedBehavior};
+use instatus::uptime::{History, Level, Method, Uptime, Window};
+use minijinja::{context, Environment};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -278,10 +281,15 @@ fn history(page: &Page) -> History {
             .map(|(id, status)| json!({"id": id, "status": status}))
             .collect()
     };
+    // With their messages: each update's "Affected components" line is how uptime learns the
+    // level an incident had once it is resolved.
     let updates = |updates: &[NoticeUpdate]| -> Vec<Value> {
         updates
             .iter()
-            .map(|u| json!({"id": u.id, "status": u.status, "started": u.started}))
+            .map(|u| {
+                json!({"id": u.id, "status": u.status, "started": u.started,
+                       "createdAt": u.created_at, "message": u.message})
+            })
             .collect()
     };
     let incidents: Vec<instatus::model::Incident> = page
@@ -324,8 +332,10 @@ struct UptimeView<'h> {
 }
 
 impl UptimeView<'_> {
+    /// A component's bar, or a group's (at each instant its worst member, as the page shows the
+    /// group's status).
     fn bars(&self, c: &Component) -> Option<Bars> {
-        if c.is_parent || !c.show_uptime {
+        if !c.show_uptime {
             return None;
         }
         let window = self.window?;
@@ -372,6 +382,77 @@ struct Notice {
     updated: String,
     /// The affected components: each pill's label is the component's name.
     components: Vec<Pill>,
+}
+
+/// A past incident of the recent history.
+#[derive(Debug, Serialize)]
+struct Past {
+    name: String,
+    started: String,
+    resolved: String,
+    duration: String,
+    /// `major`, `partial`, `degraded`, `operational` (or empty: no level).
+    level: String,
+    /// "Major outage", ...
+    level_label: String,
+    color: String,
+    components: Vec<String>,
+    /// "level unknown, counted as a major outage", when so.
+    note: Option<String>,
+}
+
+/// The days of the recent history.
+const HISTORY_DAYS: i64 = 14;
+
+/// The incidents resolved in the last [`HISTORY_DAYS`] days, newest first.
+fn past(history: &History, colors: &uptime_report::Colors, now: Timestamp) -> Vec<Past> {
+    let from = now
+        .checked_sub(instatus::jiff::SignedDuration::from_hours(
+            24 * HISTORY_DAYS,
+        ))
+        .unwrap_or(now);
+    let lines =
+        uptime_report::incident_lines(history, from, now, &Method::default(), &TimeZone::UTC);
+    let mut out: Vec<Past> = lines
+        .into_iter()
+        .filter_map(|i| {
+            let duration = i.duration?;
+            let level = i.worst;
+            Some(Past {
+                name: i.name,
+                started: i.started,
+                resolved: i.resolved,
+                duration,
+                level: level.map_or("", level_key).to_owned(),
+                level_label: level.map_or("", level_label).to_owned(),
+                color: level
+                    .map_or(colors.unknown.as_str(), |l| colors.of_level(l))
+                    .to_owned(),
+                components: i.components,
+                note: i.note,
+            })
+        })
+        .collect();
+    out.reverse();
+    out
+}
+
+fn level_key(level: Level) -> &'static str {
+    match level {
+        Level::Operational => "operational",
+        Level::Degraded => "degraded",
+        Level::Partial => "partial",
+        Level::Major => "major",
+    }
+}
+
+fn level_label(level: Level) -> &'static str {
+    match level {
+        Level::Operational => "No impact",
+        Level::Degraded => "Degraded performance",
+        Level::Partial => "Partial outage",
+        Level::Major => "Major outage",
+    }
 }
 
 /// The overall status banner.
@@ -558,8 +639,9 @@ fn domain(page: &Page) -> String {
 fn env() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
     ENV.get_or_init(|| {
-        let mut env = Environment::new();
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        // The project's one environment (strict, its filters, its fuel limit), HTML-escaping.
+        let mut env = instatus::templates::environment();
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
         for (name, source) in [
             ("preview.html", include_str!("../templates/preview.html")),
             ("index.html", include_str!("../templates/index.html")),
@@ -610,6 +692,7 @@ pub(crate) fn render_page_at(page: &Page, now: Timestamp) -> Result<String, Stri
         window: Window::last_days(now, BAR_DAYS, &TimeZone::UTC).ok(),
         colors: report_colors(&colors),
     };
+    let past = past(&history, &view.colors, now);
     let mut incidents: Vec<&Incident> = page
         .incidents
         .iter()
@@ -652,6 +735,8 @@ pub(crate) fn render_page_at(page: &Page, now: Timestamp) -> Result<String, Stri
         running => running,
         upcoming => upcoming,
         rows => tree(page, &colors, &view),
+        past => past,
+        history_days => HISTORY_DAYS,
         css_global => html("cssGlobal"),
         html_in_meta => html("htmlInMeta"),
         html_above_header => html("htmlAboveHeader"),
@@ -758,5 +843,169 @@ mod tests {
             .contains("Preview rendered by instatus-emulator"));
         assert!(render_index(&st).unwrap().contains("/_emulator/preview/"));
         assert!(render_not_found("no page 'x'").contains("no page &#x27;x&#x27;"));
+    }
+
+    /// Runs one API operation against the state, as the server would.
+    fn call(st: &mut State, method: instatus::api::Method, path: &str, body: Value) -> Value {
+        let (op, params) = crate::api::route(method, path).expect("a route");
+        crate::api::dispatch(st, op, &params, "", body.to_string().as_bytes(), None)
+            .unwrap_or_else(|e| panic!("{path}: {e:?}"))
+    }
+
+    /// The `<svg>` of `name`'s bar and its `<rect>` on `date`.
+    fn bar<'a>(page: &'a str, name: &str, date: &str) -> &'a str {
+        let at = page
+            .find(&format!("data-uptime-for=\"{name}\""))
+            .unwrap_or_else(|| panic!("no bar for {name}"));
+        let svg = &page[at..at + page[at..].find("</svg>").unwrap()];
+        let r = svg.find(&format!("data-date=\"{date}\"")).unwrap();
+        let start = svg[..r].rfind("<rect").unwrap();
+        &svg[start..r + svg[r..].find("</rect>").unwrap()]
+    }
+
+    /// Outages resolved the usual way (every component back to operational) still show: the day
+    /// bars of the component and of its group, and the recent history, which also says when a
+    /// level was not written down.
+    #[test]
+    fn outage_days_group_bars_and_past_incidents_come_from_the_history() {
+        use instatus::api::Method::{Post, Put};
+        let mut st = State::new();
+        let page = st.add_page(
+            "ephemery",
+            "Ephemery",
+            "e@example.com",
+            "2029-01-01T00:00:00Z",
+        );
+        let v1 = |rest: &str| format!("/v1/{page}{rest}");
+        let group = call(
+            &mut st,
+            Post,
+            &v1("/components"),
+            json!({"name": "Ethereum Services"}),
+        );
+        let mut child = |name: &str| {
+            call(
+                &mut st,
+                Post,
+                &v1("/components"),
+                json!({"name": name, "grouped": true, "group": group["id"]}),
+            )["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        };
+        let (el, cl) = (child("Execution Client"), child("Consensus Client"));
+        call(
+            &mut st,
+            Put,
+            &v1(&format!("/components/{}", group["id"].as_str().unwrap())),
+            json!({"isParent": true}),
+        );
+        for c in &mut st.page_mut(&page).unwrap().components {
+            c.created_at = "2029-01-01T00:00:00.000Z".into();
+        }
+        let line = |name: &str, status| instatus::affected::render(&[(name, status)]);
+        // Written the way the incident module writes it: major 10:00-11:00, then resolved the
+        // default way, every component back to operational.
+        let a = call(
+            &mut st,
+            Post,
+            &v1("/incidents"),
+            json!({
+                "name": "EL down", "status": "INVESTIGATING", "components": [el],
+                "statuses": [{"id": el, "status": "MAJOROUTAGE"}], "started": "2030-01-18T10:00:00Z",
+                "message": format!("Down.\n\n{}", line("Execution Client", instatus::model::ComponentStatus::MajorOutage)),
+            }),
+        );
+        call(
+            &mut st,
+            Post,
+            &v1(&format!(
+                "/incidents/{}/incident-updates",
+                a["id"].as_str().unwrap()
+            )),
+            json!({
+                "status": "RESOLVED", "components": [el], "statuses": [{"id": el, "status": "OPERATIONAL"}],
+                "started": "2030-01-18T11:00:00Z",
+                "message": line("Execution Client", instatus::model::ComponentStatus::Operational),
+            }),
+        );
+        // A person's incident with no line, 08:00-08:30 the next day, back to operational.
+        let b = call(
+            &mut st,
+            Post,
+            &v1("/incidents"),
+            json!({
+                "name": "CL odd", "status": "INVESTIGATING", "components": [cl],
+                "statuses": [{"id": cl, "status": "PARTIALOUTAGE"}], "started": "2030-01-19T08:00:00Z",
+                "message": "Looking.",
+            }),
+        );
+        call(
+            &mut st,
+            Post,
+            &v1(&format!(
+                "/incidents/{}/incident-updates",
+                b["id"].as_str().unwrap()
+            )),
+            json!({
+                "status": "RESOLVED", "components": [cl], "statuses": [{"id": cl, "status": "OPERATIONAL"}],
+                "started": "2030-01-19T08:30:00Z", "message": "Fine.",
+            }),
+        );
+        // Older than the recent history, inside the bars.
+        let c = call(
+            &mut st,
+            Post,
+            &v1("/incidents"),
+            json!({
+                "name": "Long ago", "status": "INVESTIGATING", "components": [el],
+                "statuses": [{"id": el, "status": "MAJOROUTAGE"}], "started": "2029-12-01T10:00:00Z",
+                "message": line("Execution Client", instatus::model::ComponentStatus::MajorOutage),
+            }),
+        );
+        call(
+            &mut st,
+            Post,
+            &v1(&format!(
+                "/incidents/{}/incident-updates",
+                c["id"].as_str().unwrap()
+            )),
+            json!({
+                "status": "RESOLVED", "components": [el], "statuses": [{"id": el, "status": "OPERATIONAL"}],
+                "started": "2029-12-01T10:30:00Z",
+            }),
+        );
+
+        let now: Timestamp = "2030-01-20T12:00:00Z".parse().unwrap();
+        let html = render_page_at(st.page(&page).unwrap(), now).unwrap();
+        // The outage day: (86,400 - 3,600) / 86,400 = 95.83 %.
+        let r = bar(&html, "Execution Client", "2030-01-18");
+        assert!(
+            r.contains("data-kind=\"major\"") && r.contains("major outage 1 h, 95.83 % uptime"),
+            "{r}"
+        );
+        // The group is at its worst member: the EL day, and the CL half hour counted as major.
+        let r = bar(&html, "Ethereum Services", "2030-01-18");
+        assert!(r.contains("data-kind=\"major\""), "{r}");
+        let r = bar(&html, "Ethereum Services", "2030-01-19");
+        assert!(r.contains("major outage 30 min, 97.91 % uptime"), "{r}");
+        assert_eq!(html.matches("<rect ").count(), 3 * 90, "group, EL and CL");
+        // The recent history, newest first; the old one is only in the bars.
+        let history = &html[html.find("id=\"history\"").unwrap()..];
+        let (odd, down) = (
+            history
+                .find("data-past-incident=\"CL odd\" data-level=\"major\"")
+                .unwrap(),
+            history
+                .find("data-past-incident=\"EL down\" data-level=\"major\"")
+                .unwrap(),
+        );
+        assert!(odd < down, "newest first");
+        assert!(history
+            .contains("2030-01-19 08:00 to 2030-01-19 08:30 UTC · 30 min · Consensus Client"));
+        assert!(history.contains("Level unknown, counted as a major outage."));
+        assert!(!history.contains("Long ago"));
+        assert!(bar(&html, "Execution Client", "2029-12-01").contains("data-kind=\"major\""));
     }
 }

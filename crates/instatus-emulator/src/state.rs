@@ -52,6 +52,28 @@ pub(crate) struct Page {
     pub metrics: Vec<Metric>,
     #[serde(default)]
     pub team: Vec<Teammate>,
+    #[serde(default)]
+    pub cron_monitors: Vec<CronMonitor>,
+}
+
+/// A cron (heartbeat) monitor: pinged at `/cron/{slug}`; failed once no ping came for
+/// `period + grace` seconds after the first one.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CronMonitor {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub period: u64,
+    pub grace: u64,
+    pub state: String,
+    pub component_id: Option<String>,
+    /// `onFail.createOutageDuration`: the component shows MAJOROUTAGE while failed.
+    pub outage: bool,
+    /// Epoch milliseconds of the last ping; `None` before the first (which starts the timing).
+    pub last_ping_ms: Option<i64>,
+    pub failed: bool,
+    pub created_at: String,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -319,6 +341,7 @@ impl Page {
             templates: Vec::new(),
             metrics: Vec::new(),
             team: Vec::new(),
+            cron_monitors: Vec::new(),
         }
     }
 }

@@ -284,9 +284,11 @@ fn open_incidents_and_maintenances_are_shown() {
         ),
         "affected component chip"
     );
+    let active =
+        &page[page.find("id=\"incidents\"").unwrap()..page.find("id=\"history\"").unwrap()];
     assert!(
-        !page.contains("Old trouble"),
-        "resolved incidents are not shown"
+        !active.contains("Old trouble"),
+        "resolved incidents are not among the active ones"
     );
 
     let running = page.find("id=\"maintenances-running\"").unwrap();
@@ -510,13 +512,13 @@ fn uptime_bars_show_the_incident_and_maintenance_history() {
         .read_to_string()
         .unwrap();
 
-    // 90 bars per shown component, none for the group row or a component with showUptime off.
+    // 90 bars per shown component and group, none for a component with showUptime off.
     assert_eq!(
         page.matches("<rect ").count(),
-        180,
-        "EL and CL, 90 days each"
+        270,
+        "the group, EL and CL, 90 days each"
     );
-    assert!(!page.contains("data-uptime-for=\"Ethereum Services\""));
+    assert!(page.contains("data-uptime-for=\"Ethereum Services\""));
     assert!(!page.contains("data-uptime-for=\"Faucet\""));
     // (86,400 - 3,600) / 86,400 = 95.833... % that day.
     let d3 = day(3).to_string();

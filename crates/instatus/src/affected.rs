@@ -76,6 +76,37 @@ pub fn render<S: AsRef<str>>(components: &[(S, ComponentStatus)]) -> String {
     format!("{LABEL} {}.", list.join(", "))
 }
 
+/// `text` followed by the line after a blank line: what an update posts. Either may be empty;
+/// `None` when both are.
+pub fn append(text: Option<&str>, line: &str) -> Option<String> {
+    let text = text.map(str::trim_end).filter(|t| !t.trim().is_empty());
+    match (text, line.is_empty()) {
+        (Some(t), false) => Some(format!("{t}\n\n{line}")),
+        (Some(t), true) => Some(t.to_owned()),
+        (None, false) => Some(line.to_owned()),
+        (None, true) => None,
+    }
+}
+
+/// The message without its last "Affected components" line: the text a person wrote (trimmed),
+/// to compare with what a task asks for and to show back.
+pub fn strip(message: &str) -> String {
+    let lines: Vec<&str> = message.lines().collect();
+    let Some(at) = lines.iter().rposition(|l| l.trim().starts_with(LABEL)) else {
+        return message.trim().to_owned();
+    };
+    let blank = |i: usize| lines.get(i).is_some_and(|l| l.trim().is_empty());
+    // Between two blank lines, one of them goes with it.
+    let from = if at > 0 && blank(at - 1) && blank(at + 1) {
+        at - 1
+    } else {
+        at
+    };
+    let mut kept: Vec<&str> = lines[..from].to_vec();
+    kept.extend_from_slice(&lines[at + 1..]);
+    kept.join("\n").trim().to_owned()
+}
+
 /// The statuses the message's last "Affected components" line gives the named components (the
 /// incident's components, by display name), in the order of `names`. A name the line does not
 /// list is left out: its level at that update is unknown.
@@ -133,6 +164,23 @@ mod tests {
         assert_eq!(
             parse(&message, &["Geth", "Lighthouse"]),
             vec![("Geth".to_owned(), ComponentStatus::Operational)]
+        );
+    }
+
+    #[test]
+    fn append_and_strip_are_inverse() {
+        let line = render(&[("Geth", ComponentStatus::MajorOutage)]);
+        let posted = append(Some("Down.\n"), &line).unwrap();
+        assert_eq!(posted, format!("Down.\n\n{line}"));
+        assert_eq!(strip(&posted), "Down.");
+        assert_eq!(append(None, &line).as_deref(), Some(line.as_str()));
+        assert_eq!(strip(&line), "");
+        assert_eq!(append(Some("  "), ""), None);
+        assert_eq!(strip("No line here. "), "No line here.");
+        // Text after the line (a signature) stays.
+        assert_eq!(
+            strip(&format!("{posted}\n\n(Posted by status automation.)")),
+            "Down.\n\n(Posted by status automation.)"
         );
     }
 

@@ -212,6 +212,17 @@ fn newest_update_time(m: &Maintenance) -> Option<Timestamp> {
         .max()
 }
 
+/// A maintenance's planned end ([`Maintenance::end`]), saturated: a duration past the calendar
+/// (the API accepts 2^63 - 1 minutes) ends at [`Timestamp::MAX`], a negative one at the start.
+pub fn planned_end(m: &Maintenance) -> Option<Timestamp> {
+    match (m.end(), m.start, m.duration) {
+        (Some(end), _, _) => Some(end),
+        (None, Some(start), Some(minutes)) if minutes < 0 => Some(start),
+        (None, Some(_), Some(_)) => Some(Timestamp::MAX),
+        _ => None,
+    }
+}
+
 /// The events of a page: its maintenances that ended at most `past_days` before `now` (or have
 /// not ended) and, with `resets`, the upcoming resets not yet on the page. Sorted by start, then
 /// UID.
@@ -230,7 +241,7 @@ pub fn events(
     let mut announced = std::collections::BTreeSet::new();
     for m in maintenances {
         let Some(start) = m.start else { continue };
-        let end = m.end().unwrap_or(start);
+        let end = planned_end(m).unwrap_or(start);
         if end < horizon {
             continue;
         }
@@ -584,8 +595,9 @@ mod tests {
             "id": "neg", "name": "Backwards", "status": "COMPLETED",
             "start": "2026-12-10T14:00:00Z", "duration": i64::MIN, "updates": [],
         }));
-        // Ended before any horizon: left out, not a crash.
-        assert!(events(&[negative], None, ts("2026-12-11T00:00:00Z"), &o).is_empty());
+        // Ends at its start, not a crash.
+        let e = &events(&[negative], None, ts("2026-12-11T00:00:00Z"), &o)[0];
+        assert_eq!(e.end, e.start);
     }
 
     #[test]

@@ -60,6 +60,111 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     max_requests_per_second: Option<f64>,
     user_agent: String,
+    foreign_auth: Option<ForeignAuth>,
+    foreign_tls: ForeignTls,
+}
+
+/// How [`Client::get_foreign`] authenticates to a server other than Instatus (Prometheus,
+/// Alertmanager), as Prometheus's own `http_config` does: one of basic auth or a bearer token.
+/// `Debug` never shows the secret.
+#[derive(Clone)]
+pub enum ForeignAuth {
+    /// `Authorization: Basic base64(username:password)`.
+    Basic {
+        /// The user name.
+        username: String,
+        /// The password.
+        password: Secret,
+    },
+    /// `Authorization: Bearer <token>`.
+    Bearer(Secret),
+}
+
+impl fmt::Debug for ForeignAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ForeignAuth::Basic { username, .. } => f
+                .debug_struct("Basic")
+                .field("username", username)
+                .field("password", &"***")
+                .finish(),
+            ForeignAuth::Bearer(_) => f.debug_tuple("Bearer").field(&"***").finish(),
+        }
+    }
+}
+
+impl ForeignAuth {
+    /// The `Authorization` header value.
+    fn header(&self) -> Secret {
+        use base64::Engine as _;
+        match self {
+            ForeignAuth::Basic { username, password } => {
+                let pair = format!("{username}:{}", password.expose());
+                Secret::new(format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(pair)
+                ))
+            }
+            ForeignAuth::Bearer(token) => Secret::new(format!("Bearer {}", token.expose())),
+        }
+    }
+}
+
+/// TLS settings for a server other than Instatus, as Prometheus's `tls_config`: a CA bundle to
+/// trust instead of the built-in roots, and a client certificate with its key (all PEM). They
+/// apply to every request of the client they are given to, so give them to a client used for
+/// [`Client::get_foreign`] only. `Debug` never shows the key.
+#[derive(Clone, Default)]
+pub struct ForeignTls {
+    /// PEM certificates to trust (`ca_file`).
+    pub ca_pem: Option<Vec<u8>>,
+    /// PEM certificate chain and PEM private key (`cert_file`, `key_file`).
+    pub client_pem: Option<(Vec<u8>, Secret)>,
+}
+
+impl fmt::Debug for ForeignTls {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ForeignTls")
+            .field("ca_pem", &self.ca_pem.as_ref().map(|c| c.len()))
+            .field("client_pem", &self.client_pem.as_ref().map(|_| "***"))
+            .finish()
+    }
+}
+
+impl ForeignTls {
+    /// ureq's TLS config; `None` with nothing set (the defaults).
+    fn config(&self) -> Result<Option<ureq::tls::TlsConfig>> {
+        use ureq::tls::{Certificate, ClientCert, PemItem, PrivateKey, RootCerts, TlsConfig};
+        if self.ca_pem.is_none() && self.client_pem.is_none() {
+            return Ok(None);
+        }
+        let certs = |pem: &[u8], what: &str| -> Result<Vec<Certificate<'static>>> {
+            let mut out = Vec::new();
+            for item in ureq::tls::parse_pem(pem) {
+                match item {
+                    Ok(PemItem::Certificate(c)) => out.push(c),
+                    Ok(_) => {}
+                    Err(e) => return Err(Error::Config(format!("{what}: not PEM: {e}"))),
+                }
+            }
+            if out.is_empty() {
+                return Err(Error::Config(format!("{what}: no PEM certificate in it")));
+            }
+            Ok(out)
+        };
+        let mut builder = TlsConfig::builder();
+        if let Some(ca) = &self.ca_pem {
+            builder = builder.root_certs(RootCerts::new_with_certs(&certs(ca, "ca_file")?));
+        }
+        if let Some((chain, key)) = &self.client_pem {
+            let chain = certs(chain, "cert_file")?;
+            // The key's parse error says nothing of the key itself.
+            let key = PrivateKey::from_pem(key.expose().as_bytes())
+                .map_err(|_| Error::Config("key_file: no PEM private key in it".into()))?;
+            builder = builder.client_cert(Some(ClientCert::new_with_certs(&chain, key)));
+        }
+        Ok(Some(builder.build()))
+    }
 }
 
 impl ClientBuilder {
@@ -112,6 +217,18 @@ impl ClientBuilder {
         self
     }
 
+    /// Credentials [`Client::get_foreign`] sends (never to Instatus; default: none).
+    pub fn foreign_auth(mut self, auth: ForeignAuth) -> Self {
+        self.foreign_auth = Some(auth);
+        self
+    }
+
+    /// TLS settings for a client used with [`Client::get_foreign`] (see [`ForeignTls`]).
+    pub fn foreign_tls(mut self, tls: ForeignTls) -> Self {
+        self.foreign_tls = tls;
+        self
+    }
+
     /// Builds the client, checking the settings.
     pub fn build(self) -> Result<Client> {
         // Checked here, not left to the first request: a key or URL that cannot form a request
@@ -142,13 +259,15 @@ impl ClientBuilder {
                 "retry.max_attempts must be at least 1".into(),
             ));
         }
-        let agent: ureq::Agent = ureq::Agent::config_builder()
+        let mut config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_connect(Some(self.connect_timeout))
             .timeout_global(Some(self.timeout))
-            .user_agent(self.user_agent.as_str())
-            .build()
-            .into();
+            .user_agent(self.user_agent.as_str());
+        if let Some(tls) = self.foreign_tls.config()? {
+            config = config.tls_config(tls);
+        }
+        let agent: ureq::Agent = config.build().into();
         Ok(Client {
             inner: Arc::new(Inner {
                 agent,
@@ -158,6 +277,7 @@ impl ClientBuilder {
                 retry: self.retry,
                 throttle: self.max_requests_per_second.map(Throttle::new),
                 requests: AtomicU64::new(0),
+                foreign_auth: self.foreign_auth.as_ref().map(ForeignAuth::header),
             }),
         })
     }
@@ -188,6 +308,8 @@ struct Inner {
     retry: RetryPolicy,
     throttle: Option<Throttle>,
     requests: AtomicU64,
+    /// The `Authorization` value [`Client::get_foreign`] sends.
+    foreign_auth: Option<Secret>,
 }
 
 impl fmt::Debug for Client {
@@ -226,6 +348,8 @@ impl Client {
             retry: RetryPolicy::default(),
             max_requests_per_second: None,
             user_agent: concat!("instatus-rs/", env!("CARGO_PKG_VERSION")).to_owned(),
+            foreign_auth: None,
+            foreign_tls: ForeignTls::default(),
         }
     }
 
@@ -344,7 +468,8 @@ impl Client {
         let mut last_retry_after = None;
         loop {
             attempt += 1;
-            let outcome = self.attempt(method, &url, body.as_deref(), auth);
+            let authorization = auth.then(|| self.inner.auth.expose());
+            let outcome = self.attempt(method, &url, body.as_deref(), authorization);
             // Decide: done, or wait this long and try again.
             let wait = match outcome {
                 Attempt::Answer { status, body, .. } if (200..300).contains(&status) => {
@@ -438,7 +563,13 @@ impl Client {
             && started.elapsed().saturating_add(wait) <= policy.max_elapsed
     }
 
-    fn attempt(&self, method: Method, url: &str, body: Option<&[u8]>, auth: bool) -> Attempt {
+    fn attempt(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&[u8]>,
+        authorization: Option<&str>,
+    ) -> Attempt {
         if let Some(throttle) = &self.inner.throttle {
             throttle.acquire();
         }
@@ -447,8 +578,8 @@ impl Client {
             .method(method.as_str())
             .uri(url)
             .header("Accept", "application/json");
-        if auth {
-            request = request.header("Authorization", self.inner.auth.expose());
+        if let Some(value) = authorization {
+            request = request.header("Authorization", value);
         }
         let result = match body {
             Some(bytes) => request
@@ -643,7 +774,8 @@ impl<T: DeserializeOwned> Iterator for Pages<'_, T> {
 
 impl Client {
     /// GET of an absolute URL on a server other than Instatus (Prometheus, Alertmanager), for
-    /// [`crate::sources`]: no Instatus key is sent; the executor's timeouts, retries (transport
+    /// [`crate::sources`]: no Instatus key is sent (the [`ForeignAuth`] given to the builder is,
+    /// and its [`ForeignTls`] applies); the executor's timeouts, retries (transport
     /// failures and 5xx; GET is safe to repeat), throttle and request count apply. Returns the
     /// final HTTP status and body whatever the status, so the caller can read its own error
     /// envelope; `Err` is a transport failure or timeout after the retries.
@@ -668,7 +800,8 @@ impl Client {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            let failure = match self.attempt(Method::Get, &full, None, false) {
+            let authorization = self.inner.foreign_auth.as_ref().map(Secret::expose);
+            let failure = match self.attempt(Method::Get, &full, None, authorization) {
                 Attempt::Answer { status, body, .. } if status < 500 => return Ok((status, body)),
                 Attempt::Answer { status, body, .. } => Ok((status, body)),
                 Attempt::NotSent(message) | Attempt::Broken(message) => Err(message),
@@ -679,6 +812,28 @@ impl Client {
                 return failure;
             }
             std::thread::sleep(wait);
+        }
+    }
+}
+
+impl Client {
+    /// POST of a JSON body to an absolute URL on a server other than Instatus (an execution
+    /// client's JSON-RPC, for [`crate::sources::probes`]): no Instatus key is sent (the
+    /// [`ForeignAuth`] given to the builder is, as for [`get_foreign`](Self::get_foreign)); the
+    /// executor's timeouts, throttle and request count apply. Sent once: a JSON-RPC read is
+    /// safe to repeat, but the caller decides (a probe answers for this one attempt). Returns the
+    /// HTTP status and body whatever the status; `Err` is a transport failure or timeout.
+    pub fn post_foreign_json(
+        &self,
+        url: &str,
+        body: &serde_json::Value,
+    ) -> std::result::Result<(u16, Vec<u8>), String> {
+        let bytes = body.to_string().into_bytes();
+        let authorization = self.inner.foreign_auth.as_ref().map(Secret::expose);
+        match self.attempt(Method::Post, url, Some(&bytes), authorization) {
+            Attempt::Answer { status, body, .. } => Ok((status, body)),
+            Attempt::NotSent(message) | Attempt::Broken(message) => Err(message),
+            Attempt::TimedOut => Err(format!("no answer within {:?}", self.inner.timeout)),
         }
     }
 }

@@ -83,6 +83,7 @@ mod client;
 pub mod desired;
 pub mod ephemery;
 mod error;
+pub mod heartbeat;
 pub mod lookup;
 pub mod model;
 pub mod recover;
@@ -97,8 +98,8 @@ pub mod validate;
 pub mod webhook;
 
 pub use client::{
-    Client, ClientBuilder, Pages, API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, MAX_PAGES,
-    MAX_TIMEOUT, MIN_REQUESTS_PER_SECOND,
+    Client, ClientBuilder, ForeignAuth, ForeignTls, Pages, API_KEY_ENV, BASE_URL_ENV,
+    DEFAULT_BASE_URL, MAX_PAGES, MAX_TIMEOUT, MIN_REQUESTS_PER_SECOND,
 };
 pub use error::{Error, Result, Target};
 pub use retry::{parse_retry_after, RetryPolicy};

@@ -362,6 +362,21 @@ fn every_operation_against_the_emulator() {
         .any(|c| c.name == "Execution Client"
             && c.group.as_ref().map(|g| g.name.as_str()) == Some("Ethereum Services")));
 
+    // Cron monitors (not in the spec: decoded, no schema to check).
+    let cron = h.run(api::monitors::create(
+        &api::monitors::CreateCronMonitorRequest::new(&page, "Heartbeat", 180, 180),
+    ));
+    let listed = h.run(api::monitors::list(&page, 1));
+    assert!(listed
+        .cron_monitors
+        .iter()
+        .any(|m| m.id == cron.cron_monitor.id && m.slug == cron.cron_monitor.slug));
+    let changed = h.run(api::monitors::update(
+        &cron.cron_monitor.id,
+        &api::monitors::UpdateCronMonitorRequest::new().period(300),
+    ));
+    assert_eq!(changed.cron_monitor.period, Some(300));
+
     // Deletes.
     h.run(api::templates::delete(&page, &template.id));
     let gone = h.run(api::components::delete(&page, &group.id));

@@ -27,15 +27,6 @@ fn setup() -> (Emulator, Client, PageId) {
     (emulator, client, page)
 }
 
-fn fault(method: &str, path: &str, action: FaultAction, times: u32) -> FaultRule {
-    FaultRule {
-        method: Some(method.into()),
-        path: path.into(),
-        action,
-        times: Some(times),
-    }
-}
-
 fn statuses(emulator: &Emulator, method: &str) -> Vec<u16> {
     emulator
         .requests()
@@ -123,12 +114,8 @@ fn rate_limit_longer_than_the_budget_gives_up_with_the_wait() {
 #[test]
 fn a_burst_of_500s_on_a_read_is_retried() {
     let (emulator, client, page) = setup();
-    emulator.add_fault(fault(
-        "GET",
-        "/v1/*/components",
-        FaultAction::Status(500),
-        3,
-    ));
+    emulator
+        .add_fault(FaultRule::new("GET", "/v1/*/components", FaultAction::Status(500)).times(3));
     assert!(components(&client, &page).is_empty());
     assert_eq!(statuses(&emulator, "GET"), [500, 500, 500, 200]);
 }
@@ -136,12 +123,8 @@ fn a_burst_of_500s_on_a_read_is_retried() {
 #[test]
 fn too_many_500s_give_up_with_the_api_error() {
     let (emulator, client, page) = setup();
-    emulator.add_fault(fault(
-        "GET",
-        "/v1/*/components",
-        FaultAction::Status(503),
-        50,
-    ));
+    emulator
+        .add_fault(FaultRule::new("GET", "/v1/*/components", FaultAction::Status(503)).times(50));
     let err = client.list_all(api::components::list(&page)).unwrap_err();
     assert_eq!(err.status(), Some(503));
     assert_eq!(statuses(&emulator, "GET").len(), FAST.max_attempts as usize);
@@ -150,12 +133,9 @@ fn too_many_500s_give_up_with_the_api_error() {
 #[test]
 fn a_500_after_a_create_is_ambiguous_and_not_repeated() {
     let (emulator, client, page) = setup();
-    emulator.add_fault(fault(
-        "POST",
-        "/v1/*/components",
-        FaultAction::StatusAfter(500),
-        1,
-    ));
+    emulator.add_fault(
+        FaultRule::new("POST", "/v1/*/components", FaultAction::StatusAfter(500)).times(1),
+    );
     let err = client
         .send(api::components::create(
             &page,
@@ -175,12 +155,14 @@ fn a_500_after_a_create_is_ambiguous_and_not_repeated() {
 #[test]
 fn a_stalled_read_times_out_and_is_retried() {
     let (emulator, client, page) = setup();
-    emulator.add_fault(fault(
-        "GET",
-        "/v1/*/components",
-        FaultAction::Delay(Duration::from_secs(10)),
-        1,
-    ));
+    emulator.add_fault(
+        FaultRule::new(
+            "GET",
+            "/v1/*/components",
+            FaultAction::Delay(Duration::from_secs(10)),
+        )
+        .times(1),
+    );
     let start = Instant::now();
     assert!(components(&client, &page).is_empty());
     assert!(
@@ -193,12 +175,14 @@ fn a_stalled_read_times_out_and_is_retried() {
 #[test]
 fn a_stalled_create_is_ambiguous_after_one_attempt() {
     let (emulator, client, page) = setup();
-    emulator.add_fault(fault(
-        "POST",
-        "/v1/*/components",
-        FaultAction::Delay(Duration::from_secs(10)),
-        1,
-    ));
+    emulator.add_fault(
+        FaultRule::new(
+            "POST",
+            "/v1/*/components",
+            FaultAction::Delay(Duration::from_secs(10)),
+        )
+        .times(1),
+    );
     let before = client.request_count();
     let err = client
         .send(api::components::create(
@@ -220,11 +204,11 @@ fn a_stalled_create_is_ambiguous_after_one_attempt() {
 #[test]
 fn dropped_connections() {
     let (emulator, client, page) = setup();
-    emulator.add_fault(fault("GET", "/v1/user", FaultAction::Drop, 2));
+    emulator.add_fault(FaultRule::new("GET", "/v1/user", FaultAction::Drop).times(2));
     client.send(api::user::get()).unwrap();
     assert_eq!(client.request_count(), 3);
 
-    emulator.add_fault(fault("POST", "/v1/*/components", FaultAction::DropAfter, 1));
+    emulator.add_fault(FaultRule::new("POST", "/v1/*/components", FaultAction::DropAfter).times(1));
     let err = client
         .send(api::components::create(
             &page,
@@ -267,7 +251,7 @@ fn connection_refused_is_retried_then_reported() {
 #[test]
 fn malformed_json_and_wrong_shapes_are_named() {
     let (emulator, client, _) = setup();
-    emulator.add_fault(fault("GET", "/v1/user", FaultAction::Malformed, 1));
+    emulator.add_fault(FaultRule::new("GET", "/v1/user", FaultAction::Malformed).times(1));
     match client.send(api::user::get()).unwrap_err() {
         Error::NotJson {
             status: 200,
@@ -318,12 +302,14 @@ fn a_create_that_lands_after_the_timeout_is_found_not_sent_again() {
     // create lands after 2.5 s). A look-up 1 s after the failure missed it and sent it again:
     // two components. The look-up now waits the request timeout plus a margin.
     let (emulator, client, page) = setup();
-    emulator.add_fault(fault(
-        "POST",
-        "/v1/*/components",
-        FaultAction::Delay(Duration::from_millis(2500)),
-        1,
-    ));
+    emulator.add_fault(
+        FaultRule::new(
+            "POST",
+            "/v1/*/components",
+            FaultAction::Delay(Duration::from_millis(2500)),
+        )
+        .times(1),
+    );
     let body = CreateComponentRequest::new("Execution Client");
     let created = instatus::recover::create_once(
         &client,

@@ -134,7 +134,7 @@ fn webhooks_are_read_per_alert_not_per_group() {
 
     let err =
         WebhookPayload::parse(br#"{"version":"3","status":"firing","alerts":[]}"#).unwrap_err();
-    assert!(err.contains("supported: \"4\""), "{err}");
+    assert!(err.to_string().contains("supported: \"4\""), "{err}");
 }
 
 #[test]

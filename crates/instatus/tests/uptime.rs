@@ -408,3 +408,216 @@ fn history_from_the_api_counts_each_incident_from_start_to_resolution() {
         "incident i9: started is missing, so it cannot be placed in time"
     );
 }
+
+/// The page of the level tests: the execution and the consensus client.
+fn two_clients() -> Vec<instatus::model::Component> {
+    serde_json::from_value(serde_json::json!([
+        {"id": "el", "name": "Execution Client", "status": "OPERATIONAL",
+         "createdAt": "2026-01-01T00:00:00Z"},
+        {"id": "cl", "name": "Consensus Client", "status": "OPERATIONAL",
+         "createdAt": "2026-01-01T00:00:00Z"}
+    ]))
+    .unwrap()
+}
+
+/// Incidents resolved the usual way, as the API returns them afterwards: every component back to
+/// OPERATIONAL, so only the updates' "Affected components" lines, the impact, or nothing, tell
+/// the level. Updates are listed newest first, as Instatus lists them.
+fn resolved_the_usual_way() -> Vec<Incident> {
+    let line = |parts: &[(&str, S)]| instatus::affected::render(parts);
+    let el_major = line(&[("Execution Client", S::MajorOutage)]);
+    let el_partial = line(&[("Execution Client", S::PartialOutage)]);
+    let el_ok = line(&[("Execution Client", S::Operational)]);
+    let cl_degraded = line(&[("Consensus Client", S::DegradedPerformance)]);
+    let cl_major = line(&[("Consensus Client", S::MajorOutage)]);
+    let cl_ok = line(&[("Consensus Client", S::Operational)]);
+    serde_json::from_value(serde_json::json!([
+        // A. The incident module: opened major at 10:00, updated to partial at 10:30, resolved
+        //    by default (every component back to operational) at 11:00.
+        {"id": "a", "name": "EL down", "status": "RESOLVED",
+         "started": "2026-11-10T10:00:00Z", "resolved": "2026-11-10T11:00:00Z",
+         "components": [{"id": "el", "status": "OPERATIONAL"}], "impact": "OPERATIONAL",
+         "updates": [
+            {"id": "a3", "status": "RESOLVED", "started": "2026-11-10T11:00:00Z",
+             "message": format!("Fixed.\n\n{el_ok}")},
+            {"id": "a2", "status": "IDENTIFIED", "started": "2026-11-10T10:30:00Z",
+             "message": format!("Half the nodes are back.\n\n{el_partial}")},
+            {"id": "a1", "status": "INVESTIGATING", "started": "2026-11-10T10:00:00Z",
+             "message": format!("The execution client is down.\n\n{el_major}")}]},
+        // B. The bridge: opened degraded at 12:00 (its first update written at 12:00:05, a
+        //    little after the incident's start), escalated to major at 12:20 on the same
+        //    incident, resolved at 13:00.
+        {"id": "b", "name": "CL slow", "status": "RESOLVED",
+         "started": "2026-11-10T12:00:00Z", "resolved": "2026-11-10T13:00:00Z",
+         "components": [{"id": "cl", "status": "OPERATIONAL"}],
+         "updates": [
+            {"id": "b3", "status": "RESOLVED", "createdAt": "2026-11-10T13:00:00Z",
+             "message": format!("Recovered.\n\n{cl_ok}\n\n(Posted by status automation.)")},
+            {"id": "b2", "status": "INVESTIGATING", "createdAt": "2026-11-10T12:20:00Z",
+             "message": format!("Now down.\n\n{cl_major}")},
+            {"id": "b1", "status": "INVESTIGATING", "createdAt": "2026-11-10T12:00:05Z",
+             "message": format!("Slow.\n\n{cl_degraded}")}]},
+        // C. Opened by the module (major) at 14:00; a person resolved it in the dashboard at
+        //    14:45, setting the status back to operational, with no line.
+        {"id": "c", "name": "EL down again", "status": "RESOLVED",
+         "started": "2026-11-10T14:00:00Z", "resolved": "2026-11-10T14:45:00Z",
+         "components": [{"id": "el", "status": "OPERATIONAL"}],
+         "updates": [
+            {"id": "c2", "status": "RESOLVED", "started": "2026-11-10T14:45:00Z",
+             "message": "All good now."},
+            {"id": "c1", "status": "INVESTIGATING", "started": "2026-11-10T14:00:00Z",
+             "message": format!("Down.\n\n{el_major}")}]},
+        // D. A person's incident from start to end, no line, resolved back to operational:
+        //    the level is unknown, counted as a major outage, 15:00-15:10.
+        {"id": "d", "name": "Something odd", "status": "RESOLVED",
+         "started": "2026-11-10T15:00:00Z", "resolved": "2026-11-10T15:10:00Z",
+         "components": [{"id": "el", "status": "OPERATIONAL"}],
+         "updates": [
+            {"id": "d2", "status": "RESOLVED", "started": "2026-11-10T15:10:00Z", "message": "Gone."},
+            {"id": "d1", "status": "INVESTIGATING", "started": "2026-11-10T15:00:00Z", "message": "Odd."}]},
+        // E. No line, resolved back to operational, but the API gave its impact: a partial
+        //    outage, 16:00-17:00.
+        {"id": "e", "name": "CL peers", "status": "RESOLVED", "impact": "PARTIALOUTAGE",
+         "started": "2026-11-10T16:00:00Z", "resolved": "2026-11-10T17:00:00Z",
+         "components": [{"id": "cl", "status": "OPERATIONAL"}], "updates": []}
+    ]))
+    .unwrap()
+}
+
+#[test]
+fn incidents_resolved_the_usual_way_count_the_level_their_updates_wrote_down() {
+    let h = History::from_api(&two_clients(), &resolved_the_usual_way(), &[]).unwrap();
+    let u = Uptime::new(&h, Method::default(), t("2026-12-01T00:00:00Z"));
+    // Execution Client, November (T = 2,592,000 s):
+    //   A: major 10:00-10:30 (1,800 s), partial 10:30-11:00 (1,800 s);
+    //   C: major 14:00-14:45 (2,700 s); D: unknown, counted major 15:00-15:10 (600 s).
+    //   major = 1,800 + 2,700 + 600 = 5,100 s; partial = 1,800 s;
+    //   down = 5,100 + 0.3 × 1,800 = 5,640 s; (2,592,000 - 5,640) / 2,592,000 = 99.78240... %.
+    let el = u.tally(&id("el"), month(2026, 11));
+    assert_eq!((el.major_ms, el.partial_ms), (5_100 * SEC, 1_800 * SEC));
+    assert_eq!(el.weighted_down, 5_640 * SEC * 1000);
+    assert_eq!(el.uptime_percent(3).as_deref(), Some("99.782"));
+    // Consensus Client:
+    //   B: degraded 12:00-12:20 (1,200 s, weight 0; the first update holds from the start),
+    //      major 12:20-13:00 (2,400 s); E: partial 16:00-17:00 (3,600 s, from the impact).
+    //   down = 2,400 + 0.3 × 3,600 = 3,480 s; (2,592,000 - 3,480) / 2,592,000 = 99.86574... %.
+    let cl = u.tally(&id("cl"), month(2026, 11));
+    assert_eq!(
+        (cl.degraded_ms, cl.major_ms, cl.partial_ms),
+        (1_200 * SEC, 2_400 * SEC, 3_600 * SEC)
+    );
+    assert_eq!(cl.weighted_down, 3_480 * SEC * 1000);
+    assert_eq!(cl.uptime_percent(3).as_deref(), Some("99.865"));
+    // Where each level came from.
+    use instatus::uptime::LevelSource as L;
+    let sources: Vec<(&str, L)> = h
+        .incidents
+        .iter()
+        .flat_map(|i| i.sources.iter().map(move |(_, s)| (i.id.as_str(), *s)))
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            ("a", L::AffectedLine),
+            ("b", L::AffectedLine),
+            ("c", L::AffectedLine),
+            ("d", L::Unknown),
+            ("e", L::Impact)
+        ]
+    );
+}
+
+#[test]
+fn an_unknown_level_is_never_counted_as_zero_and_the_method_says_how_it_counts() {
+    let h = History::from_api(&two_clients(), &resolved_the_usual_way(), &[]).unwrap();
+    assert_eq!(
+        h.incidents[3].unknown,
+        [instatus::uptime::UnknownLevel {
+            component: id("el"),
+            until: None
+        }]
+    );
+    // Counted as a partial outage instead: D's 600 s weigh 180 s; down = 1,800 + 2,700 + 0.3 ×
+    // (1,800 + 600) = 5,220 s.
+    let partial = Method {
+        unknown_level: instatus::uptime::Level::Partial,
+        ..Method::default()
+    };
+    let el = Uptime::new(&h, partial, t("2026-12-01T00:00:00Z")).tally(&id("el"), month(2026, 11));
+    assert_eq!(el.weighted_down, 5_220 * SEC * 1000);
+    assert!(
+        Method::default().describe().contains(
+            "counts as a major outage for its whole duration and is marked \"level unknown\""
+        ),
+        "{}",
+        Method::default().describe()
+    );
+}
+
+#[test]
+fn an_open_incident_without_a_line_counts_its_current_status_and_a_shared_name_is_not_guessed() {
+    // Two components called "RPC" (in two groups) on one incident: a line cannot tell them
+    // apart, so each counts in the incident's status for it (open: its status now).
+    let components: Vec<instatus::model::Component> = serde_json::from_value(serde_json::json!([
+        {"id": "a", "name": "RPC", "status": "MAJOROUTAGE", "groupId": "g1"},
+        {"id": "b", "name": "RPC", "status": "PARTIALOUTAGE", "groupId": "g2"}
+    ]))
+    .unwrap();
+    let line = instatus::affected::render(&[("RPC", S::DegradedPerformance)]);
+    let incidents: Vec<Incident> = serde_json::from_value(serde_json::json!([
+        {"id": "i", "name": "RPC down", "status": "INVESTIGATING",
+         "started": "2026-11-30T23:00:00Z",
+         "components": [{"id": "a", "status": "MAJOROUTAGE"}, {"id": "b", "status": "PARTIALOUTAGE"}],
+         "updates": [{"id": "u", "status": "INVESTIGATING", "started": "2026-11-30T23:00:00Z",
+                      "message": line}]}
+    ]))
+    .unwrap();
+    let h = History::from_api(&components, &incidents, &[]).unwrap();
+    let u = Uptime::new(&h, Method::default(), t("2026-12-01T00:00:00Z"));
+    assert_eq!(u.tally(&id("a"), month(2026, 11)).major_ms, 3_600 * SEC);
+    assert_eq!(u.tally(&id("b"), month(2026, 11)).partial_ms, 3_600 * SEC);
+}
+
+#[test]
+fn a_persons_incident_resolved_by_the_module_counts_the_span_before_the_first_line_as_unknown() {
+    // A person opened it in the dashboard at 18:00 (no line); the incident module resolved it the
+    // default way at 18:20, its line saying operational from then on. Before that line nothing
+    // says how bad it was: 1,200 s counted as a major outage, not zero.
+    let resolve = instatus::affected::render(&[("Execution Client", S::Operational)]);
+    let incident = |impact: &str| -> Vec<Incident> {
+        serde_json::from_value(serde_json::json!([
+            {"id": "f", "name": "EL odd", "status": "RESOLVED", "impact": impact,
+             "started": "2026-11-10T18:00:00Z", "resolved": "2026-11-10T18:20:00Z",
+             "components": [{"id": "el", "status": "OPERATIONAL"}],
+             "updates": [
+                {"id": "f2", "status": "RESOLVED", "started": "2026-11-10T18:20:00Z",
+                 "message": format!("Fixed.\n\n{resolve}")},
+                {"id": "f1", "status": "INVESTIGATING", "started": "2026-11-10T18:00:00Z",
+                 "message": "Looking."}]}
+        ]))
+        .unwrap()
+    };
+    let h = History::from_api(&two_clients(), &incident("OPERATIONAL"), &[]).unwrap();
+    let el = Uptime::new(&h, Method::default(), t("2026-12-01T00:00:00Z"))
+        .tally(&id("el"), month(2026, 11));
+    assert_eq!(el.major_ms, 1_200 * SEC);
+    let r = instatus::uptime::report::Report::build(
+        "Ephemery",
+        Default::default(),
+        &h,
+        &instatus::uptime::report::ReportOptions::new(month(2026, 11)),
+        t("2026-12-01T00:00:00Z"),
+    )
+    .unwrap();
+    assert_eq!(
+        r.incidents[0].note.as_deref(),
+        Some(
+            "level of Execution Client before 2026-11-10 18:20 unknown, counted as a major outage"
+        )
+    );
+    // With an impact the API gave, that span counts at the impact: 1,200 s partial.
+    let h = History::from_api(&two_clients(), &incident("PARTIALOUTAGE"), &[]).unwrap();
+    let el = Uptime::new(&h, Method::default(), t("2026-12-01T00:00:00Z"))
+        .tally(&id("el"), month(2026, 11));
+    assert_eq!((el.major_ms, el.partial_ms), (0, 1_200 * SEC));
+}

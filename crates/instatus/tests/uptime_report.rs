@@ -241,3 +241,191 @@ fn a_window_over_gives_the_same_report_however_much_later_it_is_rendered() {
     // Before the window ends, the figures do move (the data runs to now).
     assert_ne!(at("2026-11-30T11:30:00Z"), at("2026-11-30T11:45:00Z"));
 }
+
+/// Outages resolved the usual way on a real (emulated) page, read back through
+/// `fetch::page_history` and reported: the library's own incident writes (what the `incident`
+/// module runs: open, then its default resolve), the bridge's way (each update with its
+/// "Affected components" line), and a person's resolve in the dashboard (statuses back to
+/// operational, no line), plus a person's incident with no line at all. Each figure is computed
+/// by hand below, to the millisecond.
+#[test]
+fn outages_resolved_the_usual_way_are_reported_to_the_millisecond() {
+    use instatus::api::ComponentStatusEntry as Entry;
+    use instatus::api::{self, components::CreateComponentRequest, incidents};
+    use instatus::apply::notice::apply_incident;
+    use instatus::jiff::{SignedDuration, Timestamp};
+    use instatus::model::{ComponentStatus as S, ComponentTree, IncidentStatus, PageId};
+    use instatus::status::incident_edit::{plan, IncidentTarget, IncidentTask};
+    use instatus::uptime::report::ReportOptions;
+    use instatus::uptime::{fetch, Window};
+
+    let emulator = instatus_emulator::Emulator::start(Default::default()).unwrap();
+    let page = PageId::new(emulator.create_page("lab", "Lab"));
+    let client = instatus::Client::builder(emulator.api_key())
+        .base_url(emulator.url())
+        .build()
+        .unwrap();
+    let mut ids = Vec::new();
+    for name in ["Module", "Bridge", "Person", "Unknown"] {
+        let c = client
+            .send(api::components::create(
+                &page,
+                &CreateComponentRequest::new(name),
+            ))
+            .unwrap();
+        ids.push(c.id);
+    }
+    let tree =
+        ComponentTree::from_components(client.list_all(api::components::list(&page)).unwrap());
+    let sec = |t: Timestamp, s: i64| t.checked_add(SignedDuration::from_secs(s)).unwrap();
+    // The next whole second after every component exists.
+    let base = Timestamp::from_second(Timestamp::now().as_second() + 1).unwrap();
+
+    // The module: opened major from `base`, resolved the default way once a second has passed.
+    let task = |target| IncidentTask {
+        name: Some("Module down".into()),
+        target,
+        components: Some([(ids[0].clone(), S::MajorOutage)].into_iter().collect()),
+        started: Some(base),
+        ..IncidentTask::default()
+    };
+    let run = |task: &IncidentTask| {
+        let all = client.list_all(incidents::list(&page)).unwrap();
+        apply_incident(&client, &page, task, &plan(task, &all).unwrap(), &tree).unwrap();
+    };
+    run(&task(IncidentTarget::Open { status: None }));
+    std::thread::sleep(std::time::Duration::from_millis(
+        (sec(base, 1).as_millisecond() - Timestamp::now().as_millisecond()).max(0) as u64 + 300,
+    ));
+    run(&IncidentTask {
+        components: None,
+        ..task(IncidentTarget::Resolved)
+    });
+
+    // The bridge (from base + 2 s): degraded 1 s, then major 3 s, resolved with its line.
+    let post = |name: &str, id: &instatus::model::ComponentId, status, at, message: &str| {
+        let body = incidents::CreateIncidentRequest::new(name, IncidentStatus::Investigating)
+            .message(message)
+            .affect(Entry::new(id.clone(), status))
+            .started(at);
+        client.send(incidents::create(&page, &body)).unwrap().id
+    };
+    let update = |inc, id: &instatus::model::ComponentId, stage, status, at, message: &str| {
+        let mut body = incidents::CreateIncidentUpdateRequest::new(stage)
+            .affect(Entry::new(id.clone(), status));
+        body.message = Some(message.into());
+        body.started = Some(at);
+        client
+            .send(incidents::create_update(&page, &inc, &body))
+            .unwrap();
+    };
+    let bridge = post(
+        "Bridge slow",
+        &ids[1],
+        S::DegradedPerformance,
+        sec(base, 2),
+        "Slow.\n\nAffected components: Bridge (degraded performance).",
+    );
+    update(
+        bridge.clone(),
+        &ids[1],
+        IncidentStatus::Investigating,
+        S::MajorOutage,
+        sec(base, 3),
+        "Down.\n\nAffected components: Bridge (major outage).",
+    );
+    update(bridge, &ids[1], IncidentStatus::Resolved, S::Operational, sec(base, 6),
+        "Recovered.\n\nAffected components: Bridge (operational).\n\n(Posted by status automation.)");
+    // A person resolves the library's incident (major from base + 2 s) at base + 4 s, no line.
+    let person = {
+        let t = IncidentTask {
+            name: Some("Person".into()),
+            started: Some(sec(base, 2)),
+            components: Some([(ids[2].clone(), S::MajorOutage)].into_iter().collect()),
+            ..IncidentTask::default()
+        };
+        let all = client.list_all(incidents::list(&page)).unwrap();
+        let edit = plan(&t, &all).unwrap();
+        match apply_incident(&client, &page, &t, &edit, &tree).unwrap() {
+            instatus::apply::notice::IncidentWritten::Opened { incident, .. } => incident.id,
+            other => panic!("{other:?}"),
+        }
+    };
+    update(
+        person,
+        &ids[2],
+        IncidentStatus::Resolved,
+        S::Operational,
+        sec(base, 4),
+        "All good.",
+    );
+    // A person's incident without any line, base + 2 s to base + 9 s.
+    let unknown = post("Mystery", &ids[3], S::MajorOutage, sec(base, 2), "Odd.");
+    update(
+        unknown,
+        &ids[3],
+        IncidentStatus::Resolved,
+        S::Operational,
+        sec(base, 9),
+        "Gone.",
+    );
+
+    let (status_page, history) = fetch::page_history(&client, &page).unwrap();
+    let module = client.list_all(incidents::list(&page)).unwrap();
+    let module = module
+        .iter()
+        .find(|i| i.name.as_str() == "Module down")
+        .unwrap();
+    let module_ms = module.resolved.unwrap().as_millisecond() - base.as_millisecond();
+    assert!((1_000..10_000).contains(&module_ms), "{module_ms}");
+
+    let end = sec(base, 60);
+    let mut options =
+        ReportOptions::new(Window::rolling(end, SignedDuration::from_hours(24)).unwrap());
+    options.bar_days = 1;
+    options.slas = vec![
+        SlaSpec {
+            component: "Module".into(),
+            target: Target::percent(99.9).unwrap(),
+        },
+        SlaSpec {
+            component: "Bridge".into(),
+            target: Target::percent(50.0).unwrap(),
+        },
+    ];
+    let r = Report::build(status_page.name_str(), colors(), &history, &options, end).unwrap();
+    let tally = |name: &str| r.rows.iter().find(|x| x.name == name).unwrap().tally;
+    // The module: major from base to the read-back resolution.
+    assert_eq!(tally("Module").major_ms, module_ms);
+    assert_eq!(tally("Module").weighted_down, module_ms * 1000);
+    // The bridge: degraded 1,000 ms (weight 0), major 3,000 ms.
+    assert_eq!(
+        (tally("Bridge").degraded_ms, tally("Bridge").major_ms),
+        (1_000, 3_000)
+    );
+    assert_eq!(tally("Bridge").weighted_down, 3_000 * 1000);
+    // The person's resolve: major 2,000 ms, from the library's line.
+    assert_eq!(tally("Person").major_ms, 2_000);
+    // No line at all: 7,000 ms, counted as a major outage, and the report says so.
+    assert_eq!(tally("Unknown").major_ms, 7_000);
+    let md = render(&r, Format::Markdown).unwrap();
+    assert!(
+        md.contains(": Mystery (Unknown); level unknown, counted as a major outage\n"),
+        "{md}"
+    );
+    let row = |name: &str| r.rows.iter().find(|x| x.name == name).unwrap();
+    assert!(
+        md.contains(&format!(
+            "| Module | 99.9 % | {} % | breached |",
+            row("Module").uptime.as_deref().unwrap()
+        )),
+        "{md}"
+    );
+    assert!(
+        md.contains(&format!(
+            "| Bridge | 50.0 % | {} % | met |",
+            row("Bridge").uptime.as_deref().unwrap()
+        )),
+        "{md}"
+    );
+}

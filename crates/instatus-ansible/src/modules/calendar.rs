@@ -16,9 +16,9 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::ephemery_resets::ScheduleOptions;
 use crate::common::{Api, CommonOptions};
 use crate::protocol::{AnsibleModule, Context, Diff, Failure, Outcome};
+use crate::schedule::ScheduleOptions;
 
 /// The module.
 pub struct CalendarModule;

@@ -7,25 +7,28 @@
 //!
 //! The module is a translator: it parses the options, reads the page, asks the library's
 //! [`instatus::status::incident_edit::plan`] what to write (which incident, what differs, update,
-//! reopen or resolve), writes that and reports it. No lifecycle decision lives here.
+//! reopen or resolve), and has [`instatus::apply::notice`] write it (every incident and update
+//! ending with the "Affected components" line, so uptime reports can count the outage later) and
+//! read it back; it reports what was written. No lifecycle decision and no write lives here.
 
 use std::collections::BTreeMap;
 
-use instatus::api::incidents::{self, CreateIncidentRequest, CreateIncidentUpdateRequest};
-use instatus::api::{components, ComponentStatusEntry};
-use instatus::model::{ComponentId, ComponentStatus, ComponentTree, Incident, IncidentStatus};
+use instatus::api::{components, incidents};
+use instatus::apply::notice::{apply_incident, predict_incident, IncidentWritten};
+use instatus::model::{ComponentStatus, ComponentTree, Incident, IncidentStatus};
 use instatus::status::incident_edit::{
-    affected, latest_message, plan, IncidentEdit, IncidentTarget, IncidentTask, IncidentUnchanged,
-    PostKind,
+    affected, latest_message, plan, IncidentEdit, IncidentTarget, IncidentTask, IncidentTaskError,
+    IncidentUnchanged, PostKind,
 };
-use jiff::Timestamp;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::common::{status_name, Api, CommonOptions, StatusOption};
+use crate::common::{
+    not_applied_warning, notice_failure, parse_timestamp, resolve_paths, status_name, without, Api,
+    CommonOptions, StatusOption,
+};
 use crate::protocol::{AnsibleModule, Context, Diff, Failure, Outcome, Rules};
-use instatus::recover::create_once;
 
 /// The module.
 pub struct IncidentModule;
@@ -91,7 +94,11 @@ pub struct IncidentOptions {
     pub status: Option<IncidentStage>,
 
     /// The text of the update (the first update of a new incident). An update is posted when it
-    /// differs from the latest update's message; omitted, the message is not compared.
+    /// differs from the latest update's message; omitted, the message is not compared. Every
+    /// incident and update the module posts ends with a line of its own, `Affected components:`
+    /// and each affected component's name with the status it has from then on, which uptime
+    /// reports read back once the incident is resolved; the result and the comparison leave that
+    /// line out.
     pub message: Option<String>,
 
     /// The affected components and their statuses, by name path (`Group/Component`, or the name
@@ -126,20 +133,11 @@ impl AnsibleModule for IncidentModule {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Option parsing and reporting (shared with the maintenance module).
-
-/// Parses a timestamp option (RFC 3339, e.g. `2026-11-26T14:00:00Z`), naming the option on error.
-pub fn parse_timestamp(option: &str, text: &str) -> Result<Timestamp, Failure> {
-    text.trim().parse::<Timestamp>().map_err(|e| {
-        Failure::new(format!(
-            "{option} must be an RFC 3339 timestamp such as 2026-11-26T14:00:00Z, got: '{text}' ({e})"
-        ))
-    })
-}
+// Options in, views out.
 
 /// Parses the `components` option's statuses (`major_outage`...), naming the option and every
 /// bad entry on error. Returns (path, status) pairs in path order.
-pub fn parse_statuses(
+fn parse_statuses(
     components: &BTreeMap<String, String>,
 ) -> Result<Vec<(String, ComponentStatus)>, Failure> {
     let mut out = Vec::new();
@@ -161,119 +159,17 @@ pub fn parse_statuses(
     }
 }
 
-/// Resolves component name paths through the tree. Fails naming `option`, every unknown or
-/// ambiguous path, and the paths the page has.
-pub fn resolve_paths<'p>(
-    tree: &ComponentTree,
-    option: &str,
-    paths: impl IntoIterator<Item = &'p str>,
-) -> Result<Vec<ComponentId>, Failure> {
-    let mut ids = Vec::new();
-    let mut unknown = Vec::new();
-    let mut ambiguous = Vec::new();
-    for path in paths {
-        match tree.find_all(path).as_slice() {
-            [one] => ids.push(tree.node(*one).component.id.clone()),
-            [] => unknown.push(format!("'{path}'")),
-            many => ambiguous.push(format!("'{path}' ({} components)", many.len())),
-        }
+/// The options as the library's task (components not resolved yet); every check that needs no
+/// page, so a bad option fails before any request.
+fn task(o: &IncidentOptions) -> Result<IncidentTask, Failure> {
+    crate::common::check_form("name", o.name.as_deref(), instatus::validate::name)?;
+    if o.status.is_some() && o.state != IncidentState::Open {
+        return Err(Failure::new(format!(
+            "status is the stage of an open incident and applies only with state=open, not state={}",
+            json!(o.state).as_str().unwrap_or_default()
+        )));
     }
-    if unknown.is_empty() && ambiguous.is_empty() {
-        return Ok(ids);
-    }
-    let mut problems = Vec::new();
-    if !unknown.is_empty() {
-        let known: Vec<String> = tree.walk().into_iter().map(|i| tree.path(i)).collect();
-        problems.push(format!(
-            "unknown components {} (the page has: {})",
-            unknown.join(", "),
-            if known.is_empty() {
-                "no components".to_owned()
-            } else {
-                known.join(", ")
-            }
-        ));
-    }
-    if !ambiguous.is_empty() {
-        problems.push(format!(
-            "ambiguous names {}; remove the duplicates first",
-            ambiguous.join(", ")
-        ));
-    }
-    Err(Failure::new(format!("{option}: {}", problems.join("; "))))
-}
-
-/// The name path of the component `id` in the tree; its id when the page no longer has it.
-pub fn path_of(tree: &ComponentTree, id: &ComponentId) -> String {
-    tree.walk()
-        .into_iter()
-        .find(|&i| &tree.node(i).component.id == id)
-        .map(|i| tree.path(i))
-        .unwrap_or_else(|| id.to_string())
-}
-
-/// An incident status as users write it (`INVESTIGATING` → `investigating`).
-fn stage_name(status: &IncidentStatus) -> String {
-    status.user_name()
-}
-
-/// The incident as the module returns it.
-fn view(incident: &Incident, tree: &ComponentTree) -> Value {
-    let components: Map<String, Value> = affected(incident)
-        .iter()
-        .map(|(id, status)| (path_of(tree, id), json!(status_name(status))))
-        .collect();
-    json!({
-        "id": incident.id.as_str(),
-        "name": incident.name.as_str(),
-        "status": stage_name(&incident.status),
-        "message": latest_message(incident),
-        "components": components,
-        "started": incident.started.map(|t| t.to_string()),
-        "resolved": incident.resolved.map(|t| t.to_string()),
-    })
-}
-
-/// The diff view: what a reader of `--diff` cares about (no id, no times).
-fn diff_view(v: &Value) -> Value {
-    let mut v = v.clone();
-    if let Some(map) = v.as_object_mut() {
-        for key in ["id", "started", "resolved"] {
-            map.remove(key);
-        }
-    }
-    v
-}
-
-/// `before` with the stage, message and components the task posts.
-fn predict(
-    before: &Value,
-    status: &IncidentStatus,
-    message: Option<&str>,
-    components: &BTreeMap<ComponentId, ComponentStatus>,
-    tree: &ComponentTree,
-) -> Value {
-    let mut after = before.clone();
-    after["status"] = json!(stage_name(status));
-    // The update posted carries the message (none: the latest update has none).
-    after["message"] = json!(message.filter(|m| !m.is_empty()));
-    let map: Map<String, Value> = components
-        .iter()
-        .map(|(id, s)| (path_of(tree, id), json!(status_name(s))))
-        .collect();
-    after["components"] = Value::Object(map);
-    after
-}
-
-// ---------------------------------------------------------------------------------------------
-// The run: parse the options, read the page, let the library decide, write, report.
-
-/// The options as the library's task; components resolved through the page's tree.
-fn task(
-    o: &IncidentOptions,
-    desired: Option<BTreeMap<ComponentId, ComponentStatus>>,
-) -> IncidentTask {
-    IncidentTask {
+    Ok(IncidentTask {
         id: o.id.clone(),
         name: o.name.clone(),
         target: match o.state {
@@ -283,212 +179,200 @@ fn task(
             IncidentState::Resolved => IncidentTarget::Resolved,
             IncidentState::Absent => IncidentTarget::Absent,
         },
-        components: desired,
+        components: None,
         message: o.message.clone(),
-    }
+        notify: o.notify,
+        started: o
+            .started
+            .as_deref()
+            .map(|s| parse_timestamp("started", s))
+            .transpose()?,
+    })
 }
 
-fn run(o: &IncidentOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome, Failure> {
-    // Options first: a bad option fails before any request.
-    crate::common::check_form("name", o.name.as_deref(), instatus::validate::name)?;
-    if o.status.is_some() && o.state != IncidentState::Open {
-        return Err(Failure::new(format!(
-            "status is the stage of an open incident and applies only with state=open, not state={}",
-            json!(o.state).as_str().unwrap_or_default()
-        )));
-    }
-    let started = o
-        .started
-        .as_deref()
-        .map(|s| parse_timestamp("started", s))
-        .transpose()?;
-    let wanted = o.components.as_ref().map(parse_statuses).transpose()?;
-    let label = match (&o.id, &o.name) {
+/// How messages name the incident.
+fn label(o: &IncidentOptions) -> String {
+    match (&o.id, &o.name) {
         (Some(id), _) => format!("incident {id}"),
         (None, Some(name)) => format!("incident '{name}'"),
         (None, None) => "incident".to_owned(),
-    };
-    let check = ctx.check_mode();
+    }
+}
 
-    let page = api.page_id()?;
-    let all = api.list_all(incidents::list(&page))?;
-    let failure =
-        |e: instatus::status::incident_edit::IncidentTaskError| Failure::new(e.to_string());
-    // Deleting needs no component names: the tree is read only to show what is deleted.
-    let (edit, tree) = if o.state == IncidentState::Absent {
-        let edit = plan(&task(o, None), &all).map_err(failure)?;
-        let tree = match edit {
-            IncidentEdit::Delete(_) => {
-                ComponentTree::from_components(api.list_all(components::list(&page))?)
-            }
-            _ => ComponentTree::from_components(Vec::new()),
-        };
-        (edit, tree)
-    } else {
-        let tree = ComponentTree::from_components(api.list_all(components::list(&page))?);
-        let desired = match &wanted {
-            Some(pairs) => {
-                let paths = pairs.iter().map(|(p, _)| p.as_str());
-                let ids = resolve_paths(&tree, "components", paths)?;
-                Some(
-                    ids.into_iter()
-                        .zip(pairs.iter().map(|(_, s)| s.clone()))
-                        .collect(),
-                )
-            }
-            None => None,
-        };
-        (plan(&task(o, desired), &all).map_err(failure)?, tree)
-    };
+/// The incident as the module returns it (a predicted new one has a null id).
+fn view(incident: &Incident, tree: &ComponentTree) -> Value {
+    let components: Map<String, Value> = affected(incident)
+        .iter()
+        .map(|(id, status)| (tree.path_of(id), json!(status_name(status))))
+        .collect();
+    json!({
+        "id": Some(incident.id.as_str()).filter(|id| !id.is_empty()),
+        "name": incident.name.as_str(),
+        "status": incident.status.user_name(),
+        "message": latest_message(incident),
+        "components": components,
+        "started": incident.started.map(|t| t.to_string()),
+        "resolved": incident.resolved.map(|t| t.to_string()),
+    })
+}
 
+/// The diff view: what a reader of `--diff` cares about (no id, no times).
+fn diff_view(v: &Value) -> Value {
+    without(v, &["id", "started", "resolved"])
+}
+
+/// Whether the edit changes the page, and what the result says.
+fn summary(edit: &IncidentEdit<'_>, label: &str, check: bool) -> (bool, String) {
+    let would = |planned: &str, done: &str| {
+        if check {
+            planned.to_owned()
+        } else {
+            done.to_owned()
+        }
+    };
     match edit {
-        IncidentEdit::Nothing { incident, why } => {
-            let shown = incident.map(|i| view(i, &tree));
-            let msg = match why {
+        IncidentEdit::Nothing { why, .. } => (
+            false,
+            match why {
                 IncidentUnchanged::Absent => format!("{label} is absent"),
                 IncidentUnchanged::NothingToResolve => {
                     format!("no open {label}: nothing to resolve")
                 }
                 IncidentUnchanged::AlreadyResolved => format!("{label} is already resolved"),
                 IncidentUnchanged::UpToDate => format!("{label} is up to date"),
-            };
-            let same = shown.as_ref().map(diff_view).unwrap_or_else(|| json!({}));
-            let mut out = Outcome::new(false, msg).with_diff(Diff::new(same.clone(), same));
-            if why != IncidentUnchanged::Absent {
-                out = out.with("incident", shown.unwrap_or(Value::Null));
-            }
-            if incident.is_some() {
-                out = out.with("created", json!(false));
-            }
-            Ok(out)
-        }
-        IncidentEdit::Delete(found) => {
-            let before = view(found, &tree);
-            if !check {
-                api.send(incidents::delete(&page, &found.id))?;
-            }
-            let verb = if check { "would delete" } else { "deleted" };
-            Ok(Outcome::new(true, format!("{verb} {label}"))
-                .with("incident", before.clone())
-                .with_diff(Diff::new(diff_view(&before), json!({})).headers(&label, &label)))
-        }
-        IncidentEdit::Open { status, components } => {
-            let name = o.name.clone().unwrap_or_default();
-            let predicted = json!({
-                "id": null,
-                "name": name,
-                "status": stage_name(&status),
-                "message": o.message,
-                "components": components.iter()
-                    .map(|(id, s)| (path_of(&tree, id), json!(status_name(s))))
-                    .collect::<Map<String, Value>>(),
-                "started": started.map(|t| t.to_string()),
-                "resolved": null,
-            });
-            let shown = if check {
-                predicted.clone()
-            } else {
-                let mut body = CreateIncidentRequest::new(name.as_str(), status);
-                body.message = o.message.clone();
-                body.started = started;
-                body.notify = Some(o.notify);
-                for (id, s) in &components {
-                    body = body.affect(ComponentStatusEntry::new(id.clone(), s.clone()));
-                }
-                // A create whose answer is lost is looked up (an open incident of this name)
-                // before it is ever sent again.
-                let client = api.client()?;
-                let created = create_once(
-                    client,
-                    || incidents::create(&page, &body),
-                    |c| {
-                        let open = c.list_all(incidents::list(&page))?;
-                        Ok(open
-                            .into_iter()
-                            .find(|i| i.name.as_str() == name.as_str() && i.is_open()))
-                    },
-                )
-                .map_err(|e| Failure::new(e.to_string()))?;
-                if created.recovered {
-                    ctx.warn(format!(
-                        "{label}: the create's outcome was unclear; read back and found it opened"
-                    ));
-                }
-                view(&created.value, &tree)
-            };
-            let verb = if check { "would open" } else { "opened" };
-            Ok(Outcome::new(true, format!("{verb} {label}"))
-                .with("incident", shown)
-                .with("created", json!(true))
-                .with_diff(Diff::new(json!({}), diff_view(&predicted)).headers(&label, &label)))
-        }
-        IncidentEdit::Post { incident, post } => {
-            let before = view(incident, &tree);
-            let after = predict(
-                &before,
-                &post.status,
-                o.message.as_deref(),
-                &post.components,
-                &tree,
-            );
-            let mut not_applied: Vec<&str> = Vec::new();
-            let shown = if check {
-                after.clone()
-            } else {
-                let mut body = CreateIncidentUpdateRequest::new(post.status.clone());
-                body.message = o.message.clone();
-                body.notify = Some(o.notify);
-                if post.set_statuses {
-                    for (id, s) in &post.components {
-                        body = body.affect(ComponentStatusEntry::new(id.clone(), s.clone()));
-                    }
-                } else {
-                    // Keep the affected list and leave the live statuses to whoever set them.
-                    body.components = post.components.keys().cloned().collect();
-                }
-                api.send(incidents::create_update(&page, &incident.id, &body))?;
-                // The update landed: a failing read-back must not hide it.
-                let read = api.send(incidents::get(&page, &incident.id)).map_err(|f| {
-                    Failure::new(format!("the update was posted, but: {}", f.msg)).after_writes()
-                })?;
-                // A stage the API accepted but did not apply (a reopen it refused) is said.
-                if read.status != post.status {
-                    not_applied.push("status");
-                    ctx.warn(format!(
-                        "status: the API accepted the {} update but {label} reads back as {}",
-                        stage_name(&post.status),
-                        stage_name(&read.status)
-                    ));
-                }
-                view(&read, &tree)
-            };
-            let verb = match (post.kind, check) {
-                (PostKind::Resolve, true) => "would resolve",
-                (PostKind::Resolve, false) => "resolved",
-                (PostKind::Reopen, true) => "would reopen",
-                (PostKind::Reopen, false) => "reopened",
-                (PostKind::Update, true) => "would update",
-                (PostKind::Update, false) => "updated",
-            };
+            },
+        ),
+        IncidentEdit::Delete(_) => (
+            true,
+            format!("{} {label}", would("would delete", "deleted")),
+        ),
+        IncidentEdit::Open { .. } => (true, format!("{} {label}", would("would open", "opened"))),
+        IncidentEdit::Post { post, .. } => {
             let what: Vec<&str> = post.changed.iter().map(|f| f.as_str()).collect();
-            let msg = match post.kind {
-                PostKind::Resolve => format!("{verb} {label}"),
-                _ => format!("{verb} {label}: {}", what.join(", ")),
-            };
-            Ok(Outcome::new(true, msg)
-                .with("incident", shown)
-                .with("created", json!(false))
-                .with("not_applied", json!(not_applied))
-                .with_diff(
-                    Diff::new(diff_view(&before), diff_view(&after)).headers(&label, &label),
-                ))
+            (
+                true,
+                match post.kind {
+                    PostKind::Resolve => format!("{} {label}", would("would resolve", "resolved")),
+                    PostKind::Reopen => format!(
+                        "{} {label}: {}",
+                        would("would reopen", "reopened"),
+                        what.join(", ")
+                    ),
+                    PostKind::Update => format!(
+                        "{} {label}: {}",
+                        would("would update", "updated"),
+                        what.join(", ")
+                    ),
+                },
+            )
         }
     }
+}
+
+/// The incident before the edit: the one it means, if any.
+fn current<'i>(edit: &IncidentEdit<'i>) -> Option<&'i Incident> {
+    match edit {
+        IncidentEdit::Nothing { incident, .. } => *incident,
+        IncidentEdit::Delete(i) | IncidentEdit::Post { incident: i, .. } => Some(i),
+        IncidentEdit::Open { .. } => None,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run: options → task → plan → (check mode: the predicted view; else: the library applies
+// it) → view.
+
+fn run(o: &IncidentOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome, Failure> {
+    let mut task = task(o)?;
+    let wanted = o.components.as_ref().map(parse_statuses).transpose()?;
+    let label = label(o);
+    let check = ctx.check_mode();
+    let failure = |e: IncidentTaskError| Failure::new(e.to_string());
+
+    let page = api.page_id()?;
+    let all = api.list_all(incidents::list(&page))?;
+    // Deleting needs no component names: the tree is read only to show what is deleted.
+    let deletes_or_not_absent = o.state != IncidentState::Absent
+        || matches!(plan(&task, &all).map_err(failure)?, IncidentEdit::Delete(_));
+    let tree = if deletes_or_not_absent {
+        ComponentTree::from_components(api.list_all(components::list(&page))?)
+    } else {
+        ComponentTree::default()
+    };
+    if let Some(pairs) = &wanted {
+        let ids = resolve_paths(&tree, "components", pairs.iter().map(|(p, _)| p.as_str()))?;
+        task.components = Some(
+            ids.into_iter()
+                .zip(pairs.iter().map(|(_, s)| s.clone()))
+                .collect(),
+        );
+    }
+    let edit = plan(&task, &all).map_err(failure)?;
+
+    let before = current(&edit).map(|i| view(i, &tree));
+    let predicted = predict_incident(&edit, &task, &tree).map(|i| view(&i, &tree));
+    let (changed, msg) = summary(&edit, &label, check);
+    let mut not_applied: Vec<&str> = Vec::new();
+    let shown = if check || !changed {
+        predicted.clone()
+    } else {
+        let client = api.client()?;
+        let (incident, recovered, missing) =
+            match apply_incident(client, &page, &task, &edit, &tree).map_err(notice_failure)? {
+                IncidentWritten::Opened {
+                    incident,
+                    recovered,
+                    not_applied,
+                } => (Some(incident), recovered, not_applied),
+                IncidentWritten::Posted {
+                    incident,
+                    not_applied,
+                } => (Some(incident), false, not_applied),
+                _ => (None, false, Vec::new()),
+            };
+        if recovered {
+            ctx.warn(format!(
+                "{label}: the create's outcome was unclear; read back and found it opened"
+            ));
+        }
+        for field in &missing {
+            ctx.warn(not_applied_warning(field.as_str()));
+            not_applied.push(field.as_str());
+        }
+        incident.map(|i| view(&i, &tree)).or(predicted.clone())
+    };
+
+    let empty = || json!({});
+    let diff = Diff::new(
+        before.as_ref().map_or_else(empty, diff_view),
+        predicted.as_ref().map_or_else(empty, diff_view),
+    );
+    let mut out = Outcome::new(changed, msg);
+    out = match &edit {
+        IncidentEdit::Nothing {
+            why: IncidentUnchanged::Absent,
+            ..
+        } => out,
+        IncidentEdit::Delete(_) => out.with("incident", before.unwrap_or(Value::Null)),
+        _ => out.with("incident", shown.unwrap_or(Value::Null)),
+    };
+    if current(&edit).is_some() || matches!(edit, IncidentEdit::Open { .. }) {
+        out = out.with("created", json!(matches!(edit, IncidentEdit::Open { .. })));
+    }
+    if matches!(edit, IncidentEdit::Post { .. }) {
+        out = out.with("not_applied", json!(not_applied));
+    }
+    Ok(if changed {
+        out.with_diff(diff.headers(&label, &label))
+    } else {
+        out.with_diff(diff)
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use instatus::model::ComponentId;
 
     #[test]
     fn bad_statuses_and_timestamps_name_the_option() {
@@ -539,7 +423,7 @@ mod tests {
              Ethereum Services, Ethereum Services/Execution Client)"
         );
         assert_eq!(
-            path_of(&tree, &ComponentId::new("c1")),
+            tree.path_of(&ComponentId::new("c1")),
             "Ethereum Services/Execution Client"
         );
     }

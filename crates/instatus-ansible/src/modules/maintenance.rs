@@ -6,18 +6,16 @@
 //! (name plus start, or the one not completed), which settings change, whether the stage moves
 //! (forward only: `scheduled` → `in_progress` → `completed`) and what a cancel is (a delete: the
 //! API has no cancelled stage). Here the options are parsed, the page read, the clock read once,
-//! and the writes made: settings with a PUT of the whole maintenance
-//! ([`UpdateMaintenanceRequest::from_maintenance`] with the changed fields), a stage or a note
-//! with a maintenance update, so subscribers see the history.
+//! and [`instatus::apply::notice`] writes what the plan says and reads it back: settings with a
+//! PUT of the whole maintenance, a stage or a note with a maintenance update, so subscribers see
+//! the history.
 
-use instatus::api::maintenances::{
-    self, CreateMaintenanceRequest, CreateMaintenanceUpdateRequest, UpdateMaintenanceRequest,
-};
-use instatus::api::{components, ComponentStatusEntry};
-use instatus::model::{ComponentId, ComponentTree, Maintenance, MaintenanceStatus};
+use instatus::api::{components, maintenances};
+use instatus::apply::notice::{apply_maintenance, predict_maintenance, MaintenanceWritten};
+use instatus::model::{ComponentTree, Maintenance, MaintenanceStatus};
 use instatus::status::maintenance_edit::{
-    fixed_at_creation, latest_message, plan, stage_statuses, MaintenanceEdit, MaintenanceSetting,
-    MaintenanceTarget, MaintenanceTask, MaintenanceTaskError, MaintenanceUnchanged, WindowStart,
+    fixed_at_creation, latest_message, plan, MaintenanceEdit, MaintenanceTarget, MaintenanceTask,
+    MaintenanceTaskError, MaintenanceUnchanged, WindowStart,
 };
 use instatus::status::{impact_statement, ComponentConfig, DependencyGraph, Impact, Impacted};
 use jiff::Timestamp;
@@ -25,8 +23,10 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::incident::{parse_timestamp, path_of, resolve_paths};
-use crate::common::{Api, CommonOptions};
+use crate::common::{
+    not_applied_warning, notice_failure, parse_timestamp, resolve_paths, without, Api,
+    CommonOptions,
+};
 use crate::protocol::{AnsibleModule, Context, Diff, Failure, Outcome, RequiredIf, Rules};
 
 /// The module.
@@ -245,9 +245,11 @@ impl MaintenanceState {
     }
 }
 
-/// The options as the library's task (components not resolved yet).
+/// The options as the library's task (components not resolved yet); every check that needs no
+/// page, so a bad option fails before any request.
 fn task(o: &MaintenanceOptions) -> Result<MaintenanceTask, Failure> {
-    Ok(MaintenanceTask {
+    crate::common::check_form("name", Some(&o.name), instatus::validate::name)?;
+    let task = MaintenanceTask {
         name: o.name.clone(),
         start: o.start.as_deref().map(parse_start).transpose()?,
         duration: o.duration,
@@ -266,7 +268,10 @@ fn task(o: &MaintenanceOptions) -> Result<MaintenanceTask, Failure> {
         notify_early: o.notify_early,
         notify_minutes: o.notify_minutes,
         running_statuses: Default::default(),
-    })
+        notify: o.notify,
+    };
+    task.check().map_err(failure)?;
+    Ok(task)
 }
 
 fn failure(e: MaintenanceTaskError) -> Failure {
@@ -276,13 +281,13 @@ fn failure(e: MaintenanceTaskError) -> Failure {
 /// The maintenance as the module returns it.
 fn view(m: &Maintenance, tree: &ComponentTree) -> Value {
     json!({
-        "id": m.id.as_str(),
+        "id": Some(m.id.as_str()).filter(|id| !id.is_empty()),
         "name": m.name.as_str(),
         "status": stage_name(&m.status),
         "start": m.start.map(|t| t.to_string()),
         "end": m.end().map(|t| t.to_string()),
         "duration": m.duration,
-        "components": m.components.iter().map(|c| path_of(tree, &c.id)).collect::<Vec<_>>(),
+        "components": m.components.iter().map(|c| tree.path_of(&c.id)).collect::<Vec<_>>(),
         "message": latest_message(m),
         "auto_start": m.auto_start.unwrap_or(false),
         "auto_end": m.auto_end.unwrap_or(false),
@@ -295,23 +300,173 @@ fn view(m: &Maintenance, tree: &ComponentTree) -> Value {
 
 /// The diff view: the return view without the id.
 fn diff_view(v: &Value) -> Value {
-    let mut v = v.clone();
-    if let Some(map) = v.as_object_mut() {
-        map.remove("id");
+    without(v, &["id"])
+}
+
+/// Whether the edit changes the page, and what the result says.
+fn summary(edit: &MaintenanceEdit<'_>, label: &str, check: bool) -> (bool, String) {
+    let would = |planned: &str, done: &str| {
+        if check {
+            planned.to_owned()
+        } else {
+            done.to_owned()
+        }
+    };
+    let msg = match edit {
+        MaintenanceEdit::Nothing { why, .. } => {
+            let msg = match why {
+                MaintenanceUnchanged::NothingToCancel => {
+                    format!("{label} is absent (nothing to cancel)")
+                }
+                MaintenanceUnchanged::AlreadyCompleted => format!("{label} is already completed"),
+                MaintenanceUnchanged::NotReopened => format!(
+                    "{label} is already completed (a completed maintenance is not reopened)"
+                ),
+                MaintenanceUnchanged::UpToDate => format!("{label} is up to date"),
+                MaintenanceUnchanged::OnlyForward(stage) => format!(
+                    "{label} is up to date ({} already; the stage only moves forward)",
+                    stage_name(stage)
+                ),
+            };
+            return (false, msg);
+        }
+        MaintenanceEdit::Delete(_) => format!(
+            "{} {label}",
+            would("would cancel (delete)", "cancelled (deleted)")
+        ),
+        MaintenanceEdit::Create { stage, .. } => {
+            let verb = match stage {
+                MaintenanceStatus::InProgress => would("would start a new", "started a new"),
+                _ => would("would schedule", "scheduled"),
+            };
+            format!("{verb} {label}")
+        }
+        MaintenanceEdit::Change { change, .. } => {
+            let mut what: Vec<&str> = change.settings.iter().map(|s| s.as_str()).collect();
+            if change.note {
+                what.push("message");
+            }
+            match &change.advance {
+                Some(stage) => {
+                    let verb = match stage {
+                        MaintenanceStatus::InProgress => would("would start", "started"),
+                        _ => would("would complete", "completed"),
+                    };
+                    if what.is_empty() {
+                        format!("{verb} {label}")
+                    } else {
+                        format!("{verb} {label} and updated: {}", what.join(", "))
+                    }
+                }
+                None => format!(
+                    "{} {label}: {}",
+                    would("would update", "updated"),
+                    what.join(", ")
+                ),
+            }
+        }
+    };
+    (true, msg)
+}
+
+/// The maintenance before the edit: the one it means, if any.
+fn current<'m>(edit: &MaintenanceEdit<'m>) -> Option<&'m Maintenance> {
+    match edit {
+        MaintenanceEdit::Nothing { maintenance, .. } => *maintenance,
+        MaintenanceEdit::Delete(m) | MaintenanceEdit::Change { maintenance: m, .. } => Some(m),
+        MaintenanceEdit::Create { .. } => None,
     }
-    v
 }
 
 // ---------------------------------------------------------------------------------------------
-// The run: parse the options, read the page, let the library decide, write, report.
+// The run: options → task → plan → (check mode: the predicted view; else: the library applies
+// it) → view.
 
 fn run(o: &MaintenanceOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome, Failure> {
     // The impact needs no page: a bad declaration or template fails before any request.
     let assessed = o.impact.as_ref().map(|i| assess(o, i)).transpose()?;
-    let out = run_task(o, api, ctx, assessed.as_ref())?;
-    Ok(match &assessed {
-        Some(a) => out.with("impact", a.view()),
-        None => out,
+    let mut task = task(o)?;
+    let check = ctx.check_mode();
+    // The clock is read here, at the edge, and handed to the library.
+    let now = Timestamp::now();
+
+    let page = api.page_id()?;
+    let all = api.list_all(maintenances::list(&page))?;
+    let tree = ComponentTree::from_components(api.list_all(components::list(&page))?);
+    task.components = o
+        .components
+        .as_ref()
+        .map(|paths| resolve_paths(&tree, "components", paths.iter().map(String::as_str)))
+        .transpose()?;
+    if let Some(a) = &assessed {
+        a.apply(&tree, &mut task)?;
+    }
+    let edit = plan(&task, &all, now).map_err(failure)?;
+    let mut label = task.label();
+    if let MaintenanceEdit::Create { start, .. } = &edit {
+        if task.fixed_start().is_none() {
+            label = format!("{label} at {start}");
+        }
+    }
+    if let (Some(m), false) = (current(&edit), matches!(edit, MaintenanceEdit::Delete(_))) {
+        warn_fixed(ctx, m, &task, &edit);
+    }
+
+    let before = current(&edit).map(|m| view(m, &tree));
+    let predicted = predict_maintenance(&edit, &task).map(|m| view(&m, &tree));
+    let (changed, msg) = summary(&edit, &label, check);
+    let mut not_applied: Vec<&str> = Vec::new();
+    let shown = if check || !changed {
+        predicted.clone()
+    } else {
+        let client = api.client()?;
+        let (written, missing) =
+            match apply_maintenance(client, &page, &task, &edit).map_err(notice_failure)? {
+                MaintenanceWritten::Created {
+                    maintenance,
+                    not_applied,
+                    ..
+                }
+                | MaintenanceWritten::Changed {
+                    maintenance,
+                    not_applied,
+                    ..
+                } => (Some(maintenance), not_applied),
+                _ => (None, Vec::new()),
+            };
+        for field in &missing {
+            ctx.warn(not_applied_warning(field.as_str()));
+            not_applied.push(field.as_str());
+        }
+        written.map(|m| view(&m, &tree)).or(predicted.clone())
+    };
+
+    let empty = || json!({});
+    let diff = Diff::new(
+        before.as_ref().map_or_else(empty, diff_view),
+        predicted.as_ref().map_or_else(empty, diff_view),
+    );
+    let mut out = Outcome::new(changed, msg).with(
+        "maintenance",
+        match edit {
+            MaintenanceEdit::Delete(_) => before,
+            _ => shown,
+        }
+        .unwrap_or(Value::Null),
+    );
+    if matches!(
+        edit,
+        MaintenanceEdit::Create { .. } | MaintenanceEdit::Change { .. }
+    ) {
+        out = out.with("not_applied", json!(not_applied));
+    }
+    if let Some(a) = &assessed {
+        out = out.with("impact", a.view());
+    }
+    Ok(if changed {
+        out.with_diff(diff.headers(&label, &label))
+    } else {
+        out.with_diff(diff)
     })
 }
 
@@ -393,304 +548,30 @@ fn assess<'o>(o: &MaintenanceOptions, options: &'o ImpactOptions) -> Result<Asse
     })
 }
 
-fn run_task(
-    o: &MaintenanceOptions,
-    api: &mut Api<'_>,
+/// Warns about options the task gives that the API cannot change on an existing maintenance
+/// (when the task would change it or finds it up to date).
+fn warn_fixed(
     ctx: &mut Context,
-    assessed: Option<&Assessed<'_>>,
-) -> Result<Outcome, Failure> {
-    // Options first: a bad option fails before any request.
-    crate::common::check_form("name", Some(&o.name), instatus::validate::name)?;
-    let mut task = task(o)?;
-    task.check().map_err(failure)?;
-    let label = task.label();
-    let check = ctx.check_mode();
-    // The clock is read here, at the edge, and handed to the library.
-    let now = Timestamp::now();
-
-    let page = api.page_id()?;
-    let all = api.list_all(maintenances::list(&page))?;
-    let tree = ComponentTree::from_components(api.list_all(components::list(&page))?);
-    task.components = o
-        .components
-        .as_ref()
-        .map(|paths| resolve_paths(&tree, "components", paths.iter().map(String::as_str)))
-        .transpose()?;
-    if let Some(a) = assessed {
-        a.apply(&tree, &mut task)?;
-    }
-    let edit = plan(&task, &all, now).map_err(failure)?;
-
-    let (current, change) = match edit {
-        MaintenanceEdit::Nothing { maintenance, why } => {
-            let shown = maintenance.map(|m| view(m, &tree));
-            let msg = match &why {
-                MaintenanceUnchanged::NothingToCancel => {
-                    format!("{label} is absent (nothing to cancel)")
-                }
-                MaintenanceUnchanged::AlreadyCompleted => format!("{label} is already completed"),
-                MaintenanceUnchanged::NotReopened => format!(
-                    "{label} is already completed (a completed maintenance is not reopened)"
-                ),
-                MaintenanceUnchanged::UpToDate => format!("{label} is up to date"),
-                MaintenanceUnchanged::OnlyForward(stage) => format!(
-                    "{label} is up to date ({} already; the stage only moves forward)",
-                    stage_name(stage)
-                ),
-            };
-            if let (
-                Some(m),
-                MaintenanceUnchanged::UpToDate | MaintenanceUnchanged::OnlyForward(_),
-            ) = (maintenance, &why)
-            {
-                warn_fixed(ctx, m, &task);
-            }
-            let same = shown.as_ref().map(diff_view).unwrap_or_else(|| json!({}));
-            return Ok(Outcome::new(false, msg)
-                .with("maintenance", shown.unwrap_or(Value::Null))
-                .with_diff(Diff::new(same.clone(), same)));
-        }
-        MaintenanceEdit::Delete(current) => {
-            let before = view(current, &tree);
-            if !check {
-                api.send(maintenances::delete(&page, &current.id))?;
-            }
-            let verb = if check {
-                "would cancel (delete)"
-            } else {
-                "cancelled (deleted)"
-            };
-            return Ok(Outcome::new(true, format!("{verb} {label}"))
-                .with("maintenance", before.clone())
-                .with_diff(Diff::new(diff_view(&before), json!({})).headers(&label, &label)));
-        }
-        MaintenanceEdit::Create {
-            stage,
-            start,
-            end,
-            minutes,
-        } => {
-            let components = task.components.clone().unwrap_or_default();
-            let window = Window {
-                stage,
-                start,
-                end,
-                minutes,
-            };
-            return create(o, &task, api, ctx, &page, &tree, window, components, &label);
-        }
-        MaintenanceEdit::Change {
-            maintenance,
-            change,
-        } => (maintenance, change),
-    };
-
-    warn_fixed(ctx, current, &task);
-    let before = view(current, &tree);
-    let mut after = before.clone();
-    let set = |s| change.settings.contains(&s);
-    if set(MaintenanceSetting::Duration) {
-        after["duration"] = json!(change.minutes);
-        after["end"] = json!(change.end.map(|t| t.to_string()));
-    }
-    if set(MaintenanceSetting::Components) {
-        after["components"] = json!(change
-            .components
-            .iter()
-            .map(|id| path_of(&tree, id))
-            .collect::<Vec<_>>());
-    }
-    if set(MaintenanceSetting::AutoStart) {
-        after["auto_start"] = json!(o.auto_start);
-    }
-    if set(MaintenanceSetting::AutoEnd) {
-        after["auto_end"] = json!(o.auto_end);
-    }
-    if let Some(stage) = &change.advance {
-        after["status"] = json!(stage_name(stage));
-    }
-    if change.posts_update() {
-        // The update posted carries the message (none: the latest update has none).
-        after["message"] = json!(task.message.as_deref().filter(|m| !m.is_empty()));
-    }
-
-    let shown = if check {
-        after.clone()
-    } else {
-        if !change.settings.is_empty() {
-            let message = task
-                .message
-                .clone()
-                .or_else(|| latest_message(current).map(str::to_owned))
-                .unwrap_or_default();
-            let mut body = UpdateMaintenanceRequest::from_maintenance(current, message)
-                .ok_or_else(|| {
-                    Failure::new(format!(
-                        "{label} (id {}) has no start or duration in the API's answer; cannot update it",
-                        current.id
-                    ))
-                })?;
-            if let (Some(m), Some(end)) = (change.minutes, change.end) {
-                body.duration = m;
-                body.end = end;
-            }
-            body.components = change.components.clone();
-            if let Some(a) = o.auto_start {
-                body.auto_start = a;
-            }
-            if let Some(a) = o.auto_end {
-                body.auto_end = a;
-            }
-            body.notify = change.put_notifies(o.notify);
-            api.send(maintenances::update(&page, &current.id, &body))?;
-        }
-        if change.posts_update() {
-            let stage = change
-                .advance
-                .clone()
-                .unwrap_or_else(|| current.status.clone());
-            let mut body = CreateMaintenanceUpdateRequest::new(stage);
-            body.message = task.message.clone();
-            body.notify = Some(o.notify);
-            body.components = change.components.clone();
-            body.statuses = change
-                .statuses(&task.running_statuses)
-                .into_iter()
-                .map(|(id, s)| ComponentStatusEntry::new(id, s))
-                .collect();
-            api.send(maintenances::create_update(&page, &current.id, &body))?;
-        }
-        let read = api
-            .send(maintenances::get(&page, &current.id))
-            .map_err(|f| {
-                Failure::new(format!("the change was written, but: {}", f.msg)).after_writes()
-            })?;
-        view(&read, &tree)
-    };
-    let mut what: Vec<&str> = change.settings.iter().map(|s| s.as_str()).collect();
-    if change.note {
-        what.push("message");
-    }
-    let msg = match &change.advance {
-        Some(stage) => {
-            let verb = match (stage, check) {
-                (MaintenanceStatus::InProgress, true) => "would start",
-                (MaintenanceStatus::InProgress, false) => "started",
-                (_, true) => "would complete",
-                (_, false) => "completed",
-            };
-            if what.is_empty() {
-                format!("{verb} {label}")
-            } else {
-                format!("{verb} {label} and updated: {}", what.join(", "))
-            }
-        }
-        None => format!(
-            "{} {label}: {}",
-            if check { "would update" } else { "updated" },
-            what.join(", ")
+    current: &Maintenance,
+    task: &MaintenanceTask,
+    edit: &MaintenanceEdit<'_>,
+) {
+    let relevant = match edit {
+        MaintenanceEdit::Change { .. } => true,
+        MaintenanceEdit::Nothing { why, .. } => matches!(
+            why,
+            MaintenanceUnchanged::UpToDate | MaintenanceUnchanged::OnlyForward(_)
         ),
+        _ => false,
     };
-    Ok(Outcome::new(true, msg)
-        .with("maintenance", shown)
-        .with_diff(Diff::new(diff_view(&before), diff_view(&after)).headers(&label, &label)))
-}
-
-/// Warns about options the task gives that the API cannot change on an existing maintenance.
-fn warn_fixed(ctx: &mut Context, current: &Maintenance, task: &MaintenanceTask) {
+    if !relevant {
+        return;
+    }
     for (option, kept) in fixed_at_creation(current, task) {
         ctx.warn(format!(
             "{option} cannot be changed on an existing maintenance (the API's update has no such field); left as {kept}"
         ));
     }
-}
-
-/// The window a create writes, as the library planned it.
-struct Window {
-    stage: MaintenanceStatus,
-    start: Timestamp,
-    end: Timestamp,
-    minutes: i64,
-}
-
-#[allow(clippy::too_many_arguments)]
-fn create(
-    o: &MaintenanceOptions,
-    task: &MaintenanceTask,
-    api: &mut Api<'_>,
-    ctx: &Context,
-    page: &instatus::model::PageId,
-    tree: &ComponentTree,
-    w: Window,
-    ids: Vec<ComponentId>,
-    label: &str,
-) -> Result<Outcome, Failure> {
-    let check = ctx.check_mode();
-    let predicted = json!({
-        "id": null,
-        "name": o.name,
-        "status": stage_name(&w.stage),
-        "start": w.start.to_string(),
-        "end": w.end.to_string(),
-        "duration": w.minutes,
-        "components": ids.iter().map(|id| path_of(tree, id)).collect::<Vec<_>>(),
-        "message": task.message,
-        "auto_start": o.auto_start.unwrap_or(false),
-        "auto_end": o.auto_end.unwrap_or(false),
-        "notify_start": o.notify_start.unwrap_or(false),
-        "notify_end": o.notify_end.unwrap_or(false),
-        "notify_early": o.notify_early.unwrap_or(false),
-        "notify_minutes": o.notify_minutes,
-    });
-    let shown = if check {
-        predicted.clone()
-    } else {
-        let mut body = CreateMaintenanceRequest::new(o.name.as_str(), w.start, w.end);
-        body.message = task.message.clone();
-        body.components = ids.clone();
-        body.status = w.stage.clone();
-        body.notify = o.notify;
-        body.duration = Some(w.minutes);
-        body.notify_start = o.notify_start.unwrap_or(false);
-        body.notify_end = o.notify_end.unwrap_or(false);
-        body.notify_early = o.notify_early.unwrap_or(false);
-        body.notify_minutes = o.notify_minutes;
-        body.auto_start = o.auto_start.unwrap_or(false);
-        body.auto_end = o.auto_end.unwrap_or(false);
-        body.statuses = stage_statuses(&w.stage, &ids, &task.running_statuses)
-            .into_iter()
-            .map(|(id, s)| ComponentStatusEntry::new(id, s))
-            .collect();
-        // A create whose answer is lost is looked up (same name and start) before it is ever
-        // sent again.
-        let client = api.client()?;
-        let start = w.start;
-        let created = instatus::recover::create_once(
-            client,
-            || maintenances::create(page, &body),
-            |c| {
-                Ok(c.list_all(maintenances::list(page))?
-                    .into_iter()
-                    .find(|m| m.name.as_str() == o.name && m.start == Some(start)))
-            },
-        )
-        .map_err(|e| Failure::new(e.to_string()))?;
-        view(&created.value, tree)
-    };
-    let verb = match (w.stage == MaintenanceStatus::InProgress, check) {
-        (true, true) => "would start a new",
-        (true, false) => "started a new",
-        (false, true) => "would schedule",
-        (false, false) => "scheduled",
-    };
-    let label_at = if label.contains(" at ") {
-        label.to_owned()
-    } else {
-        format!("{label} at {}", w.start)
-    };
-    Ok(Outcome::new(true, format!("{verb} {label_at}"))
-        .with("maintenance", shown)
-        .with_diff(Diff::new(json!({}), diff_view(&predicted)).headers(&label_at, &label_at)))
 }
 
 #[cfg(test)]

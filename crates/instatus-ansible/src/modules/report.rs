@@ -243,6 +243,7 @@ fn plan(
     options.title = o.title.clone();
     options.window_label = Some(label);
     options.method = Method {
+        unknown_level: Method::default().unknown_level,
         weights,
         maintenance: match o.maintenance {
             MaintenanceOption::CountAsUp => MaintenancePolicy::CountAsUp,

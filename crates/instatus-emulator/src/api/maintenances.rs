@@ -68,6 +68,20 @@ pub(super) fn get_maintenance(st: &State, page_id: &str, id: &str) -> R {
     ))
 }
 
+/// The longest maintenance taken, in minutes: ten years. A longer one (2^63-1 minutes was
+/// accepted once) overflows every client's `start + duration`.
+pub(super) const MAX_DURATION_MINUTES: i64 = 10 * 366 * 24 * 60;
+
+/// `duration` checked: 0 to [`MAX_DURATION_MINUTES`].
+fn checked_duration(m: &Obj) -> Result<Option<i64>, ApiError> {
+    match opt_i64(m, "duration")? {
+        Some(d) if !(0..=MAX_DURATION_MINUTES).contains(&d) => Err(bad(format!(
+            "field 'duration' is out of range: {d}; allowed: 0 to {MAX_DURATION_MINUTES} minutes"
+        ))),
+        d => Ok(d),
+    }
+}
+
 pub(super) fn window_minutes(start: &str, end: Option<&str>, duration: Option<i64>) -> Option<i64> {
     duration.or_else(|| end.and_then(|e| time::minutes_between(start, e)))
 }
@@ -96,7 +110,7 @@ pub(super) fn create_maintenance(st: &mut State, page_id: &str, body: &[u8]) -> 
     let fields = FullNoticeFields::parse(&m, MAINTENANCE_STATUS, "start")?;
     let start = fields.started.unwrap_or_default();
     let end = opt_ts(&m, "end")?;
-    let duration = opt_i64(&m, "duration")?;
+    let duration = checked_duration(&m)?;
     let notify_start = opt_bool(&m, "notifyStart")?.unwrap_or(false);
     let notify_end = opt_bool(&m, "notifyEnd")?.unwrap_or(false);
     let notify_early = opt_bool(&m, "notifyEarly")?.unwrap_or(false);
@@ -176,7 +190,7 @@ pub(super) fn update_maintenance(st: &mut State, page_id: &str, id: &str, body: 
     let fields = FullNoticeFields::parse(&m, MAINTENANCE_STATUS, "start")?;
     let start = fields.started.unwrap_or_default();
     let end = opt_ts(&m, "end")?;
-    let duration = opt_i64(&m, "duration")?;
+    let duration = checked_duration(&m)?;
     let auto_start = opt_bool(&m, "autoStart")?.unwrap_or(false);
     let auto_end = opt_bool(&m, "autoEnd")?.unwrap_or(false);
     check_affected(&st.pages[i], &fields.components, &fields.statuses)?;

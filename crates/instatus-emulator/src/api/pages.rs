@@ -4,109 +4,204 @@ use instatus::validate;
 
 use super::*;
 
-/// Settings accepted on create/update, with their kind: `s` string, `b` bool, `e` SMS service,
-/// and strings of a checked form: `u` http(s) URL, `d` host name, `m` email, `l` language, `c` colour.
-pub(super) const PAGE_SETTINGS: &[(&str, char)] = &[
-    ("logoUrl", 'u'),
-    ("faviconUrl", 'u'),
-    ("websiteUrl", 'u'),
-    ("customDomain", 'd'),
-    ("publicEmail", 'm'),
-    ("twitter", 's'),
-    ("language", 'l'),
-    ("useLargeHeader", 'b'),
-    ("brandColor", 'c'),
-    ("okColor", 'c'),
-    ("disruptedColor", 'c'),
-    ("degradedColor", 'c'),
-    ("downColor", 'c'),
-    ("noticeColor", 'c'),
-    ("unknownColor", 'c'),
-    ("googleAnalytics", 's'),
-    ("subscribeBySms", 'b'),
-    ("smsService", 'e'),
-    ("htmlInMeta", 's'),
-    ("htmlAboveHeader", 's'),
-    ("htmlBelowHeader", 's'),
-    ("htmlAboveFooter", 's'),
-    ("htmlBelowFooter", 's'),
-    ("htmlBelowSummary", 's'),
-    ("cssGlobal", 's'),
-    ("launchDate", 's'),
-    ("dateFormat", 's'),
-    ("dateFormatShort", 's'),
-    ("timeFormat", 's'),
-    ("private", 'b'),
-    ("useAllowList", 'b'),
-    ("onboarded", 'b'),
-];
+/// The form a page setting's value must have.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Kind {
+    /// Any string.
+    Text,
+    /// A boolean.
+    Flag,
+    /// One of [`SMS_SERVICE`].
+    Sms,
+    /// A string of a checked form (`instatus::validate`).
+    Checked(Check),
+}
 
-/// Defaults for settings whose spec type is not nullable.
-pub(super) fn page_setting_default(key: &str) -> Value {
-    match key {
-        "language" => json!("en"),
-        "useLargeHeader" | "private" | "useAllowList" | "subscribeBySms" => json!(false),
-        "onboarded" => json!(true),
-        "brandColor" => json!("#111827"),
-        "okColor" => json!("#33B17E"),
-        "disruptedColor" => json!("#FF8C03"),
-        "degradedColor" => json!("#ECC94B"),
-        "downColor" => json!("#DC2626"),
-        "noticeColor" => json!("#70808F"),
-        "unknownColor" => json!("#D1D1D1"),
-        "dateFormat" => json!("MMMM d, yyyy"),
-        "dateFormatShort" => json!("MMM d"),
-        "timeFormat" => json!("h:mm a"),
-        _ => Value::Null,
+/// What a setting reads as when unset or null (the spec's non-nullable ones have a default).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum Unset {
+    /// `null`.
+    Null,
+    /// This string.
+    Text(&'static str),
+    /// This boolean.
+    Flag(bool),
+}
+
+/// One page setting: its wire name and form, the writes that take it and the answers that report
+/// it, as the OpenAPI spec has them (`CreateStatusPageRequest`, `UpdateStatusPageRequest`,
+/// `StatusPage` of the list, `StatusPageResponse` of create and update) plus the listed
+/// deviations (`instatus::api::deviations`). A test holds the table to the spec.
+///
+/// The library's settings table (`instatus::desired::settings`) writes through
+/// `UpdateStatusPageRequest`, which `crates/instatus/tests/contract.rs` holds to the same spec:
+/// the two meet at the spec, and neither is derived from the other, so a client's mistake copied
+/// into the emulator cannot pass here and fail against Instatus.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct PageSetting {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub unset: Unset,
+    /// Bits of [`CREATE`], [`UPDATE`], [`LIST`] and [`ANSWER`].
+    pub places: u8,
+}
+
+/// Taken by the page create.
+pub(super) const CREATE: u8 = 1;
+/// Taken by the page update.
+pub(super) const UPDATE: u8 = 2;
+/// Reported by the page list.
+pub(super) const LIST: u8 = 4;
+/// Reported by the create and update answers.
+pub(super) const ANSWER: u8 = 8;
+/// Everywhere.
+const ALL: u8 = CREATE | UPDATE | LIST | ANSWER;
+
+const fn s(name: &'static str, kind: Kind, unset: Unset, places: u8) -> PageSetting {
+    PageSetting {
+        name,
+        kind,
+        unset,
+        places,
     }
 }
 
-pub(super) fn apply_page_settings(page: &mut Page, m: &Obj) -> Result<(), ApiError> {
-    for (key, kind) in PAGE_SETTINGS {
-        let Some(v) = m.get(*key) else { continue };
-        let ok = match (kind, v) {
+const URL: Kind = Kind::Checked(validate::http_url);
+const COLOR: Kind = Kind::Checked(validate::color);
+const NULL: Unset = Unset::Null;
+
+/// Every page setting besides `name` and `subdomain` (which pages keep in fields of their own).
+pub(super) const PAGE_SETTINGS: &[PageSetting] = &[
+    s("logoUrl", URL, NULL, ALL),
+    s("faviconUrl", URL, NULL, ALL),
+    s("websiteUrl", URL, NULL, ALL),
+    // Not in the spec's update request: a listed deviation (the Terraform provider sends it).
+    s(
+        "customDomain",
+        Kind::Checked(validate::domain),
+        NULL,
+        UPDATE | LIST | ANSWER,
+    ),
+    s(
+        "publicEmail",
+        Kind::Checked(validate::email),
+        NULL,
+        UPDATE | LIST | ANSWER,
+    ),
+    s("twitter", Kind::Text, NULL, LIST | ANSWER),
+    s(
+        "language",
+        Kind::Checked(validate::language),
+        Unset::Text("en"),
+        ALL,
+    ),
+    s("useLargeHeader", Kind::Flag, Unset::Flag(false), ALL),
+    s("brandColor", COLOR, Unset::Text("#111827"), ALL),
+    s("okColor", COLOR, Unset::Text("#33B17E"), ALL),
+    s("disruptedColor", COLOR, Unset::Text("#FF8C03"), ALL),
+    s("degradedColor", COLOR, Unset::Text("#ECC94B"), ALL),
+    s("downColor", COLOR, Unset::Text("#DC2626"), ALL),
+    s("noticeColor", COLOR, Unset::Text("#70808F"), ALL),
+    s(
+        "unknownColor",
+        COLOR,
+        Unset::Text("#D1D1D1"),
+        CREATE | UPDATE | LIST,
+    ),
+    s("googleAnalytics", Kind::Text, NULL, ALL),
+    s("subscribeBySms", Kind::Flag, Unset::Flag(false), ALL),
+    s("smsService", Kind::Sms, NULL, CREATE | UPDATE | LIST),
+    s("htmlInMeta", Kind::Text, NULL, ALL),
+    s("htmlAboveHeader", Kind::Text, NULL, ALL),
+    s("htmlBelowHeader", Kind::Text, NULL, ALL),
+    s("htmlAboveFooter", Kind::Text, NULL, ALL),
+    s("htmlBelowFooter", Kind::Text, NULL, ALL),
+    s("htmlBelowSummary", Kind::Text, NULL, ALL),
+    s("cssGlobal", Kind::Text, NULL, ALL),
+    s("launchDate", Kind::Text, NULL, ALL),
+    s(
+        "dateFormat",
+        Kind::Text,
+        Unset::Text("MMMM d, yyyy"),
+        CREATE | UPDATE | ANSWER,
+    ),
+    s(
+        "dateFormatShort",
+        Kind::Text,
+        Unset::Text("MMM d"),
+        CREATE | UPDATE | ANSWER,
+    ),
+    s(
+        "timeFormat",
+        Kind::Text,
+        Unset::Text("h:mm a"),
+        CREATE | UPDATE | ANSWER,
+    ),
+    s("private", Kind::Flag, Unset::Flag(false), UPDATE | ANSWER),
+    s(
+        "useAllowList",
+        Kind::Flag,
+        Unset::Flag(false),
+        UPDATE | ANSWER,
+    ),
+    s("onboarded", Kind::Flag, Unset::Flag(true), LIST | ANSWER),
+];
+
+/// Stores the settings `m` gives that a write of this kind (`CREATE` or `UPDATE`) takes; others
+/// are ignored, as the API ignores fields it does not know.
+pub(super) fn apply_page_settings(page: &mut Page, m: &Obj, write: u8) -> Result<(), ApiError> {
+    for setting in PAGE_SETTINGS.iter().filter(|s| s.places & write != 0) {
+        let key = setting.name;
+        let Some(v) = m.get(key) else { continue };
+        let ok = match (setting.kind, v) {
             (_, Value::Null) => true,
-            ('s', Value::String(_)) | ('b', Value::Bool(_)) => true,
-            ('e', Value::String(s)) => {
+            (Kind::Text, Value::String(_)) | (Kind::Flag, Value::Bool(_)) => true,
+            (Kind::Sms, Value::String(s)) => {
                 check_enum(key, s, SMS_SERVICE)?;
                 true
             }
-            (form @ ('u' | 'd' | 'm' | 'l' | 'c'), Value::String(s)) => {
-                check_form(key, s, setting_check(*form))?;
+            (Kind::Checked(check), Value::String(s)) => {
+                check_form(key, s, check)?;
                 true
             }
             _ => false,
         };
         if !ok {
-            let want = if *kind == 'b' {
+            let want = if matches!(setting.kind, Kind::Flag) {
                 "a boolean"
             } else {
                 "a string"
             };
             return Err(bad(format!("field '{key}' must be {want}")));
         }
-        page.settings.insert((*key).to_owned(), v.clone());
+        page.settings.insert(key.to_owned(), v.clone());
     }
     Ok(())
-}
-
-/// The validator for a checked setting kind.
-fn setting_check(kind: char) -> Check {
-    match kind {
-        'u' => validate::http_url,
-        'd' => validate::domain,
-        'm' => validate::email,
-        'l' => validate::language,
-        _ => validate::color,
-    }
 }
 
 /// A page setting as the API reports it: the stored value, or its default when unset or null.
 pub(crate) fn setting(page: &Page, key: &str) -> Value {
     match page.settings.get(key) {
         Some(v) if !v.is_null() => v.clone(),
-        _ => page_setting_default(key),
+        _ => match PAGE_SETTINGS
+            .iter()
+            .find(|s| s.name == key)
+            .map(|s| s.unset)
+        {
+            Some(Unset::Text(text)) => json!(text),
+            Some(Unset::Flag(flag)) => json!(flag),
+            Some(Unset::Null) | None => Value::Null,
+        },
     }
+}
+
+/// Adds the settings an answer reports (`LIST` or `ANSWER`) to `v`.
+fn with_settings(mut v: Value, page: &Page, answer: u8) -> Value {
+    let obj = v.as_object_mut().expect("object");
+    for s in PAGE_SETTINGS.iter().filter(|s| s.places & answer != 0) {
+        obj.insert(s.name.to_owned(), setting(page, s.name));
+    }
+    v
 }
 
 /// Components that count for the page status: not archived, not groups.
@@ -148,7 +243,7 @@ pub(super) fn page_status(page: &Page) -> String {
 }
 
 pub(super) fn render_page_list_item(page: &Page) -> Value {
-    let mut v = json!({
+    let v = json!({
         "id": page.id,
         "subdomain": page.subdomain,
         "name": page.name,
@@ -157,44 +252,12 @@ pub(super) fn render_page_list_item(page: &Page) -> Value {
         "createdAt": page.created_at,
         "updatedAt": page.updated_at,
     });
-    let obj = v.as_object_mut().expect("object");
-    for key in [
-        "logoUrl",
-        "faviconUrl",
-        "websiteUrl",
-        "customDomain",
-        "publicEmail",
-        "twitter",
-        "subscribeBySms",
-        "language",
-        "useLargeHeader",
-        "brandColor",
-        "okColor",
-        "disruptedColor",
-        "degradedColor",
-        "downColor",
-        "noticeColor",
-        "unknownColor",
-        "googleAnalytics",
-        "smsService",
-        "htmlInMeta",
-        "htmlAboveHeader",
-        "htmlBelowHeader",
-        "htmlAboveFooter",
-        "htmlBelowFooter",
-        "htmlBelowSummary",
-        "launchDate",
-        "cssGlobal",
-        "onboarded",
-    ] {
-        obj.insert(key.to_owned(), setting(page, key));
-    }
-    v
+    with_settings(v, page, LIST)
 }
 
 /// The page per `StatusPageResponse` (create and update answers).
 pub(super) fn render_page_response(page: &Page) -> Value {
-    let mut v = json!({
+    let v = json!({
         "id": page.id,
         "createdAt": page.created_at,
         "updatedAt": page.updated_at,
@@ -211,42 +274,7 @@ pub(super) fn render_page_response(page: &Page) -> Value {
             .collect::<Vec<_>>(),
         "translations": {},
     });
-    let obj = v.as_object_mut().expect("object");
-    for key in [
-        "logoUrl",
-        "faviconUrl",
-        "websiteUrl",
-        "language",
-        "googleAnalytics",
-        "publicEmail",
-        "customDomain",
-        "useLargeHeader",
-        "twitter",
-        "subscribeBySms",
-        "brandColor",
-        "okColor",
-        "disruptedColor",
-        "downColor",
-        "degradedColor",
-        "noticeColor",
-        "htmlInMeta",
-        "htmlAboveHeader",
-        "htmlBelowHeader",
-        "htmlAboveFooter",
-        "htmlBelowFooter",
-        "htmlBelowSummary",
-        "cssGlobal",
-        "onboarded",
-        "launchDate",
-        "dateFormat",
-        "dateFormatShort",
-        "timeFormat",
-        "private",
-        "useAllowList",
-    ] {
-        obj.insert(key.to_owned(), setting(page, key));
-    }
-    v
+    with_settings(v, page, ANSWER)
 }
 
 pub(super) fn list_pages(st: &State, query: &str) -> Value {
@@ -278,7 +306,7 @@ pub(super) fn create_page(st: &mut State, body: &[u8]) -> R {
     }
     // Settings are checked on a draft first so a bad one leaves no half-made page behind.
     let mut draft = Page::new(String::new(), &subdomain, &name, &email, String::new(), "");
-    apply_page_settings(&mut draft, &m)?;
+    apply_page_settings(&mut draft, &m, CREATE)?;
     let now = time::now_str();
     let id = st.add_page(&subdomain, &name, &email, &now);
     if let Some(ws) = opt_str(&m, "workspace")? {
@@ -337,7 +365,7 @@ pub(super) fn update_page(st: &mut State, page_id: &str, body: &[u8]) -> R {
     }
     let pg = &mut st.pages[i];
     let mut settings = pg.clone();
-    apply_page_settings(&mut settings, &m)?;
+    apply_page_settings(&mut settings, &m, UPDATE)?;
     pg.settings = settings.settings;
     if let Some(n) = name {
         pg.name = n;
@@ -356,4 +384,128 @@ pub(super) fn delete_page(st: &mut State, page_id: &str) -> R {
     let i = page_idx(st, page_id)?;
     st.pages.remove(i);
     Ok(json!({"id": page_id}))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use instatus::api::deviations::{is_deviation, Side};
+
+    use super::*;
+
+    /// The vendored OpenAPI spec of the `instatus` crate.
+    fn spec() -> Value {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../instatus/spec/instatus-openapi.json"
+        );
+        serde_json::from_str(&std::fs::read_to_string(path).expect("the vendored spec")).unwrap()
+    }
+
+    /// Properties that are not page settings: what a page keeps in fields of its own, and what
+    /// the answers build (`color`, `allowList`, ...; `secureLink` is left out, it is nullable).
+    const NOT_SETTINGS: &[&str] = &[
+        "id",
+        "name",
+        "subdomain",
+        "status",
+        "email",
+        "components",
+        "workspace",
+        "translations",
+        "createdAt",
+        "updatedAt",
+        "color",
+        "disableDarkMode",
+        "allowList",
+        "secureLink",
+    ];
+
+    /// SMS provider credentials: write-only secrets the emulator takes and never stores.
+    fn is_credential(name: &str) -> bool {
+        ["twilio", "esendex", "nexmo"]
+            .iter()
+            .any(|p| name.starts_with(p))
+    }
+
+    #[test]
+    fn page_settings_are_the_specs_and_its_listed_deviations() {
+        let spec = spec();
+        for (bit, schema, write) in [
+            (CREATE, "CreateStatusPageRequest", Some(Op::CreatePage)),
+            (UPDATE, "UpdateStatusPageRequest", Some(Op::UpdatePage)),
+            (LIST, "StatusPage", None),
+            (ANSWER, "StatusPageResponse", None),
+        ] {
+            let props = spec["components"]["schemas"][schema]["properties"]
+                .as_object()
+                .unwrap_or_else(|| panic!("{schema} in the spec"));
+            let in_spec: BTreeSet<&str> = props
+                .keys()
+                .map(String::as_str)
+                .filter(|k| !NOT_SETTINGS.contains(k) && !is_credential(k))
+                .collect();
+            let deviation =
+                |name: &str| write.is_some_and(|op| is_deviation(op, Side::Request, name));
+            let in_table: BTreeSet<&str> = PAGE_SETTINGS
+                .iter()
+                .filter(|s| s.places & bit != 0 && !deviation(s.name))
+                .map(|s| s.name)
+                .collect();
+            assert_eq!(in_table, in_spec, "{schema}: the table against the spec");
+
+            for s in PAGE_SETTINGS.iter().filter(|s| in_spec.contains(s.name)) {
+                let p = &props[s.name];
+                let spec_kind = match (p["type"].as_str(), p["$ref"].as_str()) {
+                    (Some("boolean"), _) => "boolean",
+                    (_, Some("#/components/schemas/SmsService")) => "SmsService",
+                    (Some("string"), _) => "string",
+                    other => panic!("{schema}.{}: unexpected {other:?}", s.name),
+                };
+                let ours = match s.kind {
+                    Kind::Flag => "boolean",
+                    Kind::Sms => "SmsService",
+                    Kind::Text | Kind::Checked(_) => "string",
+                };
+                assert_eq!(ours, spec_kind, "{schema}.{}", s.name);
+                let nullable = p["nullable"].as_bool().unwrap_or(false);
+                if bit & (LIST | ANSWER) != 0 && !nullable {
+                    assert_ne!(s.unset, Unset::Null, "{schema}.{} is never null", s.name);
+                }
+            }
+        }
+        // The one setting taken beyond the spec's requests is the listed deviation.
+        let beyond: Vec<&str> = PAGE_SETTINGS
+            .iter()
+            .filter(|s| {
+                s.places & UPDATE != 0 && is_deviation(Op::UpdatePage, Side::Request, s.name)
+            })
+            .map(|s| s.name)
+            .collect();
+        assert_eq!(beyond, ["customDomain"]);
+    }
+
+    #[test]
+    fn a_write_keeps_only_the_settings_its_request_takes() {
+        let mut page = Page::new(
+            String::new(),
+            "p",
+            "P",
+            "ops@example.com",
+            String::new(),
+            "",
+        );
+        let body = json!({"publicEmail": "ops@example.com", "twitter": "ephemery", "onboarded": false,
+            "brandColor": "#123456"});
+        apply_page_settings(&mut page, body.as_object().unwrap(), CREATE).unwrap();
+        assert_eq!(page.settings.keys().collect::<Vec<_>>(), ["brandColor"]);
+        apply_page_settings(&mut page, body.as_object().unwrap(), UPDATE).unwrap();
+        assert_eq!(
+            page.settings.keys().collect::<Vec<_>>(),
+            ["brandColor", "publicEmail"]
+        );
+        assert_eq!(setting(&page, "twitter"), Value::Null);
+        assert_eq!(setting(&page, "onboarded"), json!(true));
+    }
 }

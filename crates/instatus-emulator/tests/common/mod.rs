@@ -171,6 +171,25 @@ impl Api {
             .expect("control call")
     }
 
+    /// Control API call with a raw body (none when empty), for bodies that are not JSON.
+    pub fn control_raw(&self, method: &str, path: &str, body: &str) -> Answer {
+        let url = format!("{}/_emulator{path}", self.emu.url());
+        let request = ureq::http::Request::builder().method(method).uri(&url);
+        let mut resp = self
+            .agent
+            .run(request.body(body.to_owned()).expect("request"))
+            .expect("control call");
+        let status = resp.status().as_u16();
+        let text = resp.body_mut().read_to_string().expect("body");
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Answer {
+            status,
+            json,
+            text,
+            retry_after: None,
+        }
+    }
+
     pub fn component(&self, name: &str) -> String {
         let c = self.post(&self.v1("/components"), serde_json::json!({"name": name}));
         c["id"].as_str().expect("id").to_owned()

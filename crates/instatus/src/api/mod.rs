@@ -68,6 +68,7 @@ pub mod deviations;
 pub mod incidents;
 pub mod maintenances;
 pub mod metrics;
+pub mod monitors;
 pub mod operations;
 pub mod pages;
 pub mod public;

@@ -198,6 +198,16 @@ operations! {
     /// `DELETE /v1/{page_id}/metrics/{metric_id}/data`: delete every data point.
     DeleteMetricDatapoints => Delete "/v1/{page_id}/metrics/{metric_id}/data";
 
+    /// `GET /{page_id}/monitors/cron?limit&page`: the cron (heartbeat) monitors, one page.
+    ListCronMonitors => Get "/{page_id}/monitors/cron",
+        not_in_spec = "monitoring family without a version prefix; used against the live API by a public Instatus tool (reference §8 'Cron monitors', S16)";
+    /// `POST /monitors/cron`: create a cron monitor (the page id is in the body).
+    CreateCronMonitor => Post "/monitors/cron",
+        not_in_spec = "as ListCronMonitors (reference §8, S16)";
+    /// `PUT /monitors/cron/{monitor_id}`: change a cron monitor (name, period, grace, state).
+    UpdateCronMonitor => Put "/monitors/cron/{monitor_id}",
+        not_in_spec = "as ListCronMonitors (reference §8, S16)";
+
     /// `GET /v1/{page_id}/team`: team members.
     ListTeam => Get "/v1/{page_id}/team";
     /// `POST /v1/{page_id}/team`: invite a team member.

@@ -2,3 +2,4 @@
 //! person's incident or maintenance task) into API writes, reads them back, and reports exactly
 //! what was written. Front ends (the bridge, the Ansible modules) only translate options and
 //! results; the pure planners in [`crate::status`] and [`crate::desired`] stay free of I/O.
+pub mod notice;

@@ -103,3 +103,7 @@ id_type!(
     /// A workspace (the owner of one or more pages).
     WorkspaceId
 );
+id_type!(
+    /// A cron (heartbeat) monitor.
+    CronMonitorId
+);

@@ -55,22 +55,14 @@ pub struct Maintenance {
 }
 
 impl Maintenance {
-    /// The planned end: `start + duration`, when both are known. A duration past the calendar
-    /// (the API accepts 2^63 - 1 minutes) saturates at [`Timestamp::MAX`] (or `MIN` when
-    /// negative) instead of overflowing.
+    /// The planned end: `start + duration`, when both are known.
     pub fn end(&self) -> Option<Timestamp> {
         let start = self.start?;
         let minutes = self.duration?;
-        let saturated = if minutes < 0 {
-            Timestamp::MIN
-        } else {
-            Timestamp::MAX
-        };
-        Some(
-            SignedDuration::try_from_mins(minutes)
-                .and_then(|d| start.checked_add(d).ok())
-                .unwrap_or(saturated),
-        )
+        // `try_`: a duration of 2^63-1 minutes (which the API accepts) must not panic.
+        start
+            .checked_add(SignedDuration::try_from_mins(minutes)?)
+            .ok()
     }
 }
 
@@ -154,4 +146,25 @@ pub struct MaintenanceBrief {
     /// Affected components.
     #[serde(default)]
     pub components: Vec<ComponentBrief>,
+}
+
+#[cfg(test)]
+mod overflow_tests {
+    use super::*;
+
+    #[test]
+    fn a_maintenance_of_2_pow_63_minutes_no_longer_panics_the_end() {
+        let m: Maintenance = serde_json::from_value(serde_json::json!({
+            "id": "m1", "name": "Forever", "status": "INPROGRESS",
+            "start": "2026-12-01T10:00:00Z", "duration": i64::MAX
+        }))
+        .unwrap();
+        assert_eq!(m.end(), None);
+        let m: Maintenance = serde_json::from_value(serde_json::json!({
+            "id": "m1", "name": "Upgrade", "status": "INPROGRESS",
+            "start": "2026-12-01T10:00:00Z", "duration": 90
+        }))
+        .unwrap();
+        assert_eq!(m.end().unwrap().to_string(), "2026-12-01T11:30:00Z");
+    }
 }

@@ -10,6 +10,7 @@ mod ids;
 mod incident;
 mod maintenance;
 mod metric;
+mod monitor;
 mod page;
 mod public;
 mod subscriber;
@@ -25,8 +26,8 @@ pub use enums::{
     UnknownValue,
 };
 pub use ids::{
-    ComponentId, IncidentId, IncidentUpdateId, MaintenanceId, MaintenanceUpdateId, MetricId,
-    PageId, SubscriberId, TeamMemberId, TemplateId, UserId, WorkspaceId,
+    ComponentId, CronMonitorId, IncidentId, IncidentUpdateId, MaintenanceId, MaintenanceUpdateId,
+    MetricId, PageId, SubscriberId, TeamMemberId, TemplateId, UserId, WorkspaceId,
 };
 pub use incident::{
     Incident, IncidentBrief, IncidentFromTemplate, IncidentUpdate, IncidentUpdateDetailed,
@@ -36,6 +37,7 @@ pub use maintenance::{
     Maintenance, MaintenanceBrief, MaintenanceUpdate, MaintenanceUpdateDetailed,
 };
 pub use metric::{Datapoint, DeletedDatapoints, DeletedMetric, Metric};
+pub use monitor::{CronMonitor, CronMonitorAnswer, CronMonitorList};
 pub use page::StatusPage;
 pub use public::{
     PublicComponent, PublicComponents, PublicGroup, PublicIncident, PublicMaintenance, PublicPage,
@@ -45,7 +47,7 @@ pub use subscriber::{RemovedSubscriber, Subscriber, SubscriberDetail};
 pub use team::{Teammate, TeammateInvited, TeammateRemoved, User, UserProfile};
 pub use template::{DeletedTemplate, Template, TemplateComponent};
 pub use text::{LocalizedText, Translations};
-pub use tree::{ComponentTree, TreeNode, PATH_SEPARATOR};
+pub use tree::{ComponentTree, PathsError, TreeNode, PATH_SEPARATOR};
 
 /// The answer to most deletes: the id of what was removed.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -156,6 +156,53 @@ impl ComponentTree {
         self.nodes.iter().position(|n| &n.component.id == id)
     }
 
+    /// The name path of the component `id`; its id when the page does not have it (any more).
+    pub fn path_of(&self, id: &ComponentId) -> String {
+        self.index_of(id)
+            .map(|i| self.path(i))
+            .unwrap_or_else(|| id.to_string())
+    }
+
+    /// The display name of the component `id`; its id when the page does not have it.
+    pub fn name_of(&self, id: &ComponentId) -> String {
+        self.index_of(id)
+            .map(|i| self.nodes[i].component.name.as_str().to_owned())
+            .unwrap_or_else(|| id.to_string())
+    }
+
+    /// Where `id` comes in page order (depth first); `usize::MAX` when the page lacks it.
+    pub fn rank_of(&self, id: &ComponentId) -> usize {
+        let at = self.index_of(id);
+        self.walk()
+            .iter()
+            .position(|&i| Some(i) == at)
+            .unwrap_or(usize::MAX)
+    }
+
+    /// The ids of the components at `paths`, in the same order. Every path that names no
+    /// component, or several, is in the error, with the paths the page has.
+    pub fn ids_of<'p>(
+        &self,
+        paths: impl IntoIterator<Item = &'p str>,
+    ) -> Result<Vec<ComponentId>, PathsError> {
+        let mut ids = Vec::new();
+        let mut error = PathsError::default();
+        for path in paths {
+            match self.find_all(path).as_slice() {
+                [one] => ids.push(self.nodes[*one].component.id.clone()),
+                [] => error.unknown.push(path.to_owned()),
+                many => error.ambiguous.push((path.to_owned(), many.len())),
+            }
+        }
+        if error.unknown.is_empty() && error.ambiguous.is_empty() {
+            return Ok(ids);
+        }
+        if !error.unknown.is_empty() {
+            error.known = self.walk().into_iter().map(|i| self.path(i)).collect();
+        }
+        Err(error)
+    }
+
     /// A plain-text drawing of the tree with statuses, for terminals and logs.
     pub fn render(&self) -> String {
         let mut out = String::new();
@@ -184,6 +231,54 @@ impl ComponentTree {
         }
     }
 }
+
+/// Name paths that do not name exactly one component ([`ComponentTree::ids_of`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PathsError {
+    /// Paths no component has.
+    pub unknown: Vec<String>,
+    /// Paths several components have, with how many.
+    pub ambiguous: Vec<(String, usize)>,
+    /// Every path of the page (filled when a path is unknown).
+    pub known: Vec<String>,
+}
+
+impl std::fmt::Display for PathsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let quoted = |v: &[String]| {
+            v.iter()
+                .map(|p| format!("'{p}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut problems = Vec::new();
+        if !self.unknown.is_empty() {
+            let known = if self.known.is_empty() {
+                "no components".to_owned()
+            } else {
+                self.known.join(", ")
+            };
+            problems.push(format!(
+                "unknown components {} (the page has: {known})",
+                quoted(&self.unknown)
+            ));
+        }
+        if !self.ambiguous.is_empty() {
+            let list: Vec<String> = self
+                .ambiguous
+                .iter()
+                .map(|(p, n)| format!("'{p}' ({n} components)"))
+                .collect();
+            problems.push(format!(
+                "ambiguous names {}; remove the duplicates first",
+                list.join(", ")
+            ));
+        }
+        f.write_str(&problems.join("; "))
+    }
+}
+
+impl std::error::Error for PathsError {}
 
 fn flatten_into(mut component: Component, parent: Option<&ComponentId>, out: &mut Vec<Component>) {
     let children = std::mem::take(&mut component.children);

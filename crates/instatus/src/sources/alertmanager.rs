@@ -42,12 +42,34 @@ pub struct WebhookPayload {
     pub alerts: Vec<WebhookAlert>,
 }
 
+/// An alert's status in a webhook: exactly `firing` or `resolved` (anything else, `FIRING`
+/// included, is refused naming the field rather than read as resolved).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AlertStatus {
+    /// The alert fires.
+    Firing,
+    /// The alert ended.
+    Resolved,
+}
+
+/// A webhook body that cannot be taken: the field (`alerts[0].status`, or `.` for the whole
+/// body) and what is wrong with it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}{message}", if path == "." { "not an Alertmanager webhook payload: ".to_owned() } else { format!("{path}: ") })]
+pub struct PayloadError {
+    /// The field path, `.` for the body itself.
+    pub path: String,
+    /// What is wrong, with the allowed values where there is a list.
+    pub message: String,
+}
+
 /// One alert in a webhook.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WebhookAlert {
     /// `firing` or `resolved`.
-    pub status: String,
+    pub status: AlertStatus,
     /// Labels.
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
@@ -71,15 +93,29 @@ fn real_end(t: Timestamp) -> Option<Timestamp> {
 }
 
 impl WebhookPayload {
-    /// Parses a body; an unsupported version is an error naming the supported one.
-    pub fn parse(body: &[u8]) -> Result<Self, String> {
-        let payload: Self = serde_json::from_slice(body)
-            .map_err(|e| format!("not an Alertmanager webhook payload: {e}"))?;
+    /// Parses a body; an error names the field (`alerts[0].startsAt: ...`), and an unsupported
+    /// version names the supported one.
+    ///
+    /// ```
+    /// use instatus::sources::alertmanager::WebhookPayload;
+    ///
+    /// let body = br#"{"version":"4","status":"firing","alerts":[{"status":"FIRING",
+    ///     "startsAt":"2026-12-01T10:00:00Z","endsAt":"0001-01-01T00:00:00Z","fingerprint":"f"}]}"#;
+    /// let err = WebhookPayload::parse(body).unwrap_err();
+    /// assert_eq!(err.path, "alerts[0].status");
+    /// assert!(err.message.contains("`firing`"), "{err}");
+    /// ```
+    pub fn parse(body: &[u8]) -> Result<Self, PayloadError> {
+        let de = &mut serde_json::Deserializer::from_slice(body);
+        let payload: Self = serde_path_to_error::deserialize(de).map_err(|e| PayloadError {
+            path: e.path().to_string(),
+            message: e.inner().to_string(),
+        })?;
         if payload.version != "4" {
-            return Err(format!(
-                "webhook version {:?} is not supported; supported: \"4\"",
-                payload.version
-            ));
+            return Err(PayloadError {
+                path: "version".into(),
+                message: format!("{:?} is not supported; supported: \"4\"", payload.version),
+            });
         }
         Ok(payload)
     }
@@ -94,8 +130,8 @@ impl WebhookPayload {
                 .map(|a| Alert {
                     fingerprint: a.fingerprint.clone(),
                     starts_at: a.starts_at,
-                    ends_at: real_end(a.ends_at).filter(|_| a.status != "firing"),
-                    firing: a.status == "firing",
+                    ends_at: real_end(a.ends_at).filter(|_| a.status != AlertStatus::Firing),
+                    firing: a.status == AlertStatus::Firing,
                     labels: a.labels.clone(),
                     annotations: a.annotations.clone(),
                 })

@@ -48,6 +48,10 @@ pub struct ComponentConfig {
     /// Links for incident texts, e.g. `grafana`, `runbook`.
     #[serde(default)]
     pub links: BTreeMap<String, String>,
+    /// `automatic` (default: write), `observe` (evaluate, write nothing, say what would be
+    /// written) or `off` (write nothing): see [`super::mode`].
+    #[serde(default)]
+    pub mode: super::mode::Mode,
 }
 
 /// A rule that yields a level for its component.
@@ -60,12 +64,18 @@ pub enum RuleConfig {
     Alert(AlertRule),
 }
 
-/// Thresholds on the samples of a PromQL instant query.
+/// Thresholds on the samples of a PromQL instant query, or on a built-in probe's signal.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ThresholdRule {
-    /// The PromQL expression; observations are keyed by this exact text.
+    /// The PromQL expression; observations are keyed by this exact text. Give this or `probe`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub query: String,
+    /// A probe signal, `NAME.SIGNAL` (`execution.head_age_seconds`): the bridge's built-in
+    /// probes (`probes:` in its config) yield them; observations are keyed by
+    /// `probe:NAME.SIGNAL`. Give this or `query`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe: Option<String>,
     /// How a sample is compared with the thresholds (`>`, `>=`, `<`, `<=`).
     pub op: Comparison,
     /// One entry per level, each with its enter and exit threshold.
@@ -82,6 +92,30 @@ pub struct ThresholdRule {
     /// Recovery must hold this long before the level falls. Default 300.
     #[serde(default = "default_exit")]
     pub exit_for_secs: u64,
+}
+
+impl ThresholdRule {
+    /// The key of this rule's reading in [`Observations::queries`](super::Observations::queries):
+    /// the PromQL text, or `probe:NAME.SIGNAL`.
+    pub fn observation_key(&self) -> std::borrow::Cow<'_, str> {
+        match &self.probe {
+            Some(signal) => crate::sources::probes::key(signal).into(),
+            None => self.query.as_str().into(),
+        }
+    }
+
+    /// The PromQL query, `None` for a probe rule.
+    pub fn promql(&self) -> Option<&str> {
+        self.probe.is_none().then_some(self.query.as_str())
+    }
+
+    /// What the rule reads, for people: ``query `...` `` or ``probe signal `...` ``.
+    pub fn source_text(&self) -> String {
+        match &self.probe {
+            Some(signal) => format!("probe signal `{signal}`"),
+            None => format!("query `{}`", self.query),
+        }
+    }
 }
 
 /// One level of a threshold rule.

@@ -263,9 +263,9 @@ impl Engine {
         let mut out: Vec<&str> = Vec::new();
         for c in &self.config.components {
             for r in &c.rules {
-                if let RuleConfig::Threshold(t) = r {
-                    if !out.contains(&t.query.as_str()) {
-                        out.push(&t.query);
+                if let Some(q) = threshold_query(r) {
+                    if !out.contains(&q) {
+                        out.push(q);
                     }
                 }
             }
@@ -330,7 +330,7 @@ impl Engine {
                     RuleConfig::Threshold(t) => (
                         threshold::read(
                             t,
-                            observations.queries.get(&t.query),
+                            observations.queries.get(t.observation_key().as_ref()),
                             held.level,
                             now,
                             self.config.freshness.max_sample_age_secs,
@@ -898,6 +898,14 @@ impl Engine {
 /// Alertmanager's own rule for alerts whose resolve never arrived).
 fn active(record: &AlertRecord, now: Timestamp) -> bool {
     record.firing && record.alert.ends_at.is_none_or(|e| e > now)
+}
+
+/// A threshold rule's PromQL query (probe rules have none).
+fn threshold_query(rule: &RuleConfig) -> Option<&str> {
+    match rule {
+        RuleConfig::Threshold(t) => t.promql(),
+        RuleConfig::Alert(_) => None,
+    }
 }
 
 fn rule_max(rule: &RuleConfig) -> Level {

@@ -64,8 +64,13 @@ pub struct IncidentTask {
     pub target: IncidentTarget,
     /// The whole list of affected components and their statuses; `None` leaves them.
     pub components: Option<BTreeMap<ComponentId, ComponentStatus>>,
-    /// The update's text; `None` is not compared.
+    /// The update's text; `None` is not compared. What is posted ends with the "Affected
+    /// components" line ([`crate::affected`]); comparisons and views leave that line out.
     pub message: Option<String>,
+    /// Whether the posted incident or update notifies subscribers.
+    pub notify: bool,
+    /// When a new incident started (default: when it is created); not compared.
+    pub started: Option<Timestamp>,
 }
 
 /// A field of an incident a task changes.
@@ -204,14 +209,17 @@ pub(super) fn newest_message<'a>(
         .filter(|m| !m.is_empty())
 }
 
-/// The message of the incident's newest update.
-pub fn latest_message(incident: &Incident) -> Option<&str> {
+/// The text of the incident's newest update, without its "Affected components" line
+/// ([`crate::affected::strip`]); `None` when there is none or nothing else.
+pub fn latest_message(incident: &Incident) -> Option<String> {
     newest_message(
         incident
             .updates
             .iter()
             .map(|u| (u.created_at.or(u.started), u.message.as_deref())),
     )
+    .map(crate::affected::strip)
+    .filter(|m| !m.is_empty())
 }
 
 /// The incident's affected components: id → status (operational when the API gives none).
@@ -273,7 +281,7 @@ pub fn changes(
     if components.is_some_and(|c| c != &affected(current)) {
         out.push(IncidentField::Components);
     }
-    if message.is_some_and(|m| m.trim() != latest_message(current).unwrap_or_default().trim()) {
+    if message.is_some_and(|m| m.trim() != latest_message(current).unwrap_or_default()) {
         out.push(IncidentField::Message);
     }
     out
@@ -433,10 +441,13 @@ mod tests {
 
     #[test]
     fn the_latest_message_is_the_newest_update_in_either_order() {
-        assert_eq!(latest_message(&open_geth()), Some("still looking"));
+        assert_eq!(
+            latest_message(&open_geth()).as_deref(),
+            Some("still looking")
+        );
         let mut i = open_geth();
         i.updates.reverse();
-        assert_eq!(latest_message(&i), Some("still looking"));
+        assert_eq!(latest_message(&i).as_deref(), Some("still looking"));
         let none = incident("i", "x", "INVESTIGATING", json!([]), json!([]));
         assert_eq!(latest_message(&none), None);
     }

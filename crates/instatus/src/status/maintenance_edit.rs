@@ -110,6 +110,8 @@ pub struct MaintenanceTask {
     /// While in progress, the status of components that are affected but not maintained
     /// themselves (the impacted ones); every other component is under maintenance.
     pub running_statuses: BTreeMap<ComponentId, ComponentStatus>,
+    /// Whether the write (the new maintenance, or the update) notifies subscribers.
+    pub notify: bool,
 }
 
 impl MaintenanceTask {
@@ -398,7 +400,9 @@ pub fn wanted_minutes(
 
 /// `start + minutes`, when it fits the calendar.
 pub fn end_of(start: Timestamp, minutes: i64) -> Option<Timestamp> {
-    start.checked_add(SignedDuration::from_mins(minutes)).ok()
+    start
+        .checked_add(SignedDuration::try_from_mins(minutes)?)
+        .ok()
 }
 
 /// The maintenance a task means: the one called `name` starting at `start`, or, without a

@@ -52,6 +52,7 @@ pub mod maintenance;
 pub mod maintenance_edit;
 mod manual;
 mod matcher;
+pub mod mode;
 mod observe;
 mod page_index;
 mod plan;

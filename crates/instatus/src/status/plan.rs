@@ -139,4 +139,6 @@ pub enum NoteKind {
     NotOnPage,
     /// A level change or incident step waits for its hold or dwell.
     Waiting,
+    /// The component is in observe mode ([`super::mode`]): what would have been written.
+    Observe,
 }

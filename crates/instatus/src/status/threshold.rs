@@ -33,16 +33,16 @@ pub(crate) fn read(
     max_age_secs: u64,
 ) -> Reading {
     let samples = match result {
-        None => return Err(format!("no result for query `{}`", rule.query)),
+        None => return Err(format!("no result for {}", rule.source_text())),
         Some(QueryResult::Failed(why)) => {
-            return Err(format!("query `{}` failed: {why}", rule.query))
+            return Err(format!("{} failed: {why}", rule.source_text()))
         }
         Some(QueryResult::Samples(samples)) => samples,
     };
     if samples.is_empty() {
         return match rule.on_empty {
             OnEmpty::Operational => Ok(Level::Operational),
-            OnEmpty::Unknown => Err(format!("query `{}` returned no series", rule.query)),
+            OnEmpty::Unknown => Err(format!("{} returned no series", rule.source_text())),
         };
     }
     let oldest_allowed = now.as_second().saturating_sub(max_age_secs as i64);
@@ -56,8 +56,8 @@ pub(crate) fn read(
     let n: usize = count.iter().sum();
     if n == 0 {
         return Err(format!(
-            "query `{}`: every sample is stale (older than {max_age_secs} s) or NaN",
-            rule.query
+            "{}: every sample is stale (older than {max_age_secs} s) or NaN",
+            rule.source_text()
         ));
     }
     // `at_least(k)`: the highest level reached (at or above) by at least k series.
@@ -84,8 +84,36 @@ pub(crate) fn read(
 
 /// Checks the thresholds of one rule: `Err((field, message))`.
 pub(crate) fn validate(rule: &ThresholdRule) -> Result<(), (String, String)> {
-    if rule.query.trim().is_empty() {
-        return Err(("query".into(), "must not be empty".into()));
+    match &rule.probe {
+        None if rule.query.trim().is_empty() => {
+            return Err((
+                "query".into(),
+                "must not be empty: give a PromQL `query` or a `probe` signal".into(),
+            ))
+        }
+        Some(_) if !rule.query.is_empty() => {
+            return Err((
+                "probe".into(),
+                "give either `query` or `probe`, not both".into(),
+            ))
+        }
+        Some(signal) => {
+            let well_formed = signal.split_once('.').is_some_and(|(name, s)| {
+                let word = |w: &str| {
+                    !w.is_empty()
+                        && w.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                };
+                word(name) && word(s)
+            });
+            if !well_formed {
+                return Err((
+                    "probe".into(),
+                    format!("{signal:?} is not NAME.SIGNAL, e.g. execution.head_age_seconds"),
+                ));
+            }
+        }
+        None => {}
     }
     if rule.levels.is_empty() {
         return Err((
@@ -164,5 +192,51 @@ fn op_text(op: Comparison) -> &'static str {
         Comparison::Ge => ">=",
         Comparison::Lt => "<",
         Comparison::Le => "<=",
+    }
+}
+
+#[cfg(test)]
+mod probe_tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn rule(v: serde_json::Value) -> ThresholdRule {
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn a_probe_rule_is_valid_and_reads_its_signal_under_the_probe_key() {
+        let r = rule(json!({"probe": "execution.head_age_seconds", "op": ">",
+            "levels": [{"level": "degraded", "enter": 60}]}));
+        assert_eq!(validate(&r), Ok(()));
+        assert_eq!(r.observation_key(), "probe:execution.head_age_seconds");
+        assert_eq!(r.promql(), None);
+        let now = Timestamp::from_second(1_800_000_000).unwrap();
+        let failed = QueryResult::Failed("probe execution: connection refused".into());
+        let why = read(&r, Some(&failed), Level::Operational, now, 300).unwrap_err();
+        assert_eq!(
+            why,
+            "probe signal `execution.head_age_seconds` failed: probe execution: connection refused"
+        );
+        // An absent optional signal is an empty result: on_empty decides (unknown by default).
+        let empty = QueryResult::Samples(Vec::new());
+        assert!(read(&r, Some(&empty), Level::Operational, now, 300).is_err());
+    }
+
+    #[test]
+    fn a_rule_with_both_or_neither_source_or_a_malformed_signal_is_refused() {
+        let both = rule(
+            json!({"query": "up", "probe": "a.up", "op": "<", "levels": [{"level": "degraded", "enter": 1}]}),
+        );
+        assert_eq!(validate(&both).unwrap_err().0, "probe");
+        let neither = rule(json!({"op": "<", "levels": [{"level": "degraded", "enter": 1}]}));
+        assert_eq!(validate(&neither).unwrap_err().0, "query");
+        let bad = rule(
+            json!({"probe": "execution", "op": "<", "levels": [{"level": "degraded", "enter": 1}]}),
+        );
+        let (field, message) = validate(&bad).unwrap_err();
+        assert_eq!(field, "probe");
+        assert!(message.contains("NAME.SIGNAL"), "{message}");
     }
 }

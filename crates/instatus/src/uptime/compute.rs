@@ -260,6 +260,17 @@ impl<'h> Uptime<'h> {
                     Some(level) => s.levels.push((from, to, level)),
                 }
             }
+            // A level nobody wrote down counts as the method says, never as zero.
+            if method.unknown_level != Level::Operational {
+                for u in &inc.unknown {
+                    let to = u
+                        .until
+                        .map_or(end, |t| t.as_millisecond().clamp(start, end));
+                    if let (true, Some(s)) = (start < to, spans.get_mut(&u.component)) {
+                        s.levels.push((start, to, method.unknown_level));
+                    }
+                }
+            }
         }
         for m in &history.maintenances {
             let from = m.start.as_millisecond();

@@ -1,17 +1,30 @@
 //! The input: components, and incidents and maintenances as spans of status over time.
 //!
-//! [`History::from_api`] builds it from what Instatus returns. An Instatus incident carries one
-//! status per affected component (the incident's `components[].status`) and its `started` and
-//! `resolved` times; its updates carry no component statuses in the responses, so each
-//! component is counted in that status from start to resolution, which is what Instatus itself
-//! counts ("outage = start → resolve"). A caller that knows how the statuses moved during an
-//! incident (the bridge's journal) adds [`StatusChange`]s by hand.
+//! [`History::from_api`] builds it from what Instatus returns. Instatus keeps no component
+//! statuses per incident update, and an incident's `components[].status` is the status *now*:
+//! once an incident is resolved with its components back to operational, the API no longer says
+//! how bad it was. So the level of each component during an incident is found, in this order
+//! ([`LevelSource`]):
+//!
+//! 1. **The "Affected components" line** ([`crate::affected`]) that every update this project
+//!    writes ends with: each update's line holds from that update's time until the next line (the
+//!    first update's from the incident's start).
+//! 2. **The incident's own statuses**, when they still say something: an open incident's
+//!    components are in their current status; a resolved incident that left a component worse
+//!    than operational counts it in that status.
+//! 3. **The incident's `impact`**, where the API returns it and it is worse than operational.
+//! 4. Otherwise the level is **unknown** ([`IncidentRecord::unknown`]): never counted as zero,
+//!    but at the method's [`Method::unknown_level`](super::Method::unknown_level) for the whole
+//!    incident, and every report names the incident and the rule.
+
+use std::collections::HashMap;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use crate::affected;
 use crate::model::{
-    Component, ComponentId, ComponentStatus, Incident, IncidentStatus, Maintenance,
+    Component, ComponentId, ComponentStatus, Incident, IncidentImpact, IncidentStatus, Maintenance,
     MaintenanceStatus,
 };
 
@@ -104,6 +117,40 @@ pub struct IncidentRecord {
     pub resolved: Option<Timestamp>,
     /// The status changes, in any order.
     pub changes: Vec<StatusChange>,
+    /// The components whose level during (part of) the incident the history does not tell: each
+    /// counts at the method's [`unknown_level`](super::Method::unknown_level) from the start
+    /// for that span, and reports say so.
+    #[serde(default)]
+    pub unknown: Vec<UnknownLevel>,
+    /// Where each component's level came from (for reports; empty for a hand-built record).
+    #[serde(default)]
+    pub sources: Vec<(ComponentId, LevelSource)>,
+}
+
+/// A component of an incident whose level is not known from the incident's start until `until`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnknownLevel {
+    /// The component.
+    pub component: ComponentId,
+    /// Until when: its first "Affected components" line, written after updates without any (a
+    /// person's incident that the automation or a module updated later); `None`: the whole
+    /// incident.
+    pub until: Option<Timestamp>,
+}
+
+/// Where the level of a component during an incident came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LevelSource {
+    /// The "Affected components" lines of its updates.
+    AffectedLine,
+    /// The incident's current status for it (open), or the status a resolved incident left it
+    /// in (worse than operational).
+    IncidentStatus,
+    /// The incident's `impact`.
+    Impact,
+    /// Nothing tells: counted at the method's unknown level.
+    Unknown,
 }
 
 impl IncidentRecord {
@@ -120,7 +167,31 @@ impl IncidentRecord {
             started,
             resolved,
             changes: Vec::new(),
+            unknown: Vec::new(),
+            sources: Vec::new(),
         }
+    }
+
+    /// Marks `component`'s level during the whole incident as unknown (see [`Self::unknown`]).
+    pub fn level_unknown(mut self, component: impl Into<ComponentId>) -> Self {
+        self.unknown.push(UnknownLevel {
+            component: component.into(),
+            until: None,
+        });
+        self
+    }
+
+    /// Marks `component`'s level as unknown from the incident's start until `until`.
+    pub fn level_unknown_until(
+        mut self,
+        component: impl Into<ComponentId>,
+        until: Timestamp,
+    ) -> Self {
+        self.unknown.push(UnknownLevel {
+            component: component.into(),
+            until: Some(until),
+        });
+        self
     }
 
     /// Adds a status change.
@@ -207,8 +278,9 @@ impl History {
     /// The history as Instatus returns it: the component list (flat or nested), every incident
     /// and every maintenance. Scheduled (not started) maintenances are left out; a completed
     /// one covers its planned window, one in progress lasts until now. An incident counts from
-    /// `started` to `resolved` (open: until now) in each component's `components[].status`; a
-    /// component without a status counts as operational.
+    /// `started` to `resolved` (open: until now), each component at the level its updates'
+    /// "Affected components" lines, its statuses or its impact tell (see the module docs), or
+    /// as unknown.
     pub fn from_api(
         components: &[Component],
         incidents: &[Incident],
@@ -232,9 +304,16 @@ impl History {
         for c in components {
             walk(c, None, &mut out.components);
         }
+        let names: HashMap<&ComponentId, &str> = out
+            .components
+            .iter()
+            .map(|c| (&c.id, c.name.as_str()))
+            .collect();
+        let mut records = Vec::with_capacity(incidents.len());
         for inc in incidents {
-            out.incidents.push(incident_record(inc)?);
+            records.push(incident_record(inc, &names)?);
         }
+        out.incidents = records;
         for m in maintenances {
             if let Some(r) = maintenance_record(m)? {
                 out.maintenances.push(r);
@@ -271,7 +350,10 @@ impl History {
     }
 }
 
-fn incident_record(inc: &Incident) -> Result<IncidentRecord, HistoryError> {
+fn incident_record(
+    inc: &Incident,
+    page_names: &HashMap<&ComponentId, &str>,
+) -> Result<IncidentRecord, HistoryError> {
     let missing = |field| HistoryError {
         kind: "incident",
         id: inc.id.to_string(),
@@ -291,10 +373,88 @@ fn incident_record(inc: &Incident) -> Result<IncidentRecord, HistoryError> {
         (_, None) => None,
     };
     let mut rec = IncidentRecord::new(inc.id.as_str(), inc.name.as_str(), started, resolved);
-    for c in &inc.components {
-        if let Some(status) = &c.status {
-            rec = rec.affects(c.id.clone(), status.clone());
+
+    // The incident's components by display name (the page's name, else the incident's). A name
+    // two of them share cannot be told apart in a line: those fall through to the other sources.
+    let named: Vec<(&ComponentId, &str)> = inc
+        .components
+        .iter()
+        .filter_map(|c| {
+            let name = page_names
+                .get(&c.id)
+                .copied()
+                .or_else(|| c.name.as_ref().map(|n| n.as_str()))?;
+            Some((&c.id, name))
+        })
+        .collect();
+    let unique: Vec<&str> = named
+        .iter()
+        .map(|(_, n)| *n)
+        .filter(|n| named.iter().filter(|(_, m)| m == n).count() == 1)
+        .collect();
+
+    // 1. The lines, oldest update first (the list is newest first; ties keep that order
+    //    reversed). The first update describes the incident from its start.
+    let mut updates: Vec<(usize, Timestamp, &str)> = inc
+        .updates
+        .iter()
+        .enumerate()
+        .filter_map(|(i, u)| Some((i, u.started.or(u.created_at)?, u.message.as_deref()?)))
+        .collect();
+    updates.sort_by_key(|(i, at, _)| (*at, std::cmp::Reverse(*i)));
+    // Each component's first line, and the first line of all.
+    let mut from_lines: Vec<(&ComponentId, Timestamp)> = Vec::new();
+    let mut first_line: Option<Timestamp> = None;
+    for (n, (_, at, message)) in updates.iter().enumerate() {
+        let at = if n == 0 { started } else { *at };
+        for (name, status) in affected::parse(message, &unique) {
+            if let Some((id, _)) = named.iter().find(|(_, n)| *n == name) {
+                rec = rec.change(at, (*id).clone(), status);
+                first_line.get_or_insert(at);
+                if !from_lines.iter().any(|(c, _)| c == id) {
+                    from_lines.push((id, at));
+                }
+            }
         }
+    }
+
+    // 2.-4. The components no line names.
+    let impact = match &inc.impact {
+        Some(IncidentImpact::MajorOutage) => Some(ComponentStatus::MajorOutage),
+        Some(IncidentImpact::PartialOutage) => Some(ComponentStatus::PartialOutage),
+        Some(IncidentImpact::DegradedPerformance) => Some(ComponentStatus::DegradedPerformance),
+        _ => None,
+    };
+    for c in &inc.components {
+        if let Some((_, at)) = from_lines.iter().find(|(id, _)| *id == &c.id) {
+            // Named from a later update on, after updates without any line (a person's incident
+            // that a module or the automation updated): before that, its level was not written
+            // down. (After an earlier line that did not list it, it was simply not affected.)
+            if *at > started && first_line == Some(*at) {
+                rec = match &impact {
+                    Some(level) => rec.affects(c.id.clone(), level.clone()),
+                    None => rec.level_unknown_until(c.id.clone(), *at),
+                };
+            }
+            rec.sources.push((c.id.clone(), LevelSource::AffectedLine));
+            continue;
+        }
+        let status = c.status.clone().unwrap_or(ComponentStatus::Operational);
+        let source = match (inc.is_open(), &status, &impact) {
+            // Open: its status now is its status in the incident so far.
+            (true, _, _) => LevelSource::IncidentStatus,
+            // Resolved but left worse than operational (or under maintenance): that status.
+            (false, s, _) if s != &ComponentStatus::Operational => LevelSource::IncidentStatus,
+            // Resolved back to operational: the statuses say nothing any more.
+            (false, _, Some(_)) => LevelSource::Impact,
+            (false, _, None) => LevelSource::Unknown,
+        };
+        rec = match (source, &impact) {
+            (LevelSource::Impact, Some(level)) => rec.affects(c.id.clone(), level.clone()),
+            (LevelSource::Unknown, _) => rec.level_unknown(c.id.clone()),
+            _ => rec.affects(c.id.clone(), status),
+        };
+        rec.sources.push((c.id.clone(), source));
     }
     Ok(rec)
 }

@@ -129,8 +129,9 @@ pub enum GroupRule {
     Average,
 }
 
-/// The whole method. [`Method::default`] is Instatus's.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The whole method. [`Method::default`] is Instatus's, with an incident of unknown level
+/// counted as a major outage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Method {
     /// Status weights.
     pub weights: Weights,
@@ -138,9 +139,32 @@ pub struct Method {
     pub maintenance: MaintenancePolicy,
     /// Groups.
     pub groups: GroupRule,
+    /// The level a component counts at, for the whole incident, when the history does not tell
+    /// its level (no "Affected components" line, no status or impact that still says it; see
+    /// [`History::from_api`](super::History::from_api)). Default: [`Level::Major`]. An incident
+    /// is opened because something was wrong, and a report that does not know how wrong must not
+    /// claim uptime or an SLA that was perhaps not met: it counts the worst, names the incident,
+    /// and a person who knows better can say so in the incident (an update with the line).
+    #[serde(default = "Method::default_unknown_level")]
+    pub unknown_level: Level,
+}
+
+impl Default for Method {
+    fn default() -> Self {
+        Method {
+            weights: Weights::default(),
+            maintenance: MaintenancePolicy::default(),
+            groups: GroupRule::default(),
+            unknown_level: Method::default_unknown_level(),
+        }
+    }
 }
 
 impl Method {
+    fn default_unknown_level() -> Level {
+        Level::Major
+    }
+
     /// The method in words, printed in every report so a reader can redo the figures.
     pub fn describe(&self) -> String {
         let pct = |w: u16| {
@@ -170,10 +194,15 @@ impl Method {
             "uptime = (T - (major × {major} + partial × {partial} + degraded × {degraded})) / T, \
              where T is the time in the window with data (the component existed, before now) and \
              each instant counts once, in the worst status any open incident gave it; {maintenance}; \
-             {groups}; time without data is shown apart and never counts as down.",
+             {groups}; time without data is shown apart and never counts as down. An incident's \
+             level is read from the \"Affected components\" line of each of its updates, else from \
+             its statuses while open or left worse than operational, else from its impact; an \
+             incident whose level none of these tells counts as {unknown} for its whole duration \
+             and is marked \"level unknown\".",
             major = pct(self.weights.major_outage),
             partial = pct(self.weights.partial_outage),
             degraded = pct(self.weights.degraded_performance),
+            unknown = self.unknown_level.counted_as(),
         )
     }
 }
@@ -203,6 +232,28 @@ impl Level {
 
     pub(crate) fn index(self) -> usize {
         self as usize
+    }
+
+    /// What a span at this level counts as, in words: `a major outage`, `a partial outage`,
+    /// `degraded performance`, `operational`.
+    pub fn counted_as(self) -> &'static str {
+        match self {
+            Level::Operational => "operational",
+            Level::Degraded => "degraded performance",
+            Level::Partial => "a partial outage",
+            Level::Major => "a major outage",
+        }
+    }
+
+    /// The level in words: `operational`, `degraded performance`, `partial outage`, `major
+    /// outage`.
+    pub fn words(self) -> &'static str {
+        match self {
+            Level::Operational => "operational",
+            Level::Degraded => "degraded performance",
+            Level::Partial => "partial outage",
+            Level::Major => "major outage",
+        }
     }
 }
 

@@ -11,6 +11,10 @@
 //!   (`no_data_ms`) and never counts as down.
 //! - Each instant counts once, in the worst status any open incident gave the component, so
 //!   overlapping incidents are not counted twice.
+//! - An incident's level comes from the "Affected components" line of each of its updates
+//!   ([`crate::affected`]), else from its statuses or its impact; when nothing tells it, it
+//!   counts at [`Method::unknown_level`] (a major outage by default), never as zero, and reports
+//!   say so ([`History::from_api`]).
 //! - Maintenance counts as up by default ([`MaintenancePolicy`]: or left out of T, or down).
 //! - A group is at each instant in the worst state of its members ([`GroupRule`]: or their
 //!   average).
@@ -70,7 +74,8 @@ mod window;
 
 pub use compute::{Day, DayKind, Tally, Uptime};
 pub use history::{
-    ComponentInfo, History, HistoryError, IncidentRecord, MaintenanceRecord, StatusChange,
+    ComponentInfo, History, HistoryError, IncidentRecord, LevelSource, MaintenanceRecord,
+    StatusChange, UnknownLevel,
 };
 pub use method::{GroupRule, Level, MaintenancePolicy, Method, MethodError, Weights};
 pub use window::{Window, WindowError};

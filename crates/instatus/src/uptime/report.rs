@@ -94,6 +94,16 @@ impl Colors {
         }
     }
 
+    /// The colour of a level (operational: the ok colour).
+    pub fn of_level(&self, level: Level) -> &str {
+        match level {
+            Level::Operational => &self.ok,
+            Level::Degraded => &self.degraded,
+            Level::Partial => &self.disrupted,
+            Level::Major => &self.down,
+        }
+    }
+
     /// The colour of a day's bar.
     pub fn of_day(&self, kind: DayKind) -> &str {
         match kind {
@@ -222,6 +232,8 @@ pub struct SlaLine {
     /// Compliance over the window.
     #[serde(flatten)]
     pub compliance: Compliance,
+    /// The verdict in a word: `met`, `breached`, or `no data`.
+    pub verdict: &'static str,
     /// Budget left, percent of the budget, rounded down.
     pub left_percent: Option<String>,
     /// The budget as text.
@@ -300,8 +312,18 @@ pub struct IncidentLine {
     pub started: String,
     /// Resolution, or "open".
     pub resolved: String,
+    /// How long it lasted (`None` while open).
+    pub duration: Option<String>,
+    /// The worst level any of its components had (an unknown level counted as the method says);
+    /// `None` when it names no component or only put them under maintenance.
+    pub worst: Option<Level>,
     /// The components it names.
     pub components: Vec<String>,
+    /// The components whose level during it the history does not tell.
+    pub unknown: Vec<String>,
+    /// What the report did about them, e.g. `level unknown, counted as major outage`; `None`
+    /// when every level is known.
+    pub note: Option<String>,
 }
 
 /// A built report.
@@ -424,6 +446,11 @@ impl Report {
                 let rate =
                     |r: Option<f64>| r.map_or_else(|| "no data".into(), |r| format!("{r:.2}"));
                 SlaLine {
+                    verdict: match compliance.met {
+                        Some(true) => "met",
+                        Some(false) => "breached",
+                        None => "no data",
+                    },
                     left_percent: pct(compliance.left_fraction),
                     budget: duration(compliance.budget_ms as i64),
                     used: duration(compliance.used_ms as i64),
@@ -475,35 +502,7 @@ impl Report {
                 days,
             });
         }
-        let (ws, we) = (w.start, data_until);
-        let mut incidents: Vec<_> = history
-            .incidents
-            .iter()
-            .filter(|i| i.started < we && i.resolved.is_none_or(|r| r > ws))
-            .collect();
-        incidents.sort_by_key(|i| i.started);
-        let names: std::collections::HashMap<&ComponentId, &str> = history
-            .components
-            .iter()
-            .map(|c| (&c.id, c.name.as_str()))
-            .collect();
-        let incidents = incidents
-            .into_iter()
-            .map(|i| {
-                let mut components: Vec<String> = i
-                    .changes
-                    .iter()
-                    .filter_map(|ch| names.get(&ch.component).map(|n| (*n).to_owned()))
-                    .collect();
-                components.dedup();
-                IncidentLine {
-                    name: i.name.clone(),
-                    started: minute(i.started, tz),
-                    resolved: i.resolved.map_or_else(|| "open".into(), |r| minute(r, tz)),
-                    components,
-                }
-            })
-            .collect();
+        let incidents = incident_lines(history, w.start, data_until, &options.method, tz);
         let bar_range = bars.and_then(|b| {
             let days = b.days(tz).ok()?;
             Some((days.first()?.0.to_string(), days.last()?.0.to_string()))
@@ -532,6 +531,101 @@ impl Report {
             bar_range,
             incidents,
         })
+    }
+}
+
+/// The incidents that overlap `[from, to)`, oldest first, as reports list them (and the emulator's
+/// page preview, as its recent history).
+pub fn incident_lines(
+    history: &History,
+    from: Timestamp,
+    to: Timestamp,
+    method: &Method,
+    tz: &TimeZone,
+) -> Vec<IncidentLine> {
+    let mut incidents: Vec<_> = history
+        .incidents
+        .iter()
+        .filter(|i| i.started < to && i.resolved.is_none_or(|r| r > from))
+        .collect();
+    incidents.sort_by_key(|i| i.started);
+    let names: std::collections::HashMap<&ComponentId, &str> = history
+        .components
+        .iter()
+        .map(|c| (&c.id, c.name.as_str()))
+        .collect();
+    incidents
+        .into_iter()
+        .map(|i| incident_line(i, &names, method, tz))
+        .collect()
+}
+
+/// An incident as reports list it: its times, its components, its worst level, and what was
+/// done about a level nobody wrote down.
+fn incident_line(
+    i: &super::IncidentRecord,
+    names: &std::collections::HashMap<&ComponentId, &str>,
+    method: &Method,
+    tz: &TimeZone,
+) -> IncidentLine {
+    let name_of = |id: &ComponentId| names.get(id).map(|n| (*n).to_owned());
+    let mut components: Vec<String> = Vec::new();
+    for n in i
+        .changes
+        .iter()
+        .map(|ch| &ch.component)
+        .chain(i.unknown.iter().map(|u| &u.component))
+        .filter_map(name_of)
+    {
+        if !components.contains(&n) {
+            components.push(n);
+        }
+    }
+    let unknown: Vec<String> = i
+        .unknown
+        .iter()
+        .filter_map(|u| name_of(&u.component))
+        .collect();
+    let counted = method.unknown_level.counted_as();
+    let whole = i.unknown.iter().all(|u| u.until.is_none());
+    let note = match unknown.len() {
+        0 => None,
+        n if n == components.len() && whole => Some(format!("level unknown, counted as {counted}")),
+        _ => {
+            let list: Vec<String> = i
+                .unknown
+                .iter()
+                .filter_map(|u| {
+                    let name = name_of(&u.component)?;
+                    Some(match u.until {
+                        Some(t) => format!("{name} before {}", minute(t, tz)),
+                        None => name,
+                    })
+                })
+                .collect();
+            Some(format!(
+                "level of {} unknown, counted as {counted}",
+                list.join(", ")
+            ))
+        }
+    };
+    let worst = i
+        .changes
+        .iter()
+        .filter_map(|ch| super::history::level_of(&ch.status))
+        .chain(i.unknown.iter().map(|_| method.unknown_level))
+        .max();
+    IncidentLine {
+        name: i.name.clone(),
+        started: minute(i.started, tz),
+        resolved: i.resolved.map_or_else(|| "open".into(), |r| minute(r, tz)),
+        duration: i
+            .resolved
+            .map(|r| duration(r.as_millisecond() - i.started.as_millisecond())),
+        worst,
+        components,
+        unknown,
+        note,
     }
 }
 
