@@ -30,8 +30,11 @@ pub struct CommonOptions {
     pub base_url: String,
 
     /// Seconds allowed for each HTTP request, from connect to the last byte of the answer (1 to
-    /// 3600).
+    /// 3600). The whole run is bounded too: it ends with a clean failure after 20 times this (at
+    /// least 10 minutes, at most 2 hours), or as soon as the ansible-playbook that started it is
+    /// gone.
     #[serde(default = "default_timeout")]
+    #[schemars(range(min = 1, max = MAX_TIMEOUT))]
     pub timeout: u64,
 }
 
@@ -51,6 +54,28 @@ const _: () = {
     assert!(matches!(API_KEY_ENV.as_bytes(), b"INSTATUS_API_KEY"));
     assert!(matches!(BASE_URL_ENV.as_bytes(), b"INSTATUS_BASE_URL"));
 };
+
+impl CommonOptions {
+    /// Checks the connection options before any request, naming the option: a key or URL that
+    /// cannot form a request is never sent (it failed as a transport error, retried for seconds).
+    /// The key is never quoted.
+    pub fn check(&self) -> Result<(), Failure> {
+        if !(1..=MAX_TIMEOUT).contains(&self.timeout) {
+            return Err(Failure::new(format!(
+                "timeout: {} is out of range; allowed: a number of seconds from 1 to {MAX_TIMEOUT}",
+                self.timeout
+            )));
+        }
+        if let Err(e) = instatus::validate::api_key(&self.api_key) {
+            return Err(Failure::new(format!("api_key: {e}")));
+        }
+        check_form(
+            "base_url",
+            Some(&self.base_url),
+            instatus::validate::base_url,
+        )
+    }
+}
 
 /// The Instatus side of a module run: builds the HTTP client on the first request (a run that
 /// fails validation or needs no request never pays for it), finds the page once, and records
@@ -79,12 +104,7 @@ impl<'a> Api<'a> {
     /// such as `instatus::desired::apply`).
     pub fn client(&mut self) -> Result<&Client, Failure> {
         if self.client.is_none() {
-            if !(1..=MAX_TIMEOUT).contains(&self.options.timeout) {
-                return Err(Failure::new(format!(
-                    "timeout: {} is out of range; allowed: a number of seconds from 1 to {MAX_TIMEOUT}",
-                    self.options.timeout
-                )));
-            }
+            self.options.check()?;
             let client = Client::builder(self.options.api_key.as_str())
                 .base_url(self.options.base_url.as_str())
                 .timeout(Duration::from_secs(self.options.timeout))
@@ -167,7 +187,7 @@ impl<'a> Api<'a> {
         work: impl FnOnce(&mut Api<'a>, &mut Context) -> Result<Outcome, Failure>,
     ) -> Result<Outcome, Failure> {
         let mut api = Api::new(options);
-        let result = work(&mut api, ctx);
+        let result = options.check().and_then(|()| work(&mut api, ctx));
         let count = json!(api.requests());
         let calls = (ctx.invocation.verbosity >= 3).then(|| json!(api.calls));
         match result {
@@ -240,6 +260,16 @@ pub fn not_applied_warning(field: &str) -> String {
              reported in not_applied, not as done"
         )
     }
+}
+
+/// The warning for a setting left out of the plan because the API did not apply this very value
+/// when it was last sent (see [`crate::cache`]).
+pub fn not_sent_again_warning(field: &str, seen: Option<jiff::Timestamp>) -> String {
+    let when = seen.map_or(String::new(), |t| format!(" on {}", t.strftime("%Y-%m-%d")));
+    format!(
+        "{} (not sent again: the API accepted this value{when} without applying it)",
+        not_applied_warning(field)
+    )
 }
 
 /// A write of a person's incident or maintenance task that stopped part-way

@@ -6,8 +6,10 @@
 //! - [`sidecar`]: the generated `options:` block of the sidecar docs.
 //! - [`common`]: the connection options every module has, and [`common::Api`], the lazily built
 //!   client.
+//! - [`cache`]: the facts kept between runs only to save requests (settings the API ignores).
 //! - [`schedule`]: the Ephemery reset schedule options `ephemery_resets` and `calendar` share.
 //! - [`modules`]: one file per module and [`modules::MODULES`], the registry.
+//! - [`watchdog`]: the deadline and the parent watch that bound every run of the binary.
 //!
 //! The binary (`src/main.rs`) is shipped once, as `ansible/bin/instatus-ansible`, and every file
 //! in `ansible/plugins/modules/` is a symlink to it; it picks the module from `_ansible_module_name` (Ansible copies it to `AnsiballZ_NAME` before
@@ -24,11 +26,13 @@
 //! assert_eq!(result.json["msg"], "value of state must be one of: present, absent, got: gone");
 //! ```
 
+pub mod cache;
 pub mod common;
 pub mod modules;
 pub mod protocol;
 pub mod schedule;
 pub mod sidecar;
+pub mod watchdog;
 
 use protocol::{ModuleResult, RawArgs};
 use serde_json::json;
@@ -43,13 +47,30 @@ pub fn run_args(
     fallback_name: &str,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> ModuleResult {
-    let named = RawArgs::parse(args_text)
-        .ok()
-        .map(|raw| raw.invocation.module_name)
-        .filter(|n| !n.is_empty());
-    let name = named.unwrap_or_else(|| fallback_name.to_owned());
+    match RawArgs::parse(args_text) {
+        Ok(raw) => run_raw(raw, fallback_name, env),
+        Err(e) => protocol::execute::unparsable(&e.to_string()),
+    }
+}
+
+/// The module the args name: `_ansible_module_name`, else `fallback_name`.
+pub fn module_of(raw: &RawArgs, fallback_name: &str) -> String {
+    if raw.invocation.module_name.is_empty() {
+        fallback_name.to_owned()
+    } else {
+        raw.invocation.module_name.clone()
+    }
+}
+
+/// [`run_args`] on args already parsed (the binary parses them once, for the watchdog too).
+pub fn run_raw(
+    raw: RawArgs,
+    fallback_name: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> ModuleResult {
+    let name = module_of(&raw, fallback_name);
     match modules::find(&name) {
-        Some(def) => protocol::execute(def, args_text, env),
+        Some(def) => protocol::execute(def, raw, env),
         None => ModuleResult {
             json: json!({
                 "failed": true,

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use instatus_ansible::{modules, name_from_argv0, protocol, run_args, sidecar};
+use instatus_ansible::{module_of, modules, name_from_argv0, protocol, run_raw, sidecar, watchdog};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
@@ -32,21 +32,32 @@ fn main() -> ExitCode {
         ),
         Some(path) if !path.starts_with("--") => {
             protocol::silence_panics();
+            // One place prints: the module's result, or the watchdog's failure if it comes first.
+            let output = watchdog::Output::default();
+            let failed = |msg: String| {
+                output.print(&serde_json::json!({"failed": true, "changed": false, "msg": msg}));
+                ExitCode::FAILURE
+            };
             let text = match std::fs::read_to_string(path) {
                 Ok(text) => text,
                 Err(e) => {
-                    println!(
-                        "{}",
-                        serde_json::json!({"failed": true, "changed": false,
-                            "msg": format!("cannot read the module arguments file {path}: {e}")})
-                    );
-                    return ExitCode::FAILURE;
+                    return failed(format!("cannot read the module arguments file {path}: {e}"))
                 }
             };
-            let result = run_args(&text, &name_from_argv0(argv0), &|name| {
-                std::env::var(name).ok()
-            });
-            println!("{}", result.json);
+            let raw = match protocol::RawArgs::parse(&text) {
+                Ok(raw) => raw,
+                Err(e) => return failed(e.to_string()),
+            };
+            let fallback = name_from_argv0(argv0);
+            let name = module_of(&raw, &fallback);
+            let writes = modules::find(&name)
+                .is_some_and(|def| !def.read_only && !raw.invocation.check_mode);
+            watchdog::start(output.clone(), watchdog::deadline_of(&raw), name, writes);
+            let result = run_raw(raw, &fallback, &|name| std::env::var(name).ok());
+            if !output.print(&result.json) {
+                // The watchdog printed its failure and is ending the process.
+                return ExitCode::FAILURE;
+            }
             if result.failed {
                 ExitCode::FAILURE
             } else {

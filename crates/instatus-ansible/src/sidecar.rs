@@ -239,6 +239,7 @@ mod tests {
                 secret_parts: Vec::new(),
                 env_fallback: None,
                 description: vec!["Whether it should exist: `present` or `absent`.".into()],
+                range: None,
             }],
         };
         let block = options_block(&spec);

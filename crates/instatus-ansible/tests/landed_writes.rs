@@ -7,7 +7,12 @@ use instatus_emulator::{Config, Emulator, FaultAction, FaultRule};
 use serde_json::{json, Value};
 
 /// Runs one module the way Ansible does (an args file as argv[1]) and returns its JSON result.
-fn run(emulator: &Emulator, module: &str, mut args: Value) -> Value {
+fn run(emulator: &Emulator, module: &str, args: Value) -> Value {
+    run_in(emulator, module, args, &[])
+}
+
+/// [`run`] with more environment variables for the module process.
+fn run_in(emulator: &Emulator, module: &str, mut args: Value, env: &[(&str, &str)]) -> Value {
     let dir = std::env::temp_dir().join(format!(
         "instatus-landed-{}-{}",
         std::process::id(),
@@ -25,6 +30,7 @@ fn run(emulator: &Emulator, module: &str, mut args: Value) -> Value {
     let out = Command::new(env!("CARGO_BIN_EXE_instatus-ansible"))
         .arg(&file)
         .env_remove("INSTATUS_API_KEY")
+        .envs(env.iter().copied())
         .output()
         .unwrap();
     let _ = std::fs::remove_dir_all(&dir);
@@ -331,4 +337,131 @@ fn maintenance_and_subscriber_creates_whose_answer_is_lost_are_not_duplicated() 
         .filter(|q| q.method == "POST")
         .count();
     assert_eq!(posts, 2, "neither create was sent twice");
+}
+
+#[test]
+fn a_custom_domain_the_api_ignores_is_sent_once_then_a_no_op_run_makes_2_requests_and_no_write() {
+    // Regression: a lenient API accepts customDomain and keeps the old value; every run re-sent
+    // PUT {"customDomain"}: 5 requests and 1 write where the docs promise 2 and none.
+    let emulator = Emulator::start(Config {
+        ignored_fields: vec!["customDomain".into()],
+        ..Config::default()
+    })
+    .unwrap();
+    emulator.create_page("lenient", "Lenient");
+    let cache = std::env::temp_dir().join(format!("instatus-cache-{}", fastrand::u64(..)));
+    let cache_dir = cache.to_str().unwrap().to_owned();
+    let env = [("XDG_CACHE_HOME", cache_dir.as_str())];
+    let args = json!({"page": "lenient", "settings": {
+        "custom_domain": "status.lenient.example", "brand_color": "#0f766e"}});
+    let step = |check: bool| {
+        emulator.clear_requests();
+        let mut a = args.clone();
+        a["_ansible_check_mode"] = json!(check);
+        let r = run_in(&emulator, "page_spec", a, &env);
+        let requests = emulator.requests();
+        let writes = requests.iter().filter(|q| q.write).count();
+        (r, requests.len(), writes)
+    };
+    let (check, _, check_writes) = step(true);
+    assert_eq!(
+        (check["changed"].clone(), check_writes),
+        (json!(true), 0),
+        "{check}"
+    );
+    let (real, _, real_writes) = step(false);
+    assert_eq!(real["changed"], true, "{real}");
+    assert_eq!(real["not_applied"], json!(["custom_domain"]), "{real}");
+    assert_eq!(real_writes, 2, "the colour and the domain: {real}");
+    for _ in 0..2 {
+        let (again, requests, writes) = step(false);
+        assert_eq!(again["changed"], false, "{again}");
+        assert_eq!((requests, writes), (2, 0), "{again}");
+        assert_eq!(again["not_applied"], json!(["custom_domain"]), "{again}");
+        let warning = again["warnings"][0].as_str().unwrap();
+        assert!(
+            warning.starts_with("custom_domain: Instatus accepted the request")
+                && warning.contains("not sent again"),
+            "{again}"
+        );
+    }
+    // Check mode agrees: nothing to change.
+    let (check, requests, _) = step(true);
+    assert_eq!(
+        (check["changed"].clone(), requests),
+        (json!(false), 2),
+        "{check}"
+    );
+    // Another domain is sent (and found ignored) again; the page module shares what it learnt.
+    let mut other = args.clone();
+    other["settings"]["custom_domain"] = json!("status.other.example");
+    emulator.clear_requests();
+    let r = run_in(&emulator, "page_spec", other, &env);
+    assert_eq!(
+        emulator.requests().iter().filter(|q| q.write).count(),
+        1,
+        "{r}"
+    );
+    emulator.clear_requests();
+    let r = run_in(
+        &emulator,
+        "page",
+        json!({"page": "lenient", "custom_domain": "status.other.example"}),
+        &env,
+    );
+    assert_eq!(r["changed"], false, "{r}");
+    assert_eq!(r["not_applied"], json!(["custom_domain"]), "{r}");
+    assert_eq!(emulator.requests().len(), 1, "{r}");
+    // Losing the cache changes no result, only costs the write again.
+    let _ = std::fs::remove_dir_all(&cache);
+    let (again, requests, writes) = step(false);
+    assert_eq!(again["changed"], false, "{again}");
+    assert_eq!(again["not_applied"], json!(["custom_domain"]), "{again}");
+    assert_eq!((requests, writes), (5, 1), "{again}");
+    let _ = std::fs::remove_dir_all(&cache);
+}
+
+#[test]
+fn a_group_create_that_lands_after_the_client_timeout_leaves_no_duplicate_group() {
+    // Regression (strict stand-in): the group's POST was still running on the server when the
+    // client gave up (timeout 1 s); the look-up 1 s later missed it, the group was created again
+    // and the late one landed too: two "Ethereum Services". create_once now looks again after the
+    // request timeout plus a margin before it sends anything again.
+    let emulator = Emulator::start(Config::default()).unwrap();
+    emulator.create_page("late-group", "Late Group");
+    emulator.add_fault(FaultRule {
+        method: Some("POST".into()),
+        path: "/v1/*/components".into(),
+        action: FaultAction::Delay(std::time::Duration::from_millis(2500)),
+        times: Some(1),
+    });
+    let args = json!({"page": "late-group", "timeout": 1, "components": [
+        {"name": "Ethereum Services", "components": [
+            {"name": "Execution Client"}, {"name": "Consensus Client"}
+        ]}
+    ]});
+    let r = run(&emulator, "page_spec", args.clone());
+    // Whatever the run did, a create still running on the server has landed after this.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    assert_eq!(
+        (r["failed"].clone(), r["changed"].clone()),
+        (json!(false), json!(true)),
+        "{r}"
+    );
+    assert_eq!(r["duplicates"], json!([]), "{r}");
+    assert_eq!(
+        component_count(&emulator),
+        3,
+        "one group, two children: {r}"
+    );
+    let posts = emulator
+        .requests()
+        .iter()
+        .filter(|q| q.method == "POST")
+        .count();
+    assert_eq!(posts, 3, "the late group create was not sent again: {r}");
+    // The children are in the group that landed late, and the next run changes nothing.
+    let again = run(&emulator, "page_spec", args);
+    assert_eq!(again["changed"], false, "{again}");
+    assert_eq!(again["api_requests"], 2, "{again}");
 }

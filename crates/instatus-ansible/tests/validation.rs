@@ -1,6 +1,8 @@
 //! Bad values are refused by the module before the first request, naming the option the user
 //! wrote (not the API's field) and the allowed form.
 
+mod support;
+
 use std::process::Command;
 
 use serde_json::{json, Value};
@@ -13,9 +15,13 @@ fn run(module: &str, mut args: Value) -> Value {
     ));
     std::fs::create_dir_all(&dir).unwrap();
     args["_ansible_module_name"] = json!(format!("ephemery.instatus.{module}"));
-    args["api_key"] = json!("validation-test-key-0123456789");
+    if args.get("api_key").is_none() {
+        args["api_key"] = json!("validation-test-key-0123456789");
+    }
     // Port 9 (discard): a request would fail with a connection error, not a validation message.
-    args["base_url"] = json!("http://127.0.0.1:9");
+    if args.get("base_url").is_none() {
+        args["base_url"] = json!("http://127.0.0.1:9");
+    }
     if args.get("page").is_none() {
         args["page"] = json!("p");
     }
@@ -35,7 +41,12 @@ fn refused(module: &str, args: Value, starts: &str) {
     let msg = r["msg"].as_str().unwrap();
     assert!(msg.starts_with(starts), "{args}: {msg}");
     assert!(msg.contains("allowed"), "{args}: {msg}");
-    assert_eq!(r["api_requests"], 0, "{args}: a request was sent: {r}");
+    // Absent when the protocol layer refused the options (the module never ran).
+    assert_eq!(
+        r["api_requests"].as_u64().unwrap_or(0),
+        0,
+        "{args}: a request was sent: {r}"
+    );
 }
 
 #[test]
@@ -99,4 +110,115 @@ fn huge_numbers_fail_cleanly_instead_of_panicking() {
         json!({"name": "m", "duration": i64::MAX, "start": "now"}),
         "duration: 9223372036854775807 is out of range",
     );
+}
+
+#[test]
+fn negative_numbers_name_the_option_instead_of_invalid_value_expected_u64() {
+    // Regressions: these answered "invalid module options: invalid value: integer `-1`,
+    // expected u64" (the options are flattened, so serde lost the name).
+    refused(
+        "info",
+        json!({"timeout": -1}),
+        "timeout: -1 is out of range; allowed: an integer from 1 to 3600",
+    );
+    for module in ["ephemery_resets", "calendar"] {
+        let mut args = json!({"count": -1});
+        if module == "calendar" {
+            args["dest"] = json!("/tmp/x.ics");
+        }
+        refused(
+            module,
+            args.clone(),
+            "count: -1 is out of range; allowed: an integer from 0 to",
+        );
+        args["count"] = json!(1);
+        args["anchor_iteration"] = json!(-1);
+        refused(
+            module,
+            args,
+            "anchor_iteration: -1 is out of range; allowed: an integer from 0 to",
+        );
+    }
+}
+
+#[test]
+fn an_api_key_with_a_newline_or_a_malformed_base_url_fails_at_once_without_a_retry() {
+    // Regressions: both were sent, failed as transport errors and were retried for 4-5 s.
+    let started = std::time::Instant::now();
+    let r = run("info", json!({"api_key": "s3cr3t-0123456789\n"}));
+    assert_eq!(r["failed"], true, "{r}");
+    let msg = r["msg"].as_str().unwrap();
+    assert!(
+        msg.starts_with("api_key: the key (not shown: it is secret) contains a line break"),
+        "{msg}"
+    );
+    assert!(!r.to_string().contains("s3cr3t"), "the key leaked: {r}");
+    assert_eq!(r["api_requests"], 0, "{r}");
+    for url in [
+        "http://[::1",
+        "http://",
+        "https://exa mple.com",
+        "https://u:p@x.example",
+    ] {
+        let r = run("info", json!({"base_url": url}));
+        assert_eq!(r["failed"], true, "{r}");
+        let msg = r["msg"].as_str().unwrap();
+        assert!(msg.starts_with("base_url: "), "{url}: {msg}");
+        assert!(
+            msg.contains("is not a base URL; allowed: http:// or https://"),
+            "{msg}"
+        );
+        assert_eq!(r["api_requests"], 0, "{r}");
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "took {:?}: something was retried",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_maintenance_of_2_63_minutes_from_the_api_does_not_crash_info_or_calendar() {
+    // Regression: the API (and the emulator) accept a duration of 2^63 - 1 minutes; `info` and
+    // `calendar` answered "crashed (this is a bug)" on the page holding it.
+    let huge = json!({
+        "id": "ckhuge", "name": "Forever", "status": "INPROGRESS",
+        "start": "2026-12-10T14:00:00Z", "duration": i64::MAX,
+        "updates": [{"id": "u1", "status": "INPROGRESS", "message": "Started",
+                     "createdAt": "2026-12-10T14:00:00Z"}],
+    });
+    let url = support::canned_server(vec![
+        (
+            "/pages",
+            json!([{"id": "p1", "subdomain": "p", "name": "P"}]),
+        ),
+        ("/components", json!([])),
+        ("/incidents", json!([])),
+        ("/maintenances", json!([huge])),
+        ("/subscribers", json!([])),
+    ]);
+    let info = run("info", json!({"base_url": url}));
+    assert_eq!(info["failed"], false, "{info}");
+    let running = &info["maintenances_running"][0];
+    assert_eq!(running["name"], "Forever", "{info}");
+    assert!(
+        running["end"].as_str().unwrap().starts_with("9999-"),
+        "{info}"
+    );
+
+    let dir = std::env::temp_dir().join(format!("instatus-huge-{}", fastrand::u64(..)));
+    std::fs::create_dir_all(&dir).unwrap();
+    let dest = dir.join("page.ics");
+    let calendar = run(
+        "calendar",
+        json!({"base_url": url, "dest": dest, "resets": false, "now": "2026-12-11T00:00:00Z"}),
+    );
+    let ics = std::fs::read_to_string(&dest).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(calendar["failed"], false, "{calendar}");
+    assert!(
+        ics.contains("UID:maintenance-ckhuge@p.instatus.com"),
+        "{ics}"
+    );
+    assert!(ics.contains("DTEND:9999"), "{ics}");
 }

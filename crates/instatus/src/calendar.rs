@@ -7,6 +7,11 @@
 //! - `DTSTAMP` and `SEQUENCE` come from the maintenance itself (its newest update's time, its
 //!   number of updates), never from the clock: the same page gives the same bytes, so a writer can
 //!   tell "unchanged" and clients see a newer `SEQUENCE` when a window moved or changed stage.
+//! - A reset computed from the schedule (not yet on the page) has `SEQUENCE:0` and a `DTSTAMP`
+//!   that is the latest reset of the schedule at or before `now` (and before the reset it
+//!   precedes): never in the future, and the same bytes until the next reset passes. Once
+//!   announced, the reset's event has `SEQUENCE` 1 or more, so calendar clients take the
+//!   announced version over the computed one (RFC 5545 §3.8.7.4: higher `SEQUENCE` wins).
 //! - A maintenance completed before its planned start without ever running was called off:
 //!   `STATUS:CANCELLED`; everything else is `STATUS:CONFIRMED`.
 //! - Written by hand (about a hundred lines, no dependency): CRLF line ends, lines folded at 75
@@ -207,6 +212,17 @@ fn newest_update_time(m: &Maintenance) -> Option<Timestamp> {
         .max()
 }
 
+/// A maintenance's planned end ([`Maintenance::end`]), saturated: a duration past the calendar
+/// (the API accepts 2^63 - 1 minutes) ends at [`Timestamp::MAX`], a negative one at the start.
+pub fn planned_end(m: &Maintenance) -> Option<Timestamp> {
+    match (m.end(), m.start, m.duration) {
+        (Some(end), _, _) => Some(end),
+        (None, Some(start), Some(minutes)) if minutes < 0 => Some(start),
+        (None, Some(_), Some(_)) => Some(Timestamp::MAX),
+        _ => None,
+    }
+}
+
 /// The events of a page: its maintenances that ended at most `past_days` before `now` (or have
 /// not ended) and, with `resets`, the upcoming resets not yet on the page. Sorted by start, then
 /// UID.
@@ -225,7 +241,7 @@ pub fn events(
     let mut announced = std::collections::BTreeSet::new();
     for m in maintenances {
         let Some(start) = m.start else { continue };
-        let end = m.end().unwrap_or(start);
+        let end = planned_end(m).unwrap_or(start);
         if end < horizon {
             continue;
         }
@@ -239,9 +255,14 @@ pub fn events(
             }
             None => format!("maintenance-{}@{}", m.id, options.uid_domain),
         };
+        // An announced reset outranks its computed version (SEQUENCE 0): one more than the
+        // updates after the first.
+        let sequence = m.updates.len().saturating_sub(1) + usize::from(iteration.is_some());
         out.push(Event {
             uid,
-            dtstamp: newest_update_time(m).unwrap_or(start),
+            // Never after `now`: a clock running ahead on the server would otherwise date the
+            // event in the future.
+            dtstamp: newest_update_time(m).unwrap_or(start).min(now),
             start,
             end,
             summary: m.name.as_str().to_owned(),
@@ -251,7 +272,7 @@ pub fn events(
             } else {
                 EventStatus::Confirmed
             },
-            sequence: u32::try_from(m.updates.len().saturating_sub(1)).unwrap_or(u32::MAX),
+            sequence: u32::try_from(sequence).unwrap_or(u32::MAX),
             categories,
             maintenance_id: Some(m.id.as_str().to_owned()),
             stage: m.status.user_name(),
@@ -261,12 +282,7 @@ pub fn events(
         if announced.contains(&w.reset.iteration) {
             continue;
         }
-        // Deterministic: the schedule is known for this reset since the previous reset at least.
-        let dtstamp = w
-            .reset
-            .genesis
-            .checked_sub(SignedDuration::from_secs(ephemery::PERIOD_SECS))
-            .unwrap_or(w.start);
+        let dtstamp = computed_dtstamp(&w.reset, now);
         out.push(Event {
             uid: format!(
                 "ephemery-reset-{}@{}",
@@ -286,6 +302,22 @@ pub fn events(
     }
     out.sort_by(|a, b| (a.start, &a.uid).cmp(&(b.start, &b.uid)));
     out
+}
+
+/// The `DTSTAMP` of a reset computed from the schedule: the latest reset of the schedule at or
+/// before both `now` and the previous reset. Never in the future (a future `DTSTAMP` made the
+/// announced version, stamped at its creation, look older to calendar clients), and the same
+/// until the next reset passes, so a rerun writes the same bytes.
+fn computed_dtstamp(reset: &ephemery::Reset, now: Timestamp) -> Timestamp {
+    let period = reset.period_secs.max(1);
+    let genesis = reset.genesis.as_second();
+    let limit = now.as_second().min(genesis.saturating_sub(period));
+    // Whole periods back from this genesis to the last one at or before `limit` (at least one).
+    let back = genesis.saturating_sub(limit).saturating_add(period - 1) / period;
+    back.checked_mul(period)
+        .and_then(|d| genesis.checked_sub(d))
+        .and_then(|s| Timestamp::from_second(s).ok())
+        .unwrap_or(Timestamp::MIN)
 }
 
 /// The document of `events`.
@@ -537,5 +569,94 @@ mod tests {
         assert_eq!(announced[0].start, computed[0].start);
         assert_eq!(announced[0].end, computed[0].end);
         assert_eq!(announced[0].categories, ["Maintenance", "Ephemery reset"]);
+    }
+
+    #[test]
+    fn a_maintenance_of_2_63_minutes_ends_at_the_end_of_the_calendar_instead_of_crashing() {
+        // The API accepts 2^63 - 1 minutes; `calendar` answered "crashed (this is a bug)".
+        let m = maintenance(json!({
+            "id": "huge", "name": "Forever", "status": "INPROGRESS",
+            "start": "2026-12-10T14:00:00Z", "duration": i64::MAX, "updates": [],
+        }));
+        let o = CalendarOptions::new("P", "d");
+        let e = &events(
+            std::slice::from_ref(&m),
+            None,
+            ts("2026-12-11T00:00:00Z"),
+            &o,
+        )[0];
+        assert_eq!(e.end, Timestamp::MAX);
+        let ics = render(std::slice::from_ref(e), &o);
+        assert!(
+            ics.contains(&format!("DTEND:{}\r\n", utc(Timestamp::MAX))),
+            "{ics}"
+        );
+        let negative = maintenance(json!({
+            "id": "neg", "name": "Backwards", "status": "COMPLETED",
+            "start": "2026-12-10T14:00:00Z", "duration": i64::MIN, "updates": [],
+        }));
+        // Ends at its start, not a crash.
+        let e = &events(&[negative], None, ts("2026-12-11T00:00:00Z"), &o)[0];
+        assert_eq!(e.end, e.start);
+    }
+
+    #[test]
+    fn a_computed_reset_is_never_stamped_in_the_future_and_its_announcement_outranks_it() {
+        // Regression: reset 168 (two resets ahead) was stamped with 167's genesis, a date in the
+        // future, so the announced version (stamped at its creation) looked older to clients.
+        let c = WindowConfig::default();
+        let now = ts("2026-12-02T00:00:00Z");
+        let windows = ephemery::upcoming_windows(&Schedule::EPHEMERY, &c, now, 3).unwrap();
+        let o = CalendarOptions::new("P", "d");
+        let resets = Resets {
+            windows: &windows,
+            marker: &c.marker,
+        };
+        let computed = events(&[], Some(resets), now, &o);
+        assert_eq!(computed.len(), 3);
+        for e in &computed {
+            assert!(
+                e.dtstamp <= now,
+                "{} stamped {} after {now}",
+                e.uid,
+                e.dtstamp
+            );
+            assert_eq!(e.sequence, 0);
+        }
+        // 166's genesis, the last reset before now, for every computed reset.
+        assert_eq!(computed[1].dtstamp, ts("2026-11-19T19:00:00Z"));
+        assert_eq!(computed[2].dtstamp, ts("2026-11-19T19:00:00Z"));
+        // The same bytes on every run until the next reset passes, then a newer stamp.
+        let later = events(&[], Some(resets), ts("2026-12-17T18:00:00Z"), &o);
+        assert_eq!(later[1].dtstamp, computed[1].dtstamp);
+        let after = ts("2026-12-17T20:30:00Z");
+        let windows_after = ephemery::upcoming_windows(&Schedule::EPHEMERY, &c, after, 3).unwrap();
+        let next = events(
+            &[],
+            Some(Resets {
+                windows: &windows_after,
+                marker: &c.marker,
+            }),
+            after,
+            &o,
+        );
+        assert!(next.iter().all(|e| e.dtstamp == ts("2026-12-17T19:00:00Z")));
+
+        // Announced (one update, stamped now): SEQUENCE 1 beats the computed 0.
+        let w = &windows[1];
+        let m = maintenance(json!({
+            "id": "ck168", "name": w.name, "status": "NOTSTARTEDYET",
+            "start": w.start.to_string(), "duration": w.minutes(),
+            "updates": [{"id": "u1", "status": "NOTSTARTEDYET", "message": w.message,
+                         "createdAt": "2026-12-01T23:00:00Z"}],
+        }));
+        let announced = events(&[m], Some(resets), now, &o);
+        let e168 = announced
+            .iter()
+            .find(|e| e.uid == "ephemery-reset-168@d")
+            .unwrap();
+        assert_eq!(e168.maintenance_id.as_deref(), Some("ck168"));
+        assert!(e168.sequence > computed[1].sequence, "{e168:?}");
+        assert!(e168.dtstamp <= now);
     }
 }

@@ -231,17 +231,21 @@ impl ClientBuilder {
 
     /// Builds the client, checking the settings.
     pub fn build(self) -> Result<Client> {
+        // Checked here, not left to the first request: a key or URL that cannot form a request
+        // failed there as a transport error, retried for seconds before being reported.
         if self.api_key.is_empty() {
             return Err(Error::Config(format!(
                 "no API key: pass one or set {API_KEY_ENV}"
             )));
         }
-        let base_url = self.base_url.trim_end_matches('/').to_owned();
-        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
-            return Err(Error::Config(format!(
-                "base URL {base_url:?} must start with http:// or https://"
-            )));
+        if let Err(e) = crate::validate::api_key(self.api_key.expose()) {
+            // `Invalid` from `api_key` never quotes the key.
+            return Err(Error::Config(format!("API key: {e}")));
         }
+        if let Err(e) = crate::validate::base_url(&self.base_url) {
+            return Err(Error::Config(format!("base URL: {e}")));
+        }
+        let base_url = self.base_url.trim_end_matches('/').to_owned();
         if let Some(rate) = self.max_requests_per_second {
             if !(rate.is_finite() && rate >= MIN_REQUESTS_PER_SECOND) {
                 return Err(Error::Config(format!(
@@ -831,5 +835,43 @@ impl Client {
             Attempt::NotSent(message) | Attempt::Broken(message) => Err(message),
             Attempt::TimedOut => Err(format!("no answer within {:?}", self.inner.timeout)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_api_key_with_a_newline_is_refused_at_build_and_never_echoed() {
+        // It used to fail at the first request as a transport error, retried for 4-5 s.
+        for key in ["k3y-0123456789\n", "k3y 0123456789", "k3y-\u{0}-0123456789"] {
+            let err = Client::builder(key).build().unwrap_err();
+            let text = format!("{err} {err:?}");
+            assert!(matches!(err, Error::Config(_)), "{text}");
+            assert!(text.contains("API key: the key (not shown"), "{text}");
+            assert!(!text.contains("k3y"), "the key leaked: {text}");
+        }
+    }
+
+    #[test]
+    fn a_malformed_base_url_is_refused_at_build_naming_it() {
+        for url in [
+            "http://",
+            "http://[::1",
+            "https://exa mple.com",
+            "ftp://x.example",
+        ] {
+            let err = Client::builder("key").base_url(url).build().unwrap_err();
+            let text = err.to_string();
+            assert!(
+                text.contains(&format!("base URL: {url:?} is not a base URL")),
+                "{url}: {text}"
+            );
+        }
+        assert!(Client::builder("key")
+            .base_url("http://127.0.0.1:8788/")
+            .build()
+            .is_ok());
     }
 }

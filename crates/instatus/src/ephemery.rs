@@ -87,6 +87,10 @@ pub struct Reset {
     pub chain_id: u64,
     /// Its genesis time.
     pub genesis: Timestamp,
+    /// Seconds between two resets of the schedule it comes from (what dates a computed reset in
+    /// a calendar, [`crate::calendar::events`]). Not in results: it is the schedule's.
+    #[serde(skip)]
+    pub period_secs: i64,
 }
 
 impl Schedule {
@@ -154,6 +158,7 @@ impl Schedule {
             iteration,
             chain_id: CHAIN_ID_BASE.checked_add(iteration)?,
             genesis,
+            period_secs: self.period_secs,
         })
     }
 
@@ -300,19 +305,23 @@ impl WindowConfig {
     /// `genesis`, `start`, `end` (RFC 3339, UTC), `genesis_unix`, `lead_in`, `duration`
     /// (minutes), `marker`.
     pub fn window(&self, reset: &Reset) -> Result<ResetWindow, ScheduleError> {
+        // Checked arithmetic: `window` is public, so it may get numbers `validate` would refuse
+        // (`from_mins` panics past about 1.5e17 minutes).
+        let minutes = |field: &'static str, n: i64, allowed: &str| {
+            SignedDuration::try_from_mins(n).ok_or_else(|| {
+                bad(
+                    field,
+                    format!("{n} is out of range; allowed: {allowed} minutes"),
+                )
+            })
+        };
         let start = reset
             .genesis
-            .checked_sub(
-                SignedDuration::try_from_mins(self.lead_in_minutes)
-                    .ok_or_else(|| bad("lead_in", "too many minutes"))?,
-            )
+            .checked_sub(minutes("lead_in", self.lead_in_minutes, "0 to 1440")?)
             .map_err(|e| bad("lead_in", e.to_string()))?;
         let end = reset
             .genesis
-            .checked_add(
-                SignedDuration::try_from_mins(self.after_minutes)
-                    .ok_or_else(|| bad("duration", "too many minutes"))?,
-            )
+            .checked_add(minutes("duration", self.after_minutes, "1 to 10080")?)
             .map_err(|e| bad("duration", e.to_string()))?;
         let ctx = serde_json::json!({
             "iteration": reset.iteration,
@@ -627,7 +636,8 @@ mod tests {
             Reset {
                 iteration: 12,
                 chain_id: 39_438_012,
-                genesis: ts("2030-01-03T00:00:00Z")
+                genesis: ts("2030-01-03T00:00:00Z"),
+                period_secs: 86_400,
             }
         );
         assert_eq!(
@@ -828,5 +838,42 @@ mod tests {
         assert_eq!(plan.steps[0].current.unwrap().id.as_str(), "m101");
         assert_eq!(plan.duplicates.len(), 1);
         assert_eq!(plan.duplicates[0].id.as_str(), "m101b");
+    }
+
+    #[test]
+    fn a_window_of_2_63_minutes_is_an_error_naming_the_field_not_a_crash() {
+        let reset = Schedule::EPHEMERY.reset(167).unwrap();
+        for (lead_in, after, field) in [(i64::MAX, 60, "lead_in"), (5, i64::MAX, "duration")] {
+            let config = WindowConfig {
+                lead_in_minutes: lead_in,
+                after_minutes: after,
+                ..WindowConfig::default()
+            };
+            let err = config.window(&reset).unwrap_err();
+            assert_eq!(err.field, field, "{err}");
+            assert!(err.message.contains("is out of range"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_page_maintenance_of_2_63_minutes_is_planned_without_a_crash() {
+        // The API accepts a duration of 2^63 - 1 minutes; its planned end saturates.
+        let m: Maintenance = serde_json::from_value(json!({
+            "id": "huge", "name": "Forever [ephemery-reset:167]", "status": "NOTSTARTEDYET",
+            "start": "2026-12-17T18:55:00Z", "duration": i64::MAX, "updates": [],
+        }))
+        .unwrap();
+        assert_eq!(crate::calendar::planned_end(&m), Some(Timestamp::MAX));
+        let plan = plan_resets(
+            &Schedule::EPHEMERY,
+            &WindowConfig::default(),
+            std::slice::from_ref(&m),
+            ts("2026-12-02T07:00:00Z"),
+            2,
+            false,
+        )
+        .unwrap();
+        assert_eq!(plan.steps[0].iteration, 167);
+        assert_eq!(plan.steps[0].action, MaintenanceAction::Reschedule);
     }
 }

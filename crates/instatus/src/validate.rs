@@ -334,6 +334,68 @@ pub fn domain(value: &str) -> Result<(), Invalid> {
     }
 }
 
+const API_KEY_ALLOWED: &str = "1 to 4096 visible ASCII characters, without spaces, line breaks \
+    or other control characters (a key copied with its newline is the usual cause)";
+
+/// Longest API key accepted: far above any real key, small enough to never matter in memory.
+const API_KEY_MAX: usize = 4096;
+
+/// An API key as it can go in an `Authorization` header: 1 to 4096 visible ASCII characters
+/// (`!` to `~`). The problem text never quotes the value: a key is a secret.
+///
+/// Source: RFC 9110 section 5.5 (field values are visible characters, spaces and tabs; a line
+/// break ends the header), narrowed to no spaces because an Instatus key has none, so a space or a
+/// newline is a copy-and-paste slip best reported before the first request.
+pub fn api_key(value: &str) -> Result<(), Invalid> {
+    let visible = value.bytes().all(|b| (0x21..=0x7e).contains(&b));
+    if !value.is_empty() && value.len() <= API_KEY_MAX && visible {
+        return Ok(());
+    }
+    let problem = if value.is_empty() {
+        "the key is empty".to_owned()
+    } else if value.len() > API_KEY_MAX {
+        format!(
+            "the key is too long (not shown: it is secret; {} characters)",
+            value.chars().count()
+        )
+    } else {
+        let what =
+            value
+                .chars()
+                .find(|c| !(c.is_ascii_graphic()))
+                .map_or("a character", |c| match c {
+                    '\n' | '\r' => "a line break",
+                    ' ' | '\t' => "a space or a tab",
+                    c if c.is_control() => "a control character",
+                    _ => "a non-ASCII character",
+                });
+        format!("the key (not shown: it is secret) contains {what}")
+    };
+    Err(Invalid {
+        problem,
+        allowed: API_KEY_ALLOWED,
+    })
+}
+
+const BASE_URL_ALLOWED: &str = "http:// or https:// followed by a host and optionally a port and \
+    a path (e.g. https://api.instatus.com or http://127.0.0.1:8788), without user info, query, \
+    fragment, spaces or control characters";
+
+/// The base URL of an API: an [`http_url`] without user info (`user:password@`), query (`?`) or
+/// fragment (`#`), which a base URL has no use for and which would carry secrets into logs.
+pub fn base_url(value: &str) -> Result<(), Invalid> {
+    let refuse = || Err(Invalid::new(value, "is not a base URL", BASE_URL_ALLOWED));
+    if http_url(value).is_err() {
+        return refuse();
+    }
+    let after_scheme = value.split_once("://").map_or("", |(_, rest)| rest);
+    let authority = after_scheme.split('/').next().unwrap_or_default();
+    if authority.contains('@') || value.contains(['?', '#']) {
+        return refuse();
+    }
+    Ok(())
+}
+
 /// One DNS label: 1 to 63 ASCII letters, digits and hyphens, not starting or ending with a hyphen.
 fn is_dns_label(label: &str) -> bool {
     (1..=63).contains(&label.len())
@@ -359,6 +421,8 @@ mod tests {
         ("name", name),
         ("subdomain", subdomain),
         ("domain", domain),
+        ("api_key", api_key),
+        ("base_url", base_url),
     ];
 
     fn accepts(check: Check, values: &[&str]) {
@@ -710,5 +774,58 @@ mod tests {
             assert!(!err.allowed.is_empty(), "{label}");
             assert!(err.to_string().contains("; allowed: "), "{label}");
         }
+    }
+
+    #[test]
+    fn api_key_forms_and_the_problem_never_quotes_the_key() {
+        accepts(
+            api_key,
+            &["sk_live_abc123", "0123456789abcdef", "a-b_c.d~e!"],
+        );
+        for (key, problem) in [
+            ("k3y-value\n", "contains a line break"),
+            ("k3y value", "contains a space or a tab"),
+            ("k3y-\u{7}-value", "contains a control character"),
+            ("k3y-ключ-value", "contains a non-ASCII character"),
+            ("", "the key is empty"),
+        ] {
+            let err = api_key(key).unwrap_err();
+            assert!(err.problem.contains(problem), "{key:?}: {err}");
+            if !key.is_empty() {
+                assert!(!err.to_string().contains("k3y"), "{err}");
+            }
+        }
+        let huge = "k".repeat(5000);
+        assert!(api_key(&huge)
+            .unwrap_err()
+            .problem
+            .contains("5000 characters"));
+    }
+
+    #[test]
+    fn base_url_forms() {
+        accepts(
+            base_url,
+            &[
+                "https://api.instatus.com",
+                "http://127.0.0.1:8788",
+                "http://[::1]:8788/",
+                "http://localhost:8788/prefix",
+            ],
+        );
+        refuses(
+            base_url,
+            &[
+                "http://",
+                "http://[::1",
+                "https://exa mple.com",
+                "htps://api.instatus.com",
+                "api.instatus.com",
+                "https://user:pass@api.instatus.com",
+                "https://api.instatus.com?x=1",
+                "https://api.instatus.com/#x",
+                "http://host:99999",
+            ],
+        );
     }
 }

@@ -32,6 +32,7 @@ fn yes() -> bool {
 impl AnsibleModule for InfoModule {
     const NAME: &'static str = "info";
     type Options = InfoOptions;
+    const READ_ONLY: bool = true;
 
     fn run(options: InfoOptions, ctx: &mut Context) -> Result<Outcome, Failure> {
         Api::run(&options.common, ctx, |api, _| run(&options, api))
@@ -100,7 +101,7 @@ fn run(o: &InfoOptions, api: &mut Api<'_>) -> Result<Outcome, Failure> {
             "name": m.name.as_str(),
             "status": m.status.user_name(),
             "start": m.start.map(|t| t.to_string()),
-            "end": m.end().map(|t| t.to_string()),
+            "end": instatus::calendar::planned_end(&m).map(|t| t.to_string()),
             "components": names(&m.components),
         });
         match m.status {

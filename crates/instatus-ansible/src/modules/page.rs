@@ -10,8 +10,10 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::cache::IgnoredWrites;
 use crate::common::{
-    apply_failure, page_json, report_not_applied, spec_failure, Api, CommonOptions,
+    apply_failure, not_sent_again_warning, page_json, report_not_applied, spec_failure, Api,
+    CommonOptions,
 };
 use crate::protocol::{AnsibleModule, Context, Diff, Failure, Outcome};
 
@@ -42,7 +44,7 @@ impl AnsibleModule for PageModule {
 fn run(o: &PageOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome, Failure> {
     let spec = PageSpec {
         settings: o.settings.clone(),
-        components: Vec::new(),
+        ..PageSpec::default()
     };
     // The settings are options of this module: name them as the user wrote them.
     spec.validate().map_err(|mut e| {
@@ -58,12 +60,30 @@ fn run(o: &PageOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome,
         page: page.clone(),
         components: Vec::new(),
     };
-    let plan = desired::plan(&spec, &current, PlanOptions::default()).map_err(spec_failure)?;
+    let mut plan = desired::plan(&spec, &current, PlanOptions::default()).map_err(spec_failure)?;
+    // A setting the API accepted without applying this very value last time is not sent again.
+    let now = jiff::Timestamp::now();
+    let mut cache = IgnoredWrites::open(&o.common.base_url);
+    let known = cache.known(now);
+    let skipped = plan.skip_known_ignored(&page, &known);
+    for field in &skipped {
+        let seen = known.iter().find(|k| &k.setting == field).map(|k| k.seen);
+        ctx.warn(not_sent_again_warning(field, seen));
+    }
     let (before, after) = plan.before_after(&spec, &current);
     let diff = Diff::text(before, after).headers("page settings (before)", "page settings (after)");
     if plan.is_empty() {
-        return Ok(Outcome::new(false, "page settings are as declared")
+        let msg = if skipped.is_empty() {
+            "page settings are as declared".to_owned()
+        } else {
+            format!(
+                "page settings are as declared, except what the API does not apply: {}",
+                skipped.join(", ")
+            )
+        };
+        return Ok(Outcome::new(false, msg)
             .with("page", page_json(&page))
+            .with("not_applied", json!(skipped))
             .with_diff(diff));
     }
     let fields: Vec<Value> = plan
@@ -82,6 +102,7 @@ fn run(o: &PageOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome,
         return Ok(
             Outcome::new(true, format!("would change {}", names.join(", ")))
                 .with("page", page_json(&page))
+                .with("not_applied", json!(skipped))
                 .with("changes", Value::Array(fields))
                 .with("writes", json!(plan.write_count()))
                 .with_diff(diff),
@@ -101,12 +122,20 @@ fn run(o: &PageOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome,
     };
     let verified =
         desired::verify(&spec, PlanOptions::default(), &plan, &after).map_err(spec_failure)?;
-    let not_applied = report_not_applied(ctx, &applied.refused, &verified.not_applied);
+    let mut not_applied = report_not_applied(ctx, &applied.refused, &verified.not_applied);
+    let seen = plan.ignored_writes(&page, &verified, &after.page, now);
+    let applied_settings: Vec<String> = verified
+        .applied
+        .iter()
+        .filter_map(|l| l.strip_prefix("page: ").map(str::to_owned))
+        .collect();
+    cache.update(page.id.as_str(), seen, &applied_settings, now);
     let done: Vec<&str> = names
         .iter()
         .copied()
         .filter(|n| !not_applied.iter().any(|x| x == n))
         .collect();
+    not_applied.extend(skipped.iter().cloned());
     let msg = if done.is_empty() {
         "nothing applied: the API did not apply the settings it was sent".to_owned()
     } else {

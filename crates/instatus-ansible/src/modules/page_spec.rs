@@ -1,15 +1,19 @@
 //! `ephemery.instatus.page_spec`: the whole page in one task: settings and the component tree,
 //! converged with the fewest requests (the page list, the component list, one write per
-//! difference). Components are found by name path; `previous_names` renames; live status is never
-//! touched unless a component sets `status`; undeclared components are kept unless `prune`.
+//! difference). Components are found by full name path (a same-named component in another group
+//! is another component); `previous_names` renames and moves; live status is never touched unless
+//! a component sets `status`; undeclared components are kept unless `prune`; with `scope`, nothing
+//! outside the named top-level components is touched.
 
 use instatus::desired::{self, CredentialsUpdate, PageSpec, PlanOptions, SmsCredentials};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+use crate::cache::IgnoredWrites;
 use crate::common::{
-    apply_failure, page_json, report_not_applied, spec_failure, Api, CommonOptions,
+    apply_failure, not_sent_again_warning, page_json, report_not_applied, spec_failure, Api,
+    CommonOptions,
 };
 use crate::protocol::{AnsibleModule, Context, Diff, Failure, Outcome};
 
@@ -37,8 +41,15 @@ pub struct PageSpecOptions {
     #[serde(default)]
     pub components: Vec<Map<String, Value>>,
 
-    /// Delete the components the spec does not declare. Without it they are kept and listed in
-    /// `unmanaged`. Implies `dedupe`.
+    /// The top-level components (usually one group per network) this task owns, on a page several
+    /// declarations share. Set, the task never moves, reorders, lists or deletes (even with
+    /// `prune`) a component outside them, and every declared top-level component must be one of
+    /// them. Empty (the default): the task owns the whole page.
+    #[serde(default)]
+    pub scope: Vec<String>,
+
+    /// Delete the components the spec does not declare (inside `scope`, when set). Without it they
+    /// are kept and listed in `unmanaged`. Implies `dedupe`.
     #[serde(default)]
     pub prune: bool,
 
@@ -78,6 +89,7 @@ fn spec_of(o: &PageSpecOptions) -> Result<PageSpec, Failure> {
     let mut spec = PageSpec::from_json(json!({
         "settings": o.settings,
         "components": o.components,
+        "scope": o.scope,
     }))
     .map_err(spec_failure)?;
     spec.settings.sms_credentials = o.sms_credentials.clone();
@@ -97,9 +109,18 @@ fn run(o: &PageSpecOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
         prune: o.prune,
         dedupe: o.dedupe,
     };
-    let plan = desired::plan(&spec, &current, options).map_err(spec_failure)?;
+    let mut plan = desired::plan(&spec, &current, options).map_err(spec_failure)?;
     for warning in &plan.warnings {
         ctx.warn(warning.clone());
+    }
+    // A setting the API accepted without applying this very value last time is not sent again.
+    let now = jiff::Timestamp::now();
+    let mut cache = IgnoredWrites::open(&o.common.base_url);
+    let known = cache.known(now);
+    let skipped = plan.skip_known_ignored(&page, &known);
+    for field in &skipped {
+        let seen = known.iter().find(|k| &k.setting == field).map(|k| k.seen);
+        ctx.warn(not_sent_again_warning(field, seen));
     }
     // The before/after texts are only worth building when Ansible will show them.
     let diff = ctx.invocation.diff_mode.then(|| {
@@ -122,9 +143,17 @@ fn run(o: &PageSpecOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
     let mut duplicates = &plan.duplicates;
     let verified;
     let mut outcome = if plan.is_empty() {
-        Outcome::new(false, "the page is as declared")
+        let msg = if skipped.is_empty() {
+            "the page is as declared".to_owned()
+        } else {
+            format!(
+                "the page is as declared, except what the API does not apply: {}",
+                skipped.join(", ")
+            )
+        };
+        Outcome::new(false, msg).with("not_applied", json!(skipped))
     } else if ctx.check_mode() {
-        Outcome::new(true, format!("would apply: {summary}"))
+        Outcome::new(true, format!("would apply: {summary}")).with("not_applied", json!(skipped))
     } else {
         let client = api.client()?;
         let applied = desired::apply(client, &page.id, &plan).map_err(apply_failure)?;
@@ -141,7 +170,15 @@ fn run(o: &PageSpecOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
             .after_writes()
         })?;
         verified = desired::verify(&spec, options, &plan, &after).map_err(spec_failure)?;
-        let not_applied = report_not_applied(ctx, &applied.refused, &verified.not_applied);
+        let mut not_applied = report_not_applied(ctx, &applied.refused, &verified.not_applied);
+        let seen = plan.ignored_writes(&page, &verified, &after.page, now);
+        let applied_settings: Vec<String> = verified
+            .applied
+            .iter()
+            .filter_map(|l| l.strip_prefix("page: ").map(str::to_owned))
+            .collect();
+        cache.update(page.id.as_str(), seen, &applied_settings, now);
+        not_applied.extend(skipped.iter().cloned());
         if !verified.duplicates.is_empty() {
             ctx.warn(format!(
                 "read back after applying, {} component(s) are on the page more than once (a \

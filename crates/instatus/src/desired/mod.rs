@@ -11,7 +11,10 @@
 //! 4. [`apply`](apply::apply): one write per change, stopping at the first failure with an exact
 //!    account of what was done.
 //! 5. [`verify`]: plan again against the page read back after applying: a change the API
-//!    accepted but did not apply is still planned, and is reported instead of claimed.
+//!    accepted but did not apply is still planned, and is reported instead of claimed. Such a
+//!    setting sent alone (the custom domain) is an [`IgnoredWrite`]: kept by the caller, it is
+//!    left out of the next plans ([`Plan::skip_known_ignored`]) until its value or the page's
+//!    changes, so a no-op run sends no write.
 //!
 //! ```
 //! use instatus::desired::{plan, Current, PageSpec, PlanOptions};
@@ -33,6 +36,7 @@
 //! ```
 
 pub mod apply;
+mod ignored;
 pub mod plan;
 mod render;
 mod settings;
@@ -40,6 +44,7 @@ mod spec;
 mod verify;
 
 pub use apply::{apply, Applied, ApplyError};
+pub use ignored::IgnoredWrite;
 pub use plan::{
     component_fields, plan, ComponentChange, Current, Duplicate, FieldChange, Parent, Plan,
     PlanOptions,

@@ -179,23 +179,24 @@ pub fn plan(spec: &PageSpec, current: &Current, options: PlanOptions) -> Result<
         settings: plan_settings(&spec.settings, &current.page),
         ..Plan::default()
     };
-    let matching = Matching::new(spec, &tree)?;
+    let in_scope = scope_mask(&spec.scope, &tree);
+    let matching = Matching::new(spec, &tree, &in_scope)?;
 
     // Top level, then each group's children.
-    plan_siblings(
-        &spec.components,
-        None,
-        &tree,
-        &matching,
-        &mut plan.components,
-    );
+    let siblings = Siblings {
+        tree: &tree,
+        matching: &matching,
+        scoped: !spec.scope.is_empty(),
+    };
+    siblings.plan(&spec.components, None, &mut plan.components);
 
     let claimed: HashSet<usize> = matching.by_path.values().copied().collect();
     let copies: HashSet<usize> = matching.copies.values().flatten().copied().collect();
+    // Outside the scope belongs to other declarations: never listed, never deleted.
     let unclaimed: Vec<usize> = tree
         .walk()
         .into_iter()
-        .filter(|i| !claimed.contains(i) && !copies.contains(i))
+        .filter(|&i| in_scope[i] && !claimed.contains(&i) && !copies.contains(&i))
         .collect();
     let mut doomed: HashSet<usize> = HashSet::new();
     if options.prune || options.dedupe {
@@ -241,6 +242,28 @@ pub fn plan(spec: &PageSpec, current: &Current, options: PlanOptions) -> Result<
     Ok(plan)
 }
 
+/// For each node of `tree`: whether it is inside `scope` (its top-level ancestor is named in it);
+/// every node when the scope is empty.
+pub(crate) fn scope_mask(scope: &[String], tree: &ComponentTree) -> Vec<bool> {
+    let mut mask = vec![scope.is_empty(); tree.len()];
+    if scope.is_empty() {
+        return mask;
+    }
+    for &root in tree.roots() {
+        if scope
+            .iter()
+            .any(|s| s == tree.node(root).component.name.as_str())
+        {
+            let mut stack = vec![root];
+            while let Some(i) = stack.pop() {
+                mask[i] = true;
+                stack.extend(&tree.node(i).children);
+            }
+        }
+    }
+    mask
+}
+
 /// Which existing component each declared path takes, and the other copies of it.
 struct Matching {
     by_path: HashMap<String, usize>,
@@ -248,34 +271,117 @@ struct Matching {
 }
 
 impl Matching {
-    fn new(spec: &PageSpec, tree: &ComponentTree) -> Result<Self, InvalidSpec> {
-        // (path, parent path, spec, where it is declared)
-        let mut declared: Vec<(String, Option<String>, &ComponentSpec, String)> = Vec::new();
+    /// Components are matched by full name path (a same-named component in another group is
+    /// another component), then by a declared previous name; only components in scope are
+    /// candidates. The top level is matched first, so a child is found under its group even when
+    /// the group itself was renamed (`Infra/Network` is `Infrastructure/Network` once `Infra` is
+    /// renamed `Infrastructure`).
+    fn new(spec: &PageSpec, tree: &ComponentTree, in_scope: &[bool]) -> Result<Self, InvalidSpec> {
+        let mut tops: Vec<Declared<'_>> = Vec::new();
+        let mut children: Vec<Declared<'_>> = Vec::new();
         for (i, top) in spec.components.iter().enumerate() {
-            declared.push((top.name.clone(), None, top, format!("components[{i}]")));
+            tops.push(Declared {
+                path: top.name.clone(),
+                parent: None,
+                spec: top,
+                at: format!("components[{i}]"),
+            });
             for (j, child) in top.components.iter().enumerate() {
-                declared.push((
-                    join(&top.name, &child.name),
-                    Some(top.name.clone()),
-                    child,
-                    format!("components[{i}].components[{j}]"),
-                ));
+                children.push(Declared {
+                    path: join(&top.name, &child.name),
+                    parent: Some(top.name.clone()),
+                    spec: child,
+                    at: format!("components[{i}].components[{j}]"),
+                });
             }
         }
-        let mut m = Matching {
-            by_path: HashMap::new(),
-            copies: HashMap::new(),
+        let mut m = Matcher {
+            tree,
+            in_scope,
+            found: Matching {
+                by_path: HashMap::new(),
+                copies: HashMap::new(),
+            },
+            claimed: HashSet::new(),
+            renamed: HashMap::new(),
+            errors: Vec::new(),
         };
-        let mut claimed: HashSet<usize> = HashSet::new();
+        // Exact names first everywhere (a previous name never takes a component declared under
+        // its own name), then previous names; children once more by name after their group's
+        // rename is known.
+        m.exact(&tops);
+        m.exact(&children);
+        m.previous(&tops);
+        m.exact(&children);
+        m.previous(&children);
+        // No third step: a same-named component elsewhere is another component (it used to be
+        // moved in, which took other networks' components on a shared page). Moves are declared
+        // with `previous_names`.
+        if m.errors.is_empty() {
+            Ok(m.found)
+        } else {
+            Err(InvalidSpec(m.errors))
+        }
+    }
+}
 
-        // 1. Exact name path. Several: the oldest is kept (inside the kept group, for a child),
-        //    so every run, parallel ones included, keeps the same copy.
-        for (path, parent, _, _) in &declared {
-            let mut found = tree.find_all(path);
+/// One declared component, as the matcher sees it.
+struct Declared<'s> {
+    /// Its name path as declared.
+    path: String,
+    /// Its group's name path as declared.
+    parent: Option<String>,
+    spec: &'s ComponentSpec,
+    /// Where it is declared (`components[0].components[2]`).
+    at: String,
+}
+
+/// The state of matching one declaration against the page.
+struct Matcher<'t> {
+    tree: &'t ComponentTree,
+    in_scope: &'t [bool],
+    found: Matching,
+    claimed: HashSet<usize>,
+    /// Components taken by a previous name: by whom (path, where declared).
+    renamed: HashMap<usize, (String, String)>,
+    errors: Vec<SpecError>,
+}
+
+impl Matcher<'_> {
+    /// The nodes in scope at `name` under a declared group: at the declared path (copies of the
+    /// group included), and under the node the group was matched to (a renamed group).
+    fn under(&self, parent: Option<&str>, name: &str) -> Vec<usize> {
+        let tree = self.tree;
+        let path = parent.map_or(name.to_owned(), |p| join(p, name));
+        let mut found = tree.find_all(&path);
+        if let Some(&group) = parent.and_then(|p| self.found.by_path.get(p)) {
+            for &child in &tree.node(group).children {
+                if tree.node(child).component.name.as_str() == name && !found.contains(&child) {
+                    found.push(child);
+                }
+            }
+        }
+        found.retain(|&i| self.in_scope[i]);
+        found
+    }
+
+    /// 1. The same name under the same (matched) group. Several: the oldest is kept (inside the
+    ///    kept group, for a child), so every run, parallel ones included, keeps the same copy.
+    fn exact(&mut self, level: &[Declared<'_>]) {
+        let tree = self.tree;
+        for d in level {
+            if self.found.by_path.contains_key(&d.path) {
+                continue;
+            }
+            let mut found = self.under(d.parent.as_deref(), &d.spec.name);
+            found.retain(|i| !self.claimed.contains(i));
             if found.is_empty() {
                 continue;
             }
-            let kept_parent = parent.as_ref().and_then(|p| m.by_path.get(p).copied());
+            let kept_parent = d
+                .parent
+                .as_ref()
+                .and_then(|p| self.found.by_path.get(p).copied());
             found.sort_by_key(|&i| {
                 let node = tree.node(i);
                 let c = &node.component;
@@ -285,41 +391,67 @@ impl Matching {
                     c.id.as_str().to_owned(),
                 )
             });
-            claimed.extend(&found);
-            m.by_path.insert(path.clone(), found[0]);
+            self.claimed.extend(&found);
+            self.found.by_path.insert(d.path.clone(), found[0]);
             if found.len() > 1 {
-                m.copies.insert(path.clone(), found[1..].to_vec());
+                self.found
+                    .copies
+                    .insert(d.path.clone(), found[1..].to_vec());
             }
         }
-        // 2. A declared previous name: a path, a name under the same parent, or a unique name.
-        let mut errors = Vec::new();
-        for (path, parent, c, at) in &declared {
-            if m.by_path.contains_key(path) {
+    }
+
+    /// 2. A declared previous name: a path, a name under the same group, or a unique name.
+    fn previous(&mut self, level: &[Declared<'_>]) {
+        let tree = self.tree;
+        for d in level {
+            if self.found.by_path.contains_key(&d.path) {
                 continue;
             }
-            for (n, prev) in c.previous_names.iter().enumerate() {
+            for (n, prev) in d.spec.previous_names.iter().enumerate() {
+                let in_scope = |found: Vec<usize>| -> Vec<usize> {
+                    found.into_iter().filter(|&i| self.in_scope[i]).collect()
+                };
                 let candidates: Vec<usize> = if prev.contains(PATH_SEPARATOR) {
-                    tree.find_all(prev)
+                    in_scope(tree.find_all(prev))
                 } else {
-                    let under_parent =
-                        tree.find_all(&parent.as_deref().map_or(prev.clone(), |p| join(p, prev)));
+                    let under_parent = self.under(d.parent.as_deref(), prev);
                     if under_parent.is_empty() {
-                        named_anywhere(tree, prev)
+                        in_scope(named_anywhere(tree, prev))
                     } else {
                         under_parent
                     }
+                };
+                // Two declared components renaming the same one: an error naming both.
+                if let [only] = candidates.as_slice() {
+                    if let Some((other, other_at)) = self.renamed.get(only) {
+                        self.errors.push(SpecError {
+                            path: format!("{}.previous_names[{n}]", d.at),
+                            message: format!(
+                                "{prev:?} is {} ({}), which {other:?} ({other_at}) already \
+                                 claims by a previous name: one component cannot become both \
+                                 {:?} and {other:?}",
+                                tree.path(*only),
+                                tree.node(*only).component.id,
+                                d.path
+                            ),
+                        });
+                        break;
+                    }
                 }
-                .into_iter()
-                .filter(|i| !claimed.contains(i))
-                .collect();
+                let candidates: Vec<usize> = candidates
+                    .into_iter()
+                    .filter(|i| !self.claimed.contains(i))
+                    .collect();
                 match candidates.as_slice() {
                     [] => continue,
                     [only] => {
-                        claimed.insert(*only);
-                        m.by_path.insert(path.clone(), *only);
+                        self.claimed.insert(*only);
+                        self.renamed.insert(*only, (d.path.clone(), d.at.clone()));
+                        self.found.by_path.insert(d.path.clone(), *only);
                     }
-                    several => errors.push(SpecError {
-                        path: format!("{at}.previous_names[{n}]"),
+                    several => self.errors.push(SpecError {
+                        path: format!("{}.previous_names[{n}]", d.at),
                         message: format!(
                             "{prev:?} matches {} components on the page ({}); give the name path \
                              (Group/Name) of the one to rename",
@@ -339,24 +471,6 @@ impl Matching {
                 break;
             }
         }
-        if !errors.is_empty() {
-            return Err(InvalidSpec(errors));
-        }
-        // 3. The same name elsewhere, if exactly one undeclared component has it: a move.
-        for (path, _, c, _) in &declared {
-            if m.by_path.contains_key(path) {
-                continue;
-            }
-            let candidates: Vec<usize> = named_anywhere(tree, &c.name)
-                .into_iter()
-                .filter(|i| !claimed.contains(i))
-                .collect();
-            if let [only] = candidates.as_slice() {
-                claimed.insert(*only);
-                m.by_path.insert(path.clone(), *only);
-            }
-        }
-        Ok(m)
     }
 }
 
@@ -371,151 +485,188 @@ fn join(parent: &str, name: &str) -> String {
     format!("{parent}{PATH_SEPARATOR}{name}")
 }
 
-/// Plans one sibling list (the top level, or a group's children) and recurses into groups.
-fn plan_siblings(
-    list: &[ComponentSpec],
-    parent_path: Option<&str>,
-    tree: &ComponentTree,
-    matching: &Matching,
-    out: &mut Vec<ComponentChange>,
-) {
-    let paths: Vec<String> = list
-        .iter()
-        .map(|c| parent_path.map_or(c.name.clone(), |p| join(p, &c.name)))
-        .collect();
-    let desired_parent = match parent_path {
-        None => Parent::TopLevel,
-        Some(p) => match matching.by_path.get(p) {
-            Some(&i) => Parent::Existing(tree.node(i).component.id.clone()),
-            None => Parent::Planned(p.to_owned()),
-        },
-    };
-    let parent_id = match &desired_parent {
-        Parent::Existing(id) => Some(id.clone()),
-        _ => None,
-    };
-    // Existing siblings that stay under this parent, and whether their order already agrees.
-    let staying: Vec<Option<usize>> = paths
-        .iter()
-        .map(|p| {
-            matching.by_path.get(p).copied().filter(|&i| {
-                tree.node(i)
-                    .parent
-                    .map(|p| tree.node(p).component.id.clone())
-                    == parent_id
-                    && !matches!(desired_parent, Parent::Planned(_))
-            })
-        })
-        .collect();
-    let orders: Vec<i64> = staying
-        .iter()
-        .flatten()
-        .map(|&i| tree.node(i).component.order.unwrap_or(i64::MAX))
-        .collect();
-    let in_order = orders.windows(2).all(|w| w[0] < w[1]);
-    let last_staying = staying.iter().rposition(Option::is_some);
-    let newcomers_at_end = staying
-        .iter()
-        .enumerate()
-        .all(|(n, s)| s.is_some() || last_staying.is_none_or(|last| n > last));
-    let renumber = !(in_order && newcomers_at_end);
-    let max_order = orders
-        .iter()
-        .copied()
-        .filter(|&o| o != i64::MAX)
-        .max()
-        .unwrap_or(0);
-    // Without renumbering, newcomers (created or moved in) go after the existing siblings.
-    let mut appended = 0;
+/// What planning a sibling list needs: the page, the matching, and whether the declaration is
+/// scoped (then the top level is shared with other declarations).
+struct Siblings<'a> {
+    tree: &'a ComponentTree,
+    matching: &'a Matching,
+    scoped: bool,
+}
 
-    for (n, (c, path)) in list.iter().zip(&paths).enumerate() {
-        let position = n as i64 + 1;
-        match matching.by_path.get(path) {
-            Some(&i) => {
-                let node = tree.node(i);
-                let cur = &node.component;
-                let mut request = UpdateComponentRequest::default();
-                let mut fields = Vec::new();
-                if cur.name.as_str() != c.name {
-                    fields.push(change("name", Some(cur.name.as_str()), Some(&c.name)));
-                    request.name = Some(c.name.clone());
+impl Siblings<'_> {
+    /// Plans one sibling list (the top level, or a group's children) and recurses into groups.
+    fn plan(
+        &self,
+        list: &[ComponentSpec],
+        parent_path: Option<&str>,
+        out: &mut Vec<ComponentChange>,
+    ) {
+        let (tree, matching) = (self.tree, self.matching);
+        let paths: Vec<String> = list
+            .iter()
+            .map(|c| parent_path.map_or(c.name.clone(), |p| join(p, &c.name)))
+            .collect();
+        let desired_parent = match parent_path {
+            None => Parent::TopLevel,
+            Some(p) => match matching.by_path.get(p) {
+                Some(&i) => Parent::Existing(tree.node(i).component.id.clone()),
+                None => Parent::Planned(p.to_owned()),
+            },
+        };
+        let parent_id = match &desired_parent {
+            Parent::Existing(id) => Some(id.clone()),
+            _ => None,
+        };
+        // Existing siblings that stay under this parent, and whether their order already agrees.
+        let staying: Vec<Option<usize>> = paths
+            .iter()
+            .map(|p| {
+                matching.by_path.get(p).copied().filter(|&i| {
+                    tree.node(i)
+                        .parent
+                        .map(|p| tree.node(p).component.id.clone())
+                        == parent_id
+                        && !matches!(desired_parent, Parent::Planned(_))
+                })
+            })
+            .collect();
+        let orders: Vec<i64> = staying
+            .iter()
+            .flatten()
+            .map(|&i| tree.node(i).component.order.unwrap_or(i64::MAX))
+            .collect();
+        let in_order = orders.windows(2).all(|w| w[0] < w[1]);
+        let last_staying = staying.iter().rposition(Option::is_some);
+        let newcomers_at_end = staying
+            .iter()
+            .enumerate()
+            .all(|(n, s)| s.is_some() || last_staying.is_none_or(|last| n > last));
+        let renumber = !(in_order && newcomers_at_end);
+        // Newcomers (created or moved in) go after every component already under this parent,
+        // declared or not, so they never take an order another component has.
+        let existing: Vec<usize> = match &desired_parent {
+            Parent::TopLevel => tree.roots().to_vec(),
+            Parent::Existing(_) => parent_path
+                .and_then(|p| matching.by_path.get(p))
+                .map(|&i| tree.node(i).children.clone())
+                .unwrap_or_default(),
+            Parent::Planned(_) => Vec::new(),
+        };
+        let max_order = existing
+            .iter()
+            .filter_map(|&i| tree.node(i).component.order)
+            .chain(orders.iter().copied().filter(|&o| o != i64::MAX))
+            .max()
+            .unwrap_or(0);
+        // A scoped declaration shares the top level with others: it reorders its own components
+        // among the order values they already hold (newcomers after everything), so another
+        // declaration's components keep their places.
+        let slots: Option<Vec<i64>> = (self.scoped && parent_path.is_none()).then(|| {
+            let mut held: Vec<i64> = orders.iter().copied().filter(|&o| o != i64::MAX).collect();
+            held.sort_unstable();
+            held.dedup();
+            let mut extra = 0;
+            while held.len() < list.len() {
+                extra += 1;
+                held.push(max_order + extra);
+            }
+            held
+        });
+        // Without renumbering, newcomers (created or moved in) go after the existing siblings.
+        let mut appended = 0;
+
+        for (n, (c, path)) in list.iter().zip(&paths).enumerate() {
+            let position = match &slots {
+                Some(slots) => slots[n],
+                None => n as i64 + 1,
+            };
+            match matching.by_path.get(path) {
+                Some(&i) => {
+                    let node = tree.node(i);
+                    let cur = &node.component;
+                    let mut request = UpdateComponentRequest::default();
+                    let mut fields = Vec::new();
+                    if cur.name.as_str() != c.name {
+                        fields.push(change("name", Some(cur.name.as_str()), Some(&c.name)));
+                        request.name = Some(c.name.clone());
+                    }
+                    let (wanted, more) = component_fields(c, Some(cur));
+                    fields.extend(more);
+                    request.description = wanted.description;
+                    request.show_uptime = wanted.show_uptime;
+                    request.archived = wanted.archived;
+                    request.status = wanted.status;
+                    let current_parent = node.parent.map(|p| tree.node(p).component.id.clone());
+                    let moves = match &desired_parent {
+                        Parent::TopLevel => current_parent.is_some(),
+                        Parent::Existing(id) => current_parent.as_ref() != Some(id),
+                        Parent::Planned(_) => true,
+                    };
+                    let parent = if moves {
+                        fields.push(change(
+                            "parent",
+                            node.parent.map(|p| tree.path(p)).as_deref(),
+                            parent_path,
+                        ));
+                        Some(desired_parent.clone())
+                    } else {
+                        None
+                    };
+                    // Renumbering puts every declared sibling at its position; a component moving
+                    // into a group that keeps its order goes after the group's own.
+                    let target = if renumber || slots.is_some() {
+                        Some(position)
+                    } else if moves {
+                        appended += 1;
+                        Some(max_order + appended)
+                    } else {
+                        None
+                    };
+                    if let Some(order) = target.filter(|&o| cur.order != Some(o)) {
+                        fields.push(change(
+                            "order",
+                            cur.order.map(|o| o.to_string()).as_deref(),
+                            Some(&order.to_string()),
+                        ));
+                        request.order = Some(order);
+                    }
+                    if !fields.is_empty() {
+                        let from = tree.path(i);
+                        out.push(ComponentChange::Update {
+                            from: (from != *path).then_some(from),
+                            path: path.clone(),
+                            id: cur.id.clone(),
+                            parent,
+                            request,
+                            fields,
+                        });
+                    }
                 }
-                let (wanted, more) = component_fields(c, Some(cur));
-                fields.extend(more);
-                request.description = wanted.description;
-                request.show_uptime = wanted.show_uptime;
-                request.archived = wanted.archived;
-                request.status = wanted.status;
-                let current_parent = node.parent.map(|p| tree.node(p).component.id.clone());
-                let moves = match &desired_parent {
-                    Parent::TopLevel => current_parent.is_some(),
-                    Parent::Existing(id) => current_parent.as_ref() != Some(id),
-                    Parent::Planned(_) => true,
-                };
-                let parent = if moves {
-                    fields.push(change(
-                        "parent",
-                        node.parent.map(|p| tree.path(p)).as_deref(),
-                        parent_path,
-                    ));
-                    Some(desired_parent.clone())
-                } else {
-                    None
-                };
-                // Renumbering puts every declared sibling at its position; a component moving
-                // into a group that keeps its order goes after the group's own.
-                let target = if renumber {
-                    Some(position)
-                } else if moves {
-                    appended += 1;
-                    Some(max_order + appended)
-                } else {
-                    None
-                };
-                if let Some(order) = target.filter(|&o| cur.order != Some(o)) {
-                    fields.push(change(
-                        "order",
-                        cur.order.map(|o| o.to_string()).as_deref(),
-                        Some(&order.to_string()),
-                    ));
+                None => {
+                    let mut request = CreateComponentRequest::new(&c.name);
+                    let (wanted, fields) = component_fields(c, None);
+                    request.description = wanted.description;
+                    request.show_uptime = wanted.show_uptime;
+                    request.archived = wanted.archived;
+                    request.status = wanted.status;
+                    let order = if renumber || slots.is_some() {
+                        position
+                    } else {
+                        appended += 1;
+                        max_order + appended
+                    };
                     request.order = Some(order);
-                }
-                if !fields.is_empty() {
-                    let from = tree.path(i);
-                    out.push(ComponentChange::Update {
-                        from: (from != *path).then_some(from),
+                    out.push(ComponentChange::Create {
                         path: path.clone(),
-                        id: cur.id.clone(),
-                        parent,
+                        parent: desired_parent.clone(),
                         request,
                         fields,
                     });
                 }
             }
-            None => {
-                let mut request = CreateComponentRequest::new(&c.name);
-                let (wanted, fields) = component_fields(c, None);
-                request.description = wanted.description;
-                request.show_uptime = wanted.show_uptime;
-                request.archived = wanted.archived;
-                request.status = wanted.status;
-                let order = if renumber {
-                    position
-                } else {
-                    appended += 1;
-                    max_order + appended
-                };
-                request.order = Some(order);
-                out.push(ComponentChange::Create {
-                    path: path.clone(),
-                    parent: desired_parent.clone(),
-                    request,
-                    fields,
-                });
+            if c.is_group() {
+                self.plan(&c.components, Some(path), out);
             }
-        }
-        if c.is_group() {
-            plan_siblings(&c.components, Some(path), tree, matching, out);
         }
     }
 }

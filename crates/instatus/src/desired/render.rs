@@ -79,8 +79,11 @@ impl Plan {
         }
         let after = self.predict(current);
         (
-            format!("{before_settings}{}", components_text(&current.components)),
-            format!("{after_settings}{}", components_text(&after)),
+            format!(
+                "{before_settings}{}",
+                components_text(&current.components, &spec.scope)
+            ),
+            format!("{after_settings}{}", components_text(&after, &spec.scope)),
         )
     }
 
@@ -196,10 +199,12 @@ fn settings_text(spec: &PageSpec, current: &Current, changes: &[PageChange]) -> 
     out
 }
 
-fn components_text(components: &[Component]) -> String {
+/// The component tree as text; only what is inside `scope` (all of it when empty).
+fn components_text(components: &[Component], scope: &[String]) -> String {
     let tree = ComponentTree::from_components(components.iter().cloned());
+    let in_scope = super::plan::scope_mask(scope, &tree);
     let mut out = String::from("components:\n");
-    for i in tree.walk() {
+    for i in tree.walk().into_iter().filter(|&i| in_scope[i]) {
         let node = tree.node(i);
         let c = &node.component;
         let indent = if node.parent.is_some() { "    " } else { "  " };

@@ -20,6 +20,12 @@ pub struct PageSpec {
     /// Top-level components and groups, in page order. A component with `components` is a group.
     #[serde(default)]
     pub components: Vec<ComponentSpec>,
+    /// The top-level components (usually groups) this declaration owns, by name, on a page
+    /// several declarations share (one group per network). Empty (the default): the whole page.
+    /// Set, the declaration never moves, reorders, lists or deletes (even with `prune`) anything
+    /// outside these; every declared top-level component must be in it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scope: Vec<String>,
 }
 
 /// Page settings. Every field is optional: `None` means "not managed".
@@ -339,6 +345,8 @@ impl PageSpec {
             });
         }
         check_siblings(&self.components, "components", 0, &mut errors);
+        check_scope(self, &mut errors);
+        check_previous_names(&self.components, &mut errors);
         if let Some(status) = self.settings.sms_service.as_ref().filter(|s| !s.is_known()) {
             errors.push(SpecError {
                 path: "settings.sms_service".into(),
@@ -352,6 +360,92 @@ impl PageSpec {
             Ok(())
         } else {
             Err(InvalidSpec(errors))
+        }
+    }
+}
+
+/// The scope's names are top-level names, each once, and every declared top-level component is
+/// inside it.
+fn check_scope(spec: &PageSpec, errors: &mut Vec<SpecError>) {
+    if spec.scope.is_empty() {
+        return;
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (i, name) in spec.scope.iter().enumerate() {
+        let problem = if name.trim().is_empty() {
+            Some("must not be empty".to_owned())
+        } else if name.contains(PATH_SEPARATOR) {
+            Some(format!(
+                "{name:?} contains '{PATH_SEPARATOR}'; the scope names top-level components (groups), not paths"
+            ))
+        } else if !seen.insert(name.as_str()) {
+            Some(format!("{name:?} is listed twice"))
+        } else {
+            None
+        };
+        if let Some(message) = problem {
+            errors.push(SpecError {
+                path: format!("scope[{i}]"),
+                message,
+            });
+        }
+    }
+    for (i, c) in spec.components.iter().enumerate() {
+        if !spec.scope.contains(&c.name) {
+            errors.push(SpecError {
+                path: format!("components[{i}].name"),
+                message: format!(
+                    "{:?} is outside the declaration's scope ({}); add it to scope or declare it \
+                     in the declaration that owns it",
+                    c.name,
+                    spec.scope.join(", ")
+                ),
+            });
+        }
+    }
+}
+
+/// What a `previous_names` entry points at, written the same way for every declared component:
+/// a name path as given, and a bare name as the path it is first looked up under (the
+/// component's own parent, or the top level).
+fn claim_key(parent: Option<&str>, previous: &str) -> String {
+    match parent {
+        Some(p) if !previous.contains(PATH_SEPARATOR) => format!("{p}{PATH_SEPARATOR}{previous}"),
+        _ => previous.trim().to_owned(),
+    }
+}
+
+/// Two declared components may not claim the same previous name: only one of them can be the
+/// renamed component, and which one would depend on declaration order.
+fn check_previous_names(list: &[ComponentSpec], errors: &mut Vec<SpecError>) {
+    let mut claims: std::collections::HashMap<String, (String, String)> = Default::default();
+    let mut visit = |c: &ComponentSpec, parent: Option<&str>, at: String| {
+        let path = parent.map_or(c.name.clone(), |p| format!("{p}{PATH_SEPARATOR}{}", c.name));
+        for (n, previous) in c.previous_names.iter().enumerate() {
+            let here = format!("{at}.previous_names[{n}]");
+            match claims.get(&claim_key(parent, previous)) {
+                Some((other_path, other_at)) if *other_path != path => errors.push(SpecError {
+                    path: here,
+                    message: format!(
+                        "{previous:?} is also claimed by {other_path:?} ({other_at}): one \
+                         component cannot become both {path:?} and {other_path:?}; keep it in \
+                         one of them"
+                    ),
+                }),
+                _ => {
+                    claims.insert(claim_key(parent, previous), (path.clone(), here));
+                }
+            }
+        }
+    };
+    for (i, top) in list.iter().enumerate() {
+        visit(top, None, format!("components[{i}]"));
+        for (j, child) in top.components.iter().enumerate() {
+            visit(
+                child,
+                Some(&top.name),
+                format!("components[{i}].components[{j}]"),
+            );
         }
     }
 }

@@ -163,7 +163,9 @@ fn renames_moves_and_adoption() {
         {"name": "Ethereum Services", "components": [
             {"name": "Execution Client", "previous_names": ["Execution"]}
         ]},
-        {"name": "Monitoring Systems", "components": [{"name": "Prometheus"}, {"name": "Grafana"}]}
+        {"name": "Monitoring Systems", "components": [
+            {"name": "Prometheus"}, {"name": "Grafana", "previous_names": ["Grafana"]}
+        ]}
     ]}));
     let p = assert_converges(&s, &current, PlanOptions::default());
     assert_eq!(
@@ -455,4 +457,211 @@ fn read_back_reports_a_setting_the_api_accepted_but_did_not_apply() {
     let v = verify(&only_domain, PlanOptions::default(), &p, &current).unwrap();
     assert!(!v.changed());
     assert_eq!(v.not_applied, ["custom_domain"]);
+}
+
+/// Two networks' groups and a third one's, on one page: Mainnet/RPC, Holesky/RPC, Ephemery/Faucet.
+fn shared_page() -> Current {
+    Current {
+        page: page(),
+        components: components(json!([
+            {"id": "gm", "name": "Mainnet", "status": "OPERATIONAL", "order": 1, "isParent": true},
+            {"id": "mr", "name": "RPC", "status": "OPERATIONAL", "order": 1, "groupId": "gm"},
+            {"id": "gh", "name": "Holesky", "status": "OPERATIONAL", "order": 2, "isParent": true},
+            {"id": "hr", "name": "RPC", "status": "MAJOROUTAGE", "order": 1, "groupId": "gh"},
+            {"id": "ge", "name": "Ephemery", "status": "OPERATIONAL", "order": 3, "isParent": true},
+            {"id": "ef", "name": "Faucet", "status": "OPERATIONAL", "order": 1, "groupId": "ge"},
+            {"id": "tl", "name": "Explorer", "status": "OPERATIONAL", "order": 4}
+        ])),
+    }
+}
+
+#[test]
+fn a_same_named_component_in_another_group_is_another_component_and_never_moved_in() {
+    // Regression: declaring Ephemery/Explorer moved the only "Explorer" (top level, another
+    // declaration's) into Ephemery; on a page with one "RPC" outside, Ephemery/RPC took it too.
+    let current = Current {
+        page: page(),
+        components: components(json!([
+            {"id": "gh", "name": "Holesky", "status": "OPERATIONAL", "order": 1, "isParent": true},
+            {"id": "hr", "name": "RPC", "status": "OPERATIONAL", "order": 1, "groupId": "gh"},
+            {"id": "ge", "name": "Ephemery", "status": "OPERATIONAL", "order": 2, "isParent": true},
+            {"id": "tl", "name": "Explorer", "status": "OPERATIONAL", "order": 3}
+        ])),
+    };
+    let s = spec(json!({"components": [
+        {"name": "Holesky", "components": [{"name": "RPC"}]},
+        {"name": "Ephemery", "components": [{"name": "RPC"}, {"name": "Explorer"}]}
+    ]}));
+    let p = assert_converges(&s, &current, PlanOptions::default());
+    assert_eq!(
+        p.render(),
+        "+ Ephemery/RPC\n+ Ephemery/Explorer\n  not declared, left alone (prune deletes them): Explorer\n"
+    );
+}
+
+#[test]
+fn a_scoped_declaration_never_moves_reorders_lists_or_deletes_outside_its_scope() {
+    let current = shared_page();
+    // Ephemery's own declaration, with prune: RPC and Explorer exist elsewhere (other networks').
+    let s = spec(json!({
+        "scope": ["Ephemery"],
+        "components": [
+            {"name": "Ephemery", "components": [
+                {"name": "RPC"}, {"name": "Faucet"}, {"name": "Explorer"}
+            ]}
+        ]
+    }));
+    let options = PlanOptions {
+        prune: true,
+        ..PlanOptions::default()
+    };
+    let p = assert_converges(&s, &current, options);
+    assert_eq!(
+        p.render(),
+        "+ Ephemery/RPC\n~ Ephemery/Faucet  (order: \"1\" → \"2\")\n+ Ephemery/Explorer\n"
+    );
+    assert!(p.unmanaged.is_empty(), "{:?}", p.unmanaged);
+    // The diff shows only the scope.
+    let (before, after) = p.before_after(&s, &current);
+    assert!(
+        !before.contains("Mainnet") && !after.contains("Holesky"),
+        "{after}"
+    );
+    assert!(after.contains("    - RPC (status operational)"), "{after}");
+    for change in &p.components {
+        assert!(change.path().starts_with("Ephemery/"), "{change:?}");
+    }
+    // Without the scope the same declaration with prune deletes the other networks' groups.
+    let unscoped = spec(json!({"components": [
+        {"name": "Ephemery", "components": [{"name": "RPC"}, {"name": "Faucet"}, {"name": "Explorer"}]}
+    ]}));
+    let p = plan(&unscoped, &current, options).unwrap();
+    assert!(p.render().contains("- Mainnet\n"), "{}", p.render());
+    // A new network's group is appended after every top-level component, not at order 1.
+    let s = spec(json!({"scope": ["Sepolia"], "components": [
+        {"name": "Sepolia", "components": [{"name": "RPC"}]}
+    ]}));
+    let p = assert_converges(&s, &current, options);
+    match &p.components[0] {
+        ComponentChange::Create { path, request, .. } => {
+            assert_eq!(path, "Sepolia");
+            assert_eq!(request.order, Some(5));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(p.write_count(), 2, "{}", p.render());
+}
+
+#[test]
+fn a_scoped_declaration_reorders_its_own_top_level_components_among_their_own_places() {
+    let current = Current {
+        page: page(),
+        components: components(json!([
+            {"id": "a", "name": "Ephemery", "status": "OPERATIONAL", "order": 1, "isParent": true},
+            {"id": "x", "name": "Mainnet", "status": "OPERATIONAL", "order": 2, "isParent": true},
+            {"id": "b", "name": "Ephemery Tools", "status": "OPERATIONAL", "order": 3, "isParent": true}
+        ])),
+    };
+    let s = spec(json!({
+        "scope": ["Ephemery", "Ephemery Tools"],
+        "components": [{"name": "Ephemery Tools"}, {"name": "Ephemery"}]
+    }));
+    let p = assert_converges(&s, &current, PlanOptions::default());
+    assert_eq!(
+        p.render(),
+        "~ Ephemery Tools  (order: \"3\" → \"1\")\n~ Ephemery  (order: \"1\" → \"3\")\n"
+    );
+}
+
+#[test]
+fn a_scope_must_hold_every_declared_top_level_component() {
+    let current = shared_page();
+    let s = spec(json!({
+        "scope": ["Ephemery", "Ephemery/Faucet"],
+        "components": [{"name": "Ephemery"}, {"name": "Mainnet"}]
+    }));
+    let err = plan(&s, &current, PlanOptions::default()).unwrap_err();
+    let text: Vec<String> = err.0.iter().map(ToString::to_string).collect();
+    assert_eq!(text.len(), 2, "{text:?}");
+    assert!(
+        text[0].starts_with("scope[1]: \"Ephemery/Faucet\" contains '/'"),
+        "{text:?}"
+    );
+    assert!(
+        text[1].starts_with("components[1].name: \"Mainnet\" is outside the declaration's scope (Ephemery, Ephemery/Faucet)"),
+        "{text:?}"
+    );
+}
+
+#[test]
+fn two_components_claiming_the_same_previous_name_is_an_error_naming_both() {
+    // Regression: the first claimed it, the second was created new, silently.
+    let current = Current {
+        page: page(),
+        components: components(json!([
+            {"id": "o", "name": "Old", "status": "OPERATIONAL", "order": 1},
+            {"id": "g", "name": "G", "status": "OPERATIONAL", "order": 2, "isParent": true}
+        ])),
+    };
+    // The same entry written the same way: refused whatever the page holds.
+    let s = spec(json!({"components": [
+        {"name": "New A", "previous_names": ["Old"]},
+        {"name": "New B", "previous_names": ["Old"]}
+    ]}));
+    let err = plan(&s, &current, PlanOptions::default()).unwrap_err();
+    assert_eq!(err.0.len(), 1, "{err}");
+    assert_eq!(err.0[0].path, "components[1].previous_names[0]");
+    assert!(
+        err.0[0]
+            .message
+            .contains("\"New A\" (components[0].previous_names[0])")
+            && err.0[0].message.contains("\"New B\""),
+        "{err}"
+    );
+    // Written differently (a bare name in a group, a path at the top), found to be one component.
+    let s = spec(json!({"components": [
+        {"name": "New A", "previous_names": ["Old"]},
+        {"name": "G", "components": [{"name": "New B", "previous_names": ["Old"]}]}
+    ]}));
+    let err = plan(&s, &current, PlanOptions::default()).unwrap_err();
+    assert_eq!(
+        err.0[0].path,
+        "components[1].components[0].previous_names[0]"
+    );
+    assert!(
+        err.0[0].message.contains("\"Old\" is Old (o)")
+            && err.0[0].message.contains("\"New A\" (components[0])")
+            && err.0[0].message.contains("\"G/New B\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_renamed_group_keeps_its_children_by_name() {
+    // Regression: with full-path matching, Infra/Network was not found as
+    // Infrastructure/Network once Infra was renamed, and was re-created (and pruned).
+    let current = Current {
+        page: page(),
+        components: components(json!([
+            {"id": "gi", "name": "Infra", "status": "OPERATIONAL", "order": 1, "isParent": true},
+            {"id": "nw", "name": "Network", "status": "OPERATIONAL", "order": 1, "groupId": "gi"},
+            {"id": "st", "name": "Storage", "status": "OPERATIONAL", "order": 2, "groupId": "gi"},
+            {"id": "od", "name": "Old Disk", "status": "OPERATIONAL", "order": 3, "groupId": "gi"}
+        ])),
+    };
+    let s = spec(json!({"components": [
+        {"name": "Infrastructure", "previous_names": ["Infra"], "components": [
+            {"name": "Network"}, {"name": "Storage"}, {"name": "Disk", "previous_names": ["Old Disk"]}
+        ]}
+    ]}));
+    let options = PlanOptions {
+        prune: true,
+        ..PlanOptions::default()
+    };
+    let p = assert_converges(&s, &current, options);
+    assert_eq!(
+        p.render(),
+        "~ Infra → Infrastructure  (name: \"Infra\" → \"Infrastructure\")\n\
+         ~ Infra/Old Disk → Infrastructure/Disk  (name: \"Old Disk\" → \"Disk\")\n"
+    );
 }
