@@ -490,18 +490,15 @@ impl Bridge {
             .resets
             .as_ref()
             .and_then(|r| r.mute(page, now));
-        let (plan, state) = self
-            .settings
-            .engine
-            .evaluate(observations, page, state, now);
+        // Per-component modes (off, observe, and observe until a source answered).
+        let modes = self
+            .probes
+            .modes_now(&self.settings.config.status, &self.persisted.answered);
+        let (plan, state) =
+            self.settings
+                .engine
+                .evaluate_with_modes(observations, &modes, page, state, now);
         crate::resets::unmute(page, muted);
-        // Per-component modes (off, observe, and observe until a source answered): here only.
-        let plan = self.probes.apply_modes(
-            plan,
-            page,
-            &self.settings.config.status,
-            &self.persisted.answered,
-        );
         (plan, state)
     }
 

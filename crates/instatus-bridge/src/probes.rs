@@ -11,9 +11,7 @@ use std::collections::BTreeMap;
 use instatus::jiff::Timestamp;
 use instatus::sources::probes::{self, ProbeConfig, Readings};
 use instatus::status::mode::{self, Mode};
-use instatus::status::{
-    Config as StatusConfig, CurrentPage, Observations, Plan, QueryResult, RuleConfig,
-};
+use instatus::status::{Config as StatusConfig, Observations, QueryResult, RuleConfig};
 use serde::Serialize;
 
 use crate::bridge::SourceHealth;
@@ -255,20 +253,17 @@ impl Probes {
         mode::effective(config, &silent)
     }
 
-    /// The engine's plan with the modes applied: the one place the bridge applies them.
-    pub fn apply_modes(
+    /// The modes of this evaluation: the configured ones, with the components none of whose
+    /// sources ever answered put in observe.
+    pub fn modes_now(
         &self,
-        plan: Plan,
-        page: &CurrentPage,
         config: &StatusConfig,
         answered: &BTreeMap<String, Timestamp>,
-    ) -> Plan {
-        let modes: BTreeMap<String, Mode> = self
-            .modes(config, answered)
+    ) -> BTreeMap<String, Mode> {
+        self.modes(config, answered)
             .into_iter()
             .map(|(path, (m, _))| (path, m))
-            .collect();
-        mode::step(plan, &modes, page, config)
+            .collect()
     }
 
     /// Every component with its mode and sources, as of the last evaluation (`plan --sources`).

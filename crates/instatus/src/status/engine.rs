@@ -16,6 +16,7 @@ use super::hold::Held;
 use super::incident;
 use super::manual::StatusRecord;
 use super::matcher::{Compiled, Matcher};
+use super::mode::{self, Mode};
 use super::observe::{Alert, CurrentPage, Observations};
 use super::page_index::{Found, PageIndex};
 use super::plan::{Action, Note, NoteKind, Plan};
@@ -307,10 +308,49 @@ impl Engine {
     /// state). Pure: no I/O, no clock. Keep the new state before applying the plan (it records
     /// the statuses automation is about to write, so a crash mid-way never mistakes them for a
     /// person's), or lose it: the next evaluation rebuilds what matters from the page.
+    ///
+    /// Each component's configured [`Mode`] applies; [`Engine::evaluate_with_modes`] lowers
+    /// some of them for this evaluation.
     #[must_use]
     pub fn evaluate(
         &self,
         observations: &Observations,
+        page: &CurrentPage,
+        state: State,
+        now: Timestamp,
+    ) -> (Plan, State) {
+        self.evaluate_with_modes(observations, &BTreeMap::new(), page, state, now)
+    }
+
+    /// [`Engine::evaluate`] with the modes in `modes` in place of the configured ones (a path
+    /// missing there keeps its configured mode): a component in observe or off is evaluated
+    /// like any other, but its status is left as the page shows it (its groups count it so),
+    /// and an incident it causes is not opened ([`super::mode`]).
+    #[must_use]
+    pub fn evaluate_with_modes(
+        &self,
+        observations: &Observations,
+        modes: &BTreeMap<String, Mode>,
+        page: &CurrentPage,
+        state: State,
+        now: Timestamp,
+    ) -> (Plan, State) {
+        let mode_of = |i: usize| {
+            let c = &self.config.components[i];
+            modes.get(&c.path).copied().unwrap_or(c.mode)
+        };
+        let (plan, state) = self.evaluate_inner(observations, &mode_of, page, state, now);
+        let modes: BTreeMap<&str, Mode> = (0..self.config.components.len())
+            .map(|i| (self.config.components[i].path.as_str(), mode_of(i)))
+            .filter(|(_, m)| *m != Mode::Automatic)
+            .collect();
+        (mode::step(plan, &modes, page), state)
+    }
+
+    fn evaluate_inner(
+        &self,
+        observations: &Observations,
+        mode_of: &dyn Fn(usize) -> Mode,
         page: &CurrentPage,
         mut state: State,
         now: Timestamp,
@@ -465,7 +505,9 @@ impl Engine {
             node_level[t] = Some(e.level);
             let component = index.component(t);
             let level = e.level;
-            let blocked = owners.blocked(&component.id, &component.status);
+            let blocked = owners
+                .blocked(&component.id, &component.status)
+                .or_else(|| mode::withheld(mode_of(i)));
             let vouched = automation.vouches(&component.id, &component.status);
             let (own, raised_by, flapping) = (e.own, e.raised_by, e.flapping);
             e.blocked = self.write_status(
@@ -576,10 +618,15 @@ impl Engine {
         }
         if let Some((kind, why)) = &blocked {
             record.planned(None);
+            let message = if *kind == NoteKind::Observe {
+                format!("observe: would set {current} -> {target} ({})", reason())
+            } else {
+                format!("status not written ({target} wanted): {why}")
+            };
             plan.notes.push(Note {
                 path: path.to_owned(),
                 kind: *kind,
-                message: format!("status not written ({target} wanted): {why}"),
+                message,
             });
             return blocked;
         }

@@ -1,11 +1,10 @@
-//! Per-component modes, a pure step over the engine's [`Plan`]: the engine evaluates every
-//! component the same way (hold timers, incidents, groups), and [`step`] then keeps the writes of
-//! `automatic` components only. An `observe` component's writes become notes (`observe`) saying
-//! what would have been written, and its `unknown` notes become `observe` notes too (it
-//! publishes nothing, so it leaves no run unconverged); an `off` component's are dropped without
-//! a word. A group whose
-//! children include a withheld one is recomputed with that child at its status on the page, so a
-//! component in observe never turns its group red.
+//! Per-component modes. The engine evaluates every component the same way (hold timers,
+//! incidents, groups); a component in `observe` or `off` is then treated like one someone else
+//! owns: its status stays as the page shows it (its groups count it so, and it never turns its
+//! group red), an `observe` component's writes become notes (`observe`) saying what would have
+//! been written, and an `off` component's are dropped without a word. An incident it causes is
+//! not opened; the automatic components that incident would have listed get their status on
+//! their own.
 //!
 //! A component whose sources never answered since start is put in observe by the caller
 //! ([`effective`]): a component that can never change is not published as healthy by default.
@@ -32,14 +31,13 @@
 //! assert_eq!(plan.notes[0].message, "observe: would set OPERATIONAL -> MAJOROUTAGE (rules at major outage)");
 //! ```
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use super::config::Config;
 use super::plan::{Action, Note, NoteKind, Plan};
-use super::{CurrentPage, Level};
-use crate::model::{ComponentStatus, ComponentTree, PATH_SEPARATOR};
+use super::CurrentPage;
 
 /// What automation does with a component.
 #[derive(
@@ -77,140 +75,85 @@ pub fn effective(
         .collect()
 }
 
-/// Keeps the writes of `automatic` components (a path missing from `modes` is automatic);
-/// see the module docs.
-pub fn step(
-    plan: Plan,
-    modes: &BTreeMap<String, Mode>,
-    page: &CurrentPage,
-    config: &Config,
-) -> Plan {
-    let mode_of = |path: &str| modes.get(path).copied().unwrap_or_default();
-    let withheld: BTreeSet<&str> = modes
-        .iter()
-        .filter(|(_, m)| **m != Mode::Automatic)
-        .map(|(p, _)| p.as_str())
-        .collect();
-    let Plan { actions, mut notes } = plan;
-    if withheld.is_empty() {
-        return Plan { actions, notes };
-    }
-    // An unknown reading of a withheld component changes nothing public: noted as observe (so a
-    // run is not left unconverged by a component that publishes nothing), dropped when off.
-    notes.retain_mut(|n| {
-        if n.kind != NoteKind::Unknown {
-            return true;
-        }
-        match mode_of(&n.path) {
-            Mode::Automatic => true,
-            Mode::Observe => {
-                n.kind = NoteKind::Observe;
-                n.message = format!("observe: {}", n.message);
-                true
-            }
-            Mode::Off => false,
-        }
-    });
-    let mut kept = Vec::with_capacity(actions.len());
-    for action in actions {
-        let path = path_of(&action);
-        match mode_of(path) {
-            Mode::Automatic => kept.push(action),
-            Mode::Observe => notes.push(Note {
-                path: path.to_owned(),
-                kind: NoteKind::Observe,
-                message: format!("observe: would {}", describe(&action)),
-            }),
-            Mode::Off => {}
-        }
-    }
-    regroup(&mut kept, &mut notes, &withheld, page, config);
-    Plan {
-        actions: kept,
-        notes,
+/// The owner note of a component whose mode withholds its status (the engine treats it like a
+/// component someone else owns: left as the page shows it, counted so by its groups).
+pub(super) fn withheld(mode: Mode) -> Option<(NoteKind, String)> {
+    match mode {
+        Mode::Automatic => None,
+        Mode::Observe => Some((NoteKind::Observe, "observe mode".to_owned())),
+        Mode::Off => Some((NoteKind::Observe, "off".to_owned())),
     }
 }
 
-/// Recomputes the groups' writes with withheld children at their page status.
-fn regroup(
-    actions: &mut Vec<Action>,
-    notes: &mut Vec<Note>,
-    withheld: &BTreeSet<&str>,
-    page: &CurrentPage,
-    config: &Config,
-) {
-    if config.groups.is_empty() || page.components.is_empty() {
-        return;
+/// The pass after the engine over a plan made with `modes` (the withheld components only):
+/// an incident whose cause is withheld becomes an `observe` note (dropped when off), and the
+/// statuses its writes would have carried for automatic components are written on their own;
+/// a withheld component's `unknown` notes become `observe` notes (it publishes nothing, so it
+/// leaves no run unconverged), and an `off` component's notes are dropped.
+pub(super) fn step(plan: Plan, modes: &BTreeMap<&str, Mode>, page: &CurrentPage) -> Plan {
+    if modes.is_empty() {
+        return plan;
     }
-    let tree = ComponentTree::from_components(page.components.iter().cloned());
-    // The status each name path will have: the page's, or the planned write.
-    let mut planned: BTreeMap<String, ComponentStatus> = BTreeMap::new();
-    for a in actions.iter() {
-        if let Action::SetStatus { path, to, .. } = a {
-            planned.insert(path.clone(), to.clone());
+    let mode_of = |path: &str| modes.get(path).copied().unwrap_or_default();
+    let Plan {
+        actions,
+        mut notes,
+        marker,
+    } = plan;
+    notes.retain_mut(|n| match (mode_of(&n.path), n.kind) {
+        (Mode::Automatic, _) => true,
+        (Mode::Off, NoteKind::Unknown | NoteKind::Observe) => false,
+        (Mode::Observe, NoteKind::Unknown) => {
+            n.kind = NoteKind::Observe;
+            n.message = format!("observe: {}", n.message);
+            true
         }
-    }
-    let mut groups: Vec<_> = config.groups.iter().collect();
-    groups.sort_by_key(|g| std::cmp::Reverse(g.path.matches(PATH_SEPARATOR).count()));
-    for group in groups {
-        let found = tree.find_all(&group.path);
-        let [index] = found.as_slice() else {
-            continue;
-        };
-        let children: Vec<String> = tree
-            .node(*index)
-            .children
-            .iter()
-            .map(|&c| tree.path(c))
-            .collect();
-        if !children.iter().any(|c| withheld.contains(c.as_str())) {
+        _ => true,
+    });
+    let mut kept = Vec::with_capacity(actions.len());
+    for action in actions {
+        let path = path_of(&action).to_owned();
+        let mode = mode_of(&path);
+        if mode == Mode::Automatic {
+            kept.push(action);
             continue;
         }
-        let mut levels: Vec<Level> = tree
-            .node(*index)
-            .children
-            .iter()
-            .zip(&children)
-            .map(|(&c, path)| {
-                let on_page = &tree.node(c).component.status;
-                let status = if withheld.contains(path.as_str()) {
-                    on_page
-                } else {
-                    planned.get(path).unwrap_or(on_page)
-                };
-                Level::from_status(status)
-            })
-            .collect();
-        let Some(level) = group.rule.combine(&mut levels) else {
-            continue;
-        };
-        let on_page = tree.node(*index).component.status.clone();
-        let Some(k) = actions
-            .iter()
-            .position(|a| matches!(a, Action::SetStatus { path, .. } if *path == group.path))
-        else {
-            continue;
-        };
-        let target = level.status();
-        if Level::from_status(&on_page) == level {
-            let dropped = actions.remove(k);
+        if mode == Mode::Observe {
             notes.push(Note {
-                path: group.path.clone(),
+                path: path.clone(),
                 kind: NoteKind::Observe,
-                message: format!(
-                    "not written: only children in observe or off would change it ({})",
-                    describe(&dropped)
-                ),
+                message: format!("observe: would {}", describe(&action)),
             });
-            planned.remove(&group.path);
-        } else if let Action::SetStatus { to, reason, .. } = &mut actions[k] {
-            if *to != target {
-                *reason =
-                    format!("{reason}; children in observe or off counted at their page status");
-                *to = target.clone();
-            }
-            planned.insert(group.path.clone(), target);
         }
+        // The automatic components the withheld incident listed still get their status.
+        let members = match &action {
+            Action::OpenIncident { components, .. } | Action::UpdateIncident { components, .. } => {
+                components.as_slice()
+            }
+            _ => &[],
+        };
+        for m in members
+            .iter()
+            .filter(|m| !m.owned && mode_of(&m.path) == Mode::Automatic)
+        {
+            let Some(on_page) = page.components.iter().find(|c| c.id == m.component) else {
+                continue;
+            };
+            if on_page.status != m.status {
+                kept.push(Action::SetStatus {
+                    component: m.component.clone(),
+                    path: m.path.clone(),
+                    from: on_page.status.clone(),
+                    to: m.status.clone(),
+                    reason: format!("raised by {path:?}, whose incident is withheld ({mode:?})"),
+                });
+            }
+        }
+    }
+    Plan {
+        actions: kept,
+        notes,
+        marker,
     }
 }
 
@@ -225,19 +168,27 @@ fn path_of(action: &Action) -> &str {
 
 /// The write in words, after "would".
 fn describe(action: &Action) -> String {
+    let level = |components: &[super::plan::Affected]| {
+        components
+            .first()
+            .map_or_else(String::new, |a| format!(" at {}", a.status))
+    };
     match action {
         Action::SetStatus {
             from, to, reason, ..
         } => format!("set {from} -> {to} ({reason})"),
-        Action::OpenIncident { name, status, .. } => {
-            format!("open the incident {name:?} at {status}")
-        }
+        Action::OpenIncident {
+            name, components, ..
+        } => format!("open the incident {name:?}{}", level(components)),
         Action::UpdateIncident {
             incident,
             incident_status,
-            status,
+            components,
             ..
-        } => format!("update the incident {incident} to {incident_status} at {status}"),
+        } => format!(
+            "update the incident {incident} to {incident_status}{}",
+            level(components)
+        ),
         Action::CloseDuplicate {
             incident,
             duplicate_of,
@@ -312,21 +263,19 @@ mod tests {
         }
     }
 
-    fn modes(engine: &Engine) -> BTreeMap<String, Mode> {
-        engine
-            .config()
-            .components
-            .iter()
-            .map(|c| (c.path.clone(), c.mode))
-            .collect()
-    }
-
+    /// Every status the plan writes, on its own or carried by an incident's write.
     fn written(plan: &Plan) -> Vec<(String, String)> {
         plan.actions
             .iter()
-            .filter_map(|a| match a {
-                Action::SetStatus { path, to, .. } => Some((path.clone(), to.to_string())),
-                _ => None,
+            .flat_map(|a| match a {
+                Action::SetStatus { path, to, .. } => vec![(path.clone(), to.to_string())],
+                Action::OpenIncident { components, .. }
+                | Action::UpdateIncident { components, .. } => components
+                    .iter()
+                    .filter(|m| !m.owned)
+                    .map(|m| (m.path.clone(), m.status.to_string()))
+                    .collect(),
+                Action::CloseDuplicate { .. } => vec![],
             })
             .collect()
     }
@@ -339,11 +288,22 @@ mod tests {
             ("alertmanager.ok", 0.0),
             ("prometheus.ok", 1.0),
         ]);
-        let (plan, _) = engine.evaluate(&obs, &page, State::default(), now());
+        let (plan, _) =
+            engine.evaluate_with_modes(&obs, &BTreeMap::new(), &page, State::default(), now());
+        assert!(
+            plan.actions.is_empty(),
+            "the configured mode applies: {plan:#?}"
+        );
+        let automatic = BTreeMap::from([(
+            "Monitoring Systems/Alert Manager".to_owned(),
+            Mode::Automatic,
+        )]);
+        let (plan, _) =
+            engine.evaluate_with_modes(&obs, &automatic, &page, State::default(), now());
         assert!(written(&plan)
             .iter()
             .any(|(p, _)| p == "Monitoring Systems/Alert Manager"));
-        let plan = step(plan, &modes(&engine), &page, engine.config());
+        let (plan, _) = engine.evaluate(&obs, &page, State::default(), now());
         assert_eq!(written(&plan), Vec::<(String, String)>::new(), "{plan:#?}");
         assert!(
             plan.actions.is_empty(),
@@ -360,13 +320,11 @@ mod tests {
             .any(|n| n.path == "Monitoring Systems/Alert Manager"
                 && n.message
                     .starts_with("observe: would set OPERATIONAL -> MAJOROUTAGE")));
+        // An incident would need the status it cannot write: none is opened, and the note says so.
         assert!(observe
             .iter()
             .any(|n| n.path == "Monitoring Systems/Alert Manager"
-                && n.message.contains("open the incident")));
-        assert!(observe
-            .iter()
-            .any(|n| n.path == "Monitoring Systems" && n.message.starts_with("not written")));
+                && n.message == "no incident opened: observe mode"));
     }
 
     #[test]
@@ -378,7 +336,6 @@ mod tests {
             ("prometheus.ok", 0.0),
         ]);
         let (plan, _) = engine.evaluate(&obs, &page, State::default(), now());
-        let plan = step(plan, &modes(&engine), &page, engine.config());
         let w = written(&plan);
         assert!(
             w.contains(&("Monitoring Systems/Prometheus".into(), "MAJOROUTAGE".into())),
@@ -401,9 +358,14 @@ mod tests {
             "probe:alertmanager.ok".into(),
             QueryResult::Failed("connection refused".into()),
         );
-        let (plan, _) = engine.evaluate(&obs, &page, State::default(), now());
+        let automatic = BTreeMap::from([(
+            "Monitoring Systems/Alert Manager".to_owned(),
+            Mode::Automatic,
+        )]);
+        let (plan, _) =
+            engine.evaluate_with_modes(&obs, &automatic, &page, State::default(), now());
         assert!(plan.notes.iter().any(|n| n.kind == NoteKind::Unknown));
-        let plan = step(plan, &modes(&engine), &page, engine.config());
+        let (plan, _) = engine.evaluate(&obs, &page, State::default(), now());
         assert!(
             !plan.notes.iter().any(|n| n.kind == NoteKind::Unknown),
             "{:?}",
@@ -423,7 +385,6 @@ mod tests {
             ("prometheus.ok", 1.0),
         ]);
         let (plan, _) = engine.evaluate(&obs, &page, State::default(), now());
-        let plan = step(plan, &modes(&engine), &page, engine.config());
         assert!(plan.actions.is_empty(), "{:?}", plan.actions);
         assert!(!plan
             .notes
@@ -440,8 +401,16 @@ mod tests {
             ("prometheus.ok", 1.0),
         ]);
         let (plan, _) = engine.evaluate(&obs, &page, State::default(), now());
-        let before = plan.clone();
-        assert_eq!(step(plan, &modes(&engine), &page, engine.config()), before);
+        let (same, _) =
+            engine.evaluate_with_modes(&obs, &BTreeMap::new(), &page, State::default(), now());
+        assert_eq!(plan, same);
+        assert!(
+            written(&plan).contains(&(
+                "Ethereum Services/Execution Client".into(),
+                "MAJOROUTAGE".into()
+            )),
+            "{plan:#?}"
+        );
     }
 
     #[test]
