@@ -11,24 +11,29 @@
 //!
 //! ```
 //! use std::collections::BTreeMap;
-//! use instatus::status::mode::{step, Mode};
-//! use instatus::status::{Action, Config, CurrentPage, Plan};
-//! use instatus::model::{ComponentId, ComponentStatus};
+//! use instatus::status::mode::Mode;
+//! use instatus::status::{Config, CurrentPage, Engine, Observations, QueryResult, Sample, State};
 //!
-//! let plan = Plan {
-//!     actions: vec![Action::SetStatus {
-//!         component: ComponentId::from("c1"),
-//!         path: "Alert Manager".into(),
-//!         from: ComponentStatus::Operational,
-//!         to: ComponentStatus::MajorOutage,
-//!         reason: "rules at major outage".into(),
-//!     }],
-//!     notes: vec![],
+//! let config: Config = serde_json::from_value(serde_json::json!({"components": [
+//!     {"path": "Alert Manager", "rules": [{"threshold": {"probe": "alertmanager.ok", "op": "<",
+//!         "levels": [{"level": "major_outage", "enter": 1}], "enter_for_secs": 0}}]}
+//! ]})).unwrap();
+//! let engine = Engine::new(config).unwrap();
+//! let page = CurrentPage {
+//!     components: vec![serde_json::from_value(serde_json::json!(
+//!         {"id": "am", "name": "Alert Manager", "status": "OPERATIONAL"})).unwrap()],
+//!     ..CurrentPage::default()
+//! };
+//! let now = jiff::Timestamp::from_second(1_800_000_000).unwrap();
+//! let down = Sample { labels: BTreeMap::new(), value: 0.0, timestamp: now };
+//! let observations = Observations {
+//!     queries: BTreeMap::from([("probe:alertmanager.ok".to_owned(), QueryResult::Samples(vec![down]))]),
+//!     alerts: vec![],
 //! };
 //! let modes = BTreeMap::from([("Alert Manager".to_owned(), Mode::Observe)]);
-//! let plan = step(plan, &modes, &CurrentPage::default(), &Config::default());
+//! let (plan, _) = engine.evaluate_with_modes(&observations, &modes, &page, State::default(), now);
 //! assert!(plan.actions.is_empty());
-//! assert_eq!(plan.notes[0].message, "observe: would set OPERATIONAL -> MAJOROUTAGE (rules at major outage)");
+//! assert!(plan.notes.iter().any(|n| n.message.starts_with("observe: would set OPERATIONAL -> MAJOROUTAGE")));
 //! ```
 
 use std::collections::BTreeMap;
