@@ -7,13 +7,13 @@
 use instatus::api::components::{self, CreateComponentRequest};
 use instatus::desired::{component_fields, ComponentSpec};
 use instatus::lookup::find_component;
-use instatus::model::{Component, ComponentId, ComponentTree};
+use instatus::model::{Component, ComponentId, ComponentStatus, ComponentTree};
 use instatus::recover::create_once;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::common::{check_form, status_name, Api, CommonOptions, State, StatusOption};
+use crate::common::{check_form, diff_view, Api, CommonOptions, State, UserSpelled};
 use crate::protocol::{AnsibleModule, Context, Diff, Failure, Outcome};
 
 /// The module.
@@ -46,7 +46,7 @@ pub struct ComponentOptions {
     pub archived: Option<bool>,
 
     /// The live status. Omit it to leave the status to monitoring; a declaration never resets it.
-    pub status: Option<StatusOption>,
+    pub status: Option<UserSpelled<ComponentStatus>>,
 
     /// `present` creates or updates the component, `absent` deletes it (a group is deleted only
     /// when it has no components left).
@@ -73,19 +73,11 @@ fn view(c: &Component, group: Option<&str>) -> Value {
         "order": c.order,
         "show_uptime": c.shows_uptime(),
         "archived": c.is_archived(),
-        "status": status_name(&c.status),
+        "status": c.status.user_name(),
     })
 }
 
 /// The diff view: the return view without the id (it says nothing to a reader of `--diff`).
-fn diff_view(v: &Value) -> Value {
-    let mut v = v.clone();
-    if let Some(map) = v.as_object_mut() {
-        map.remove("id");
-    }
-    v
-}
-
 fn run(o: &ComponentOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome, Failure> {
     for (option, value) in [("name", Some(&o.name)), ("group", o.group.as_ref())] {
         if let Some(value) = value {
@@ -191,7 +183,7 @@ fn run(o: &ComponentOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Out
         description: o.description.clone(),
         show_uptime: o.show_uptime,
         archived: o.archived,
-        status: o.status.map(StatusOption::to_api),
+        status: o.status.as_ref().map(|s| s.0.clone()),
         ..ComponentSpec::default()
     };
 
@@ -216,7 +208,7 @@ fn run(o: &ComponentOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Out
             "order": o.order,
             "show_uptime": o.show_uptime.unwrap_or(true),
             "archived": o.archived.unwrap_or(false),
-            "status": o.status.map(|s| status_name(&s.to_api())).unwrap_or_else(|| "operational".into()),
+            "status": o.status.as_ref().map(|s| s.0.user_name()).unwrap_or_else(|| "operational".into()),
         });
         let mut not_applied = Vec::new();
         let shown = if check {
@@ -279,7 +271,7 @@ fn run(o: &ComponentOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Out
             "order" => json!(o.order),
             "show_uptime" => json!(o.show_uptime),
             "archived" => json!(o.archived),
-            _ => json!(o.status.map(|s| status_name(&s.to_api()))),
+            _ => json!(o.status.as_ref().map(|s| s.0.user_name())),
         };
         after[field.as_str()] = value;
     }

@@ -13,7 +13,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::common::{check_form, check_secret_form, Api, CommonOptions, State};
+use crate::common::{check_form, check_secret_form, resolve_paths, Api, CommonOptions, State};
 use crate::protocol::{AnsibleModule, Context, Diff, Failure, Outcome, Rules};
 use instatus::recover::create_once;
 
@@ -179,27 +179,20 @@ struct Names {
 }
 
 impl Names {
-    fn name_of(&self, id: &ComponentId) -> String {
-        self.tree
-            .index_of(id)
-            .map(|i| self.tree.path(i))
-            .unwrap_or_else(|| id.to_string())
-    }
-
     /// (all, ids, sorted names) of a listed subscriber.
     fn current(&self, s: &Subscriber) -> (bool, BTreeSet<ComponentId>, Vec<String>) {
         let all = s.all.unwrap_or(s.components.is_empty());
         let mut names: Vec<String> = if all {
             Vec::new()
         } else {
-            s.components.iter().map(|c| self.name_of(c)).collect()
+            s.components.iter().map(|c| self.tree.path_of(c)).collect()
         };
         names.sort();
         (all, s.components.iter().cloned().collect(), names)
     }
 
-    /// (all, ids, sorted names) of declared name paths; the unknown paths are an error naming
-    /// `at`.
+    /// (all, ids, sorted names) of declared name paths; unknown and ambiguous paths are an
+    /// error naming `at`.
     fn wanted(
         &self,
         at: &str,
@@ -208,22 +201,9 @@ impl Names {
         let Some(paths) = paths else {
             return Ok((true, BTreeSet::new(), Vec::new()));
         };
-        let mut ids = BTreeSet::new();
-        let mut unknown = Vec::new();
-        for path in paths {
-            match self.tree.find(path) {
-                Some(c) => {
-                    ids.insert(c.id.clone());
-                }
-                None => unknown.push(path.as_str()),
-            }
-        }
-        if !unknown.is_empty() {
-            return Err(Failure::new(format!(
-                "{at}: components not found on the page (name paths, `Group/Name`): {}",
-                unknown.join(", ")
-            )));
-        }
+        let ids = resolve_paths(&self.tree, at, paths.iter().map(String::as_str))?
+            .into_iter()
+            .collect();
         let mut names = paths.clone();
         names.sort();
         names.dedup();

@@ -14,7 +14,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::common::{check_form, status_name, Api, CommonOptions, State};
+use crate::common::{check_form, diff_view, resolve_paths, Api, CommonOptions, State, UserSpelled};
 use crate::protocol::{AnsibleModule, Context, Diff, Failure, Outcome};
 
 /// The module.
@@ -49,53 +49,17 @@ impl KindOption {
     }
 }
 
-/// The status the template gives the notice it creates, as users write it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TemplateStatusOption {
-    /// Incident: the cause is being looked for.
-    #[serde(alias = "INVESTIGATING")]
-    Investigating,
-    /// Incident: the cause is known.
-    #[serde(alias = "IDENTIFIED")]
-    Identified,
-    /// Incident: a fix is being watched.
-    #[serde(alias = "MONITORING")]
-    Monitoring,
-    /// Incident: over.
-    #[serde(alias = "RESOLVED")]
-    Resolved,
-    /// Maintenance: not started yet.
-    #[serde(alias = "NOTSTARTEDYET")]
-    Scheduled,
-    /// Maintenance: running.
-    #[serde(alias = "INPROGRESS")]
-    InProgress,
-    /// Maintenance: over.
-    #[serde(alias = "COMPLETED")]
-    Completed,
-}
-
-impl TemplateStatusOption {
-    fn to_api(self) -> TemplateStatus {
-        match self {
-            Self::Investigating => TemplateStatus::Investigating,
-            Self::Identified => TemplateStatus::Identified,
-            Self::Monitoring => TemplateStatus::Monitoring,
-            Self::Resolved => TemplateStatus::Resolved,
-            Self::Scheduled => TemplateStatus::NotStartedYet,
-            Self::InProgress => TemplateStatus::InProgress,
-            Self::Completed => TemplateStatus::Completed,
-        }
-    }
-
-    fn fits(self, kind: KindOption) -> bool {
-        let incident = matches!(
-            self,
-            Self::Investigating | Self::Identified | Self::Monitoring | Self::Resolved
-        );
-        incident == (kind == KindOption::Incident)
-    }
+/// Whether a template of `kind` can give its notice `status` (incident statuses for incident
+/// templates, maintenance statuses for maintenance templates).
+fn fits(status: &TemplateStatus, kind: KindOption) -> bool {
+    let incident = matches!(
+        status,
+        TemplateStatus::Investigating
+            | TemplateStatus::Identified
+            | TemplateStatus::Monitoring
+            | TemplateStatus::Resolved
+    );
+    incident == (kind == KindOption::Incident)
 }
 
 /// Options of `ephemery.instatus.template`.
@@ -119,7 +83,7 @@ pub struct TemplateOptions {
     /// The notice's status: `investigating`, `identified`, `monitoring`, `resolved` (incident
     /// templates) or `scheduled`, `in_progress`, `completed` (maintenance templates). On create
     /// the default is `investigating` or `scheduled`; left as it is when omitted.
-    pub status: Option<TemplateStatusOption>,
+    pub status: Option<UserSpelled<TemplateStatus>>,
 
     /// Whether a notice made from the template notifies subscribers. On create the default is
     /// false; left as it is when omitted.
@@ -155,7 +119,13 @@ fn view(t: &Template, tree: &ComponentTree) -> Value {
                 .index_of(id)
                 .map(|i| tree.path(i))
                 .unwrap_or_else(|| id.to_string());
-            Some((name, c.status.as_ref().map(status_name).unwrap_or_default()))
+            Some((
+                name,
+                c.status
+                    .as_ref()
+                    .map(ComponentStatus::user_name)
+                    .unwrap_or_default(),
+            ))
         })
         .collect();
     json!({
@@ -174,31 +144,23 @@ fn shown_components(declared: Option<&BTreeMap<String, ComponentStatus>>) -> Val
     let shown: BTreeMap<&String, String> = declared
         .into_iter()
         .flatten()
-        .map(|(path, status)| (path, status_name(status)))
+        .map(|(path, status)| (path, status.user_name()))
         .collect();
     json!(shown)
-}
-
-fn without_id(v: &Value) -> Value {
-    let mut v = v.clone();
-    if let Some(m) = v.as_object_mut() {
-        m.remove("id");
-    }
-    v
 }
 
 fn run(o: &TemplateOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome, Failure> {
     check_form("name", Some(&o.name), instatus::validate::name)?;
     let kind = o.kind;
-    if let Some(status) = o.status {
-        if !status.fits(kind) {
+    if let Some(UserSpelled(status)) = &o.status {
+        if !fits(status, kind) {
             let allowed = match kind {
                 KindOption::Incident => "investigating, identified, monitoring, resolved",
                 KindOption::Maintenance => "scheduled, in_progress, completed",
             };
             return Err(Failure::new(format!(
                 "status: {} is not a status of {} templates; allowed: {allowed}",
-                status.to_api().user_name(),
+                status.user_name(),
                 kind.word()
             )));
         }
@@ -268,30 +230,20 @@ fn run(o: &TemplateOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
             format!("{verb} the {} template '{}'", kind.word(), o.name),
         )
         .with("template", before.clone())
-        .with_diff(Diff::new(without_id(&before), json!({}))));
+        .with_diff(Diff::new(diff_view(&before), json!({}))));
     }
 
-    // Desired components: name paths -> ids; unknown paths are named.
+    // Desired components: name paths -> ids; unknown and ambiguous paths are named.
     let wanted_components: Option<Vec<ComponentStatusEntry>> = match &declared {
         None => None,
         Some(map) => {
-            let mut entries = Vec::new();
-            let mut unknown = Vec::new();
-            for (path, status) in map {
-                match tree.find(path) {
-                    Some(c) => {
-                        entries.push(ComponentStatusEntry::new(c.id.clone(), status.clone()))
-                    }
-                    None => unknown.push(path.as_str()),
-                }
-            }
-            if !unknown.is_empty() {
-                return Err(Failure::new(format!(
-                    "components: not found on the page (name paths, `Group/Name`): {}",
-                    unknown.join(", ")
-                )));
-            }
-            Some(entries)
+            let ids = resolve_paths(&tree, "components", map.keys().map(String::as_str))?;
+            Some(
+                ids.into_iter()
+                    .zip(map.values())
+                    .map(|(id, status)| ComponentStatusEntry::new(id, status.clone()))
+                    .collect(),
+            )
         }
     };
 
@@ -305,7 +257,8 @@ fn run(o: &TemplateOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
         };
         let status = o
             .status
-            .map(TemplateStatusOption::to_api)
+            .as_ref()
+            .map(|s| s.0.clone())
             .unwrap_or(match kind {
                 KindOption::Incident => TemplateStatus::Investigating,
                 KindOption::Maintenance => TemplateStatus::NotStartedYet,
@@ -356,7 +309,7 @@ fn run(o: &TemplateOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
             format!("{verb} the {} template '{}'", kind.word(), o.name),
         )
         .with("template", shown.clone())
-        .with_diff(Diff::new(json!({}), without_id(&shown))));
+        .with_diff(Diff::new(json!({}), diff_view(&shown))));
     };
 
     // Compare what the task declares; send only what differs.
@@ -369,9 +322,9 @@ fn run(o: &TemplateOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
             changes.push("message");
         }
     }
-    if let Some(s) = o.status {
-        if t.status != s.to_api() {
-            update = update.status(s.to_api());
+    if let Some(UserSpelled(s)) = &o.status {
+        if &t.status != s {
+            update = update.status(s.clone());
             changes.push("status");
         }
     }
@@ -400,7 +353,7 @@ fn run(o: &TemplateOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
             format!("the {} template '{}' is up to date", kind.word(), o.name),
         )
         .with("template", before.clone())
-        .with_diff(Diff::new(without_id(&before), without_id(&before))));
+        .with_diff(Diff::new(diff_view(&before), diff_view(&before))));
     }
     let shown = if check {
         let mut after = before.clone();
@@ -408,8 +361,8 @@ fn run(o: &TemplateOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
             if let Some(x) = &o.message {
                 m.insert("message".into(), json!(x));
             }
-            if let Some(s) = o.status {
-                m.insert("status".into(), json!(s.to_api().user_name()));
+            if let Some(UserSpelled(s)) = &o.status {
+                m.insert("status".into(), json!(s.user_name()));
             }
             if let Some(n) = o.notify {
                 m.insert("notify".into(), json!(n));
@@ -435,5 +388,5 @@ fn run(o: &TemplateOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
     )
     .with("template", shown.clone())
     .with("changes", json!(changes))
-    .with_diff(Diff::new(without_id(&before), without_id(&shown))))
+    .with_diff(Diff::new(diff_view(&before), diff_view(&shown))))
 }
