@@ -421,3 +421,36 @@ pub fn check_secret_form(
         _ => Ok(()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use instatus::model::{ComponentStatus, TemplateStatus};
+
+    #[test]
+    fn a_user_spelled_status_reads_the_users_and_the_apis_spelling_and_names_the_choices() {
+        let read = |v: &str| serde_json::from_value::<UserSpelled<ComponentStatus>>(json!(v));
+        assert_eq!(
+            read("major_outage").unwrap().0,
+            ComponentStatus::MajorOutage
+        );
+        assert_eq!(read("MAJOROUTAGE").unwrap().0, ComponentStatus::MajorOutage);
+        let e = read("down").unwrap_err().to_string();
+        assert!(
+            e.contains("down") && e.contains("degraded_performance"),
+            "{e}"
+        );
+        let scheduled = serde_json::from_value::<UserSpelled<TemplateStatus>>(json!("scheduled"));
+        assert_eq!(scheduled.unwrap().0, TemplateStatus::NotStartedYet);
+    }
+
+    #[test]
+    fn a_user_spelled_option_offers_the_librarys_user_names_as_choices() {
+        let schema = schemars::schema_for!(UserSpelled<TemplateStatus>);
+        assert_eq!(
+            schema.get("enum"),
+            Some(&json!(TemplateStatus::user_names()))
+        );
+        assert!(TemplateStatus::user_names().contains(&"scheduled".to_owned()));
+    }
+}
