@@ -313,17 +313,12 @@ fn default_every() -> u64 {
 /// The smallest spacing of metric points the API accepts.
 pub const MIN_METRIC_SPACING_SECS: u64 = 30;
 
-/// A config error: the field path and what is wrong.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("`{path}`: {message}")]
-pub struct ConfigError {
-    /// The field, e.g. `server.auth`.
-    pub path: String,
-    /// What is wrong, with the allowed values where there is a list.
-    pub message: String,
-}
+/// A config error: the field path (e.g. `server.auth`) and what is wrong; the status engine's
+/// type, so an error from `status:` and one from the bridge's own fields read alike.
+pub use instatus::status::ConfigError;
 
-fn err(path: impl Into<String>, message: impl Into<String>) -> ConfigError {
+/// A [`ConfigError`] at `path`.
+pub(crate) fn err(path: impl Into<String>, message: impl Into<String>) -> ConfigError {
     ConfigError {
         path: path.into(),
         message: message.into(),

@@ -162,19 +162,9 @@ pub fn log(message: impl std::fmt::Display) {
     eprintln!("{} instatus-bridge: {message}", Timestamp::now());
 }
 
-/// `serve`: binds, runs until SIGTERM or SIGINT, and returns the exit code (0 after a clean
-/// shutdown, 1 on an error, an evaluator that died included).
-pub fn serve(settings: Settings, listen: Option<&str>) -> i32 {
-    match serve_inner(settings, listen) {
-        Ok(()) => crate::cli::EXIT_OK,
-        Err(e) => {
-            eprintln!("instatus-bridge: error: {e}");
-            crate::cli::EXIT_ERROR
-        }
-    }
-}
-
-fn serve_inner(settings: Settings, listen: Option<&str>) -> Result<(), ServeError> {
+/// `serve`: binds, runs until SIGTERM or SIGINT; `Ok` after a clean shutdown, the error
+/// otherwise (an evaluator that died included).
+pub fn serve(settings: Settings, listen: Option<&str>) -> Result<(), ServeError> {
     let addr: SocketAddr = match listen {
         Some(text) => text
             .parse()
@@ -230,8 +220,7 @@ pub async fn run(
     };
     // The page status goes stale after two evaluations that should have seen it and did not.
     let badges = crate::badge::Badges::new(settings.resets.as_ref(), 2 * stall_after);
-    let heartbeat = crate::heartbeat::Heartbeat::new(&settings)
-        .map_err(|e| BridgeError::Client(e.to_string()))?;
+    let heartbeat = crate::heartbeat::Heartbeat::new(&settings).map_err(BridgeError::Client)?;
     let mut bridge = Bridge::new(settings)?;
     for note in &bridge.startup_notes {
         log(note);
@@ -240,8 +229,10 @@ pub async fn run(
     let (journal, generation) = bridge.store().map(|s| s.replay()).unwrap_or_default();
     let store = match &bridge.settings.config.state_dir {
         Some(dir) => Some(
-            crate::store::Store::open(dir)
-                .map_err(|e| BridgeError::State(format!("{}: {e}", dir.display())))?,
+            crate::store::Store::open(dir).map_err(|source| BridgeError::State {
+                dir: dir.clone(),
+                source,
+            })?,
         ),
         None => None,
     };
@@ -361,7 +352,7 @@ pub async fn run_with(
     shared.signal.shutdown();
     let left = deadline.saturating_duration_since(Instant::now());
     let stopped = shared.evaluator_stopped.notified();
-    if shared.liveness.check().as_ref().err().map(String::as_str) != Some("the evaluator stopped")
+    if shared.liveness.check() != Err(crate::evaluator::NotAlive::Stopped)
         && tokio::time::timeout(left, stopped).await.is_err()
     {
         log(format!(
