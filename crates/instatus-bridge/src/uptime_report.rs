@@ -314,7 +314,9 @@ mod tests {
     use super::*;
 
     fn err(args: ReportArgs) -> String {
-        options(&args, "2026-12-02T07:00:00Z".parse().unwrap()).unwrap_err().to_string()
+        options(&args, "2026-12-02T07:00:00Z".parse().unwrap())
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]

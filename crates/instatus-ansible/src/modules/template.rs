@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use instatus::api::templates::{self, CreateTemplateRequest, NewTemplate, UpdateTemplateRequest};
 use instatus::api::{components, ComponentStatusEntry};
 use instatus::model::{
-    ComponentId, ComponentStatus, ComponentTree, Template, TemplateStatus, TemplateType,
+    ComponentId, ComponentStatus, ComponentTree, PageId, StatusPage, Template, TemplateStatus,
+    TemplateType,
 };
 use instatus::recover::create_once;
 use schemars::JsonSchema;
@@ -150,6 +151,44 @@ fn shown_components(declared: Option<&BTreeMap<String, ComponentStatus>>) -> Val
 }
 
 fn run(o: &TemplateOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome, Failure> {
+    let declared = checked_options(o)?;
+    let (page, current, tree) = read(o, api, ctx)?;
+    let check = ctx.check_mode();
+    if o.state == State::Absent {
+        return delete(o, api, &page.id, current.as_ref(), &tree, check);
+    }
+    let wanted = wanted_components(&tree, declared.as_ref())?;
+    let task = Task {
+        o,
+        page,
+        tree,
+        declared,
+        wanted,
+        check,
+    };
+    match &current {
+        None => create(&task, api),
+        Some(t) => update(&task, api, t),
+    }
+}
+
+/// A present task, checked and resolved against the page.
+struct Task<'a> {
+    o: &'a TemplateOptions,
+    page: StatusPage,
+    tree: ComponentTree,
+    /// The declared component statuses by name path.
+    declared: Option<BTreeMap<String, ComponentStatus>>,
+    /// The same, resolved to ids.
+    wanted: Option<Vec<ComponentStatusEntry>>,
+    check: bool,
+}
+
+/// Every check that needs no page (so a bad option fails before any request); returns the
+/// declared component statuses.
+fn checked_options(
+    o: &TemplateOptions,
+) -> Result<Option<BTreeMap<String, ComponentStatus>>, Failure> {
     check_form("name", Some(&o.name), instatus::validate::name)?;
     let kind = o.kind;
     if let Some(UserSpelled(status)) = &o.status {
@@ -165,8 +204,7 @@ fn run(o: &TemplateOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
             )));
         }
     }
-    // Component statuses, checked before any request.
-    let declared: Option<BTreeMap<String, ComponentStatus>> = match &o.components {
+    let declared = match &o.components {
         None => None,
         Some(map) => Some(
             map.iter()
@@ -187,10 +225,20 @@ fn run(o: &TemplateOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
             }
         }
     }
+    Ok(declared)
+}
+
+/// The page, the template of this name and type (the first, with a warning when several
+/// have it), and the component tree when a view or the task needs it.
+fn read(
+    o: &TemplateOptions,
+    api: &mut Api<'_>,
+    ctx: &mut Context,
+) -> Result<(StatusPage, Option<Template>, ComponentTree), Failure> {
+    let kind = o.kind;
     let page = api.page()?;
-    let page_id = page.id.clone();
     let found: Vec<Template> = api
-        .list_all(templates::list(&page_id))?
+        .list_all(templates::list(&page.id))?
         .into_iter()
         .filter(|t| t.kind == kind.to_api() && t.name.as_str() == o.name)
         .collect();
@@ -203,117 +251,202 @@ fn run(o: &TemplateOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
             found[0].id
         ));
     }
-    let current = found.first();
-    let needs_tree = o.components.is_some() || current.is_some_and(|t| !t.components.is_empty());
+    let current = found.into_iter().next();
+    let needs_tree =
+        o.components.is_some() || current.as_ref().is_some_and(|t| !t.components.is_empty());
     let tree = if needs_tree {
-        ComponentTree::from_components(api.list_all(components::list(&page_id))?)
+        ComponentTree::from_components(api.list_all(components::list(&page.id))?)
     } else {
         ComponentTree::default()
     };
-    let check = ctx.check_mode();
+    Ok((page, current, tree))
+}
 
-    if o.state == State::Absent {
-        let Some(t) = current else {
-            return Ok(Outcome::new(
-                false,
-                format!("the {} template '{}' is absent", kind.word(), o.name),
-            )
-            .with("template", Value::Null));
-        };
-        let before = view(t, &tree);
-        if !check {
-            api.send(templates::delete(&page_id, &t.id))?;
-        }
-        let verb = if check { "would delete" } else { "deleted" };
+/// Declared name paths -> ids; unknown and ambiguous paths are named.
+fn wanted_components(
+    tree: &ComponentTree,
+    declared: Option<&BTreeMap<String, ComponentStatus>>,
+) -> Result<Option<Vec<ComponentStatusEntry>>, Failure> {
+    let Some(map) = declared else {
+        return Ok(None);
+    };
+    let ids = resolve_paths(tree, "components", map.keys().map(String::as_str))?;
+    Ok(Some(
+        ids.into_iter()
+            .zip(map.values())
+            .map(|(id, status)| ComponentStatusEntry::new(id, status.clone()))
+            .collect(),
+    ))
+}
+
+/// `state: absent`.
+fn delete(
+    o: &TemplateOptions,
+    api: &mut Api<'_>,
+    page_id: &PageId,
+    current: Option<&Template>,
+    tree: &ComponentTree,
+    check: bool,
+) -> Result<Outcome, Failure> {
+    let kind = o.kind;
+    let Some(t) = current else {
         return Ok(Outcome::new(
-            true,
-            format!("{verb} the {} template '{}'", kind.word(), o.name),
+            false,
+            format!("the {} template '{}' is absent", kind.word(), o.name),
+        )
+        .with("template", Value::Null));
+    };
+    let before = view(t, tree);
+    if !check {
+        api.send(templates::delete(page_id, &t.id))?;
+    }
+    let verb = if check { "would delete" } else { "deleted" };
+    Ok(Outcome::new(
+        true,
+        format!("{verb} the {} template '{}'", kind.word(), o.name),
+    )
+    .with("template", before.clone())
+    .with_diff(Diff::new(diff_view(&before), json!({}))))
+}
+
+/// A template not there yet: created (once, even after an ambiguous create).
+fn create(task: &Task<'_>, api: &mut Api<'_>) -> Result<Outcome, Failure> {
+    let Task {
+        o,
+        page,
+        tree,
+        check,
+        ..
+    } = task;
+    let kind = o.kind;
+    let page_id = &page.id;
+    let Some(message) = &o.message else {
+        return Err(Failure::new(format!(
+            "message: required to create the {} template '{}'",
+            kind.word(),
+            o.name
+        )));
+    };
+    let status = o
+        .status
+        .as_ref()
+        .map(|s| s.0.clone())
+        .unwrap_or(match kind {
+            KindOption::Incident => TemplateStatus::Investigating,
+            KindOption::Maintenance => TemplateStatus::NotStartedYet,
+        });
+    let Some(subdomain) = page.subdomain.clone() else {
+        return Err(Failure::new(
+            "page: the page has no subdomain; a template needs it",
+        ));
+    };
+    let body = CreateTemplateRequest::from(NewTemplate {
+        kind: kind.to_api(),
+        subdomain,
+        name: o.name.clone(),
+        message: message.clone(),
+        status: status.clone(),
+    })
+    .notify(o.notify.unwrap_or(false))
+    .components(task.wanted.clone().unwrap_or_default());
+    let predicted = json!({
+        "id": null,
+        "type": kind.word(),
+        "name": o.name,
+        "message": message,
+        "status": status.user_name(),
+        "notify": o.notify.unwrap_or(false),
+        "components": shown_components(task.declared.as_ref()),
+    });
+    let shown = if *check {
+        predicted
+    } else {
+        let name = o.name.clone();
+        let client = api.client()?;
+        let created = create_once(
+            client,
+            || templates::create(page_id, &body),
+            |c| {
+                Ok(c.list_all(templates::list(page_id))?
+                    .into_iter()
+                    .find(|t| t.kind == kind.to_api() && t.name.as_str() == name))
+            },
+        )
+        .map_err(|e| Failure::new(e.to_string()))?;
+        view(&created.value, tree)
+    };
+    let verb = if *check { "would create" } else { "created" };
+    Ok(Outcome::new(
+        true,
+        format!("{verb} the {} template '{}'", kind.word(), o.name),
+    )
+    .with("template", shown.clone())
+    .with_diff(Diff::new(json!({}), diff_view(&shown))))
+}
+
+/// The template there: compare what the task declares and send only what differs.
+fn update(task: &Task<'_>, api: &mut Api<'_>, t: &Template) -> Result<Outcome, Failure> {
+    let Task {
+        o,
+        page,
+        tree,
+        declared,
+        check,
+        ..
+    } = task;
+    let kind = o.kind;
+    let before = view(t, tree);
+    let (update, changes) = changes(o, t, task.wanted.as_ref());
+    if changes.is_empty() {
+        return Ok(Outcome::new(
+            false,
+            format!("the {} template '{}' is up to date", kind.word(), o.name),
         )
         .with("template", before.clone())
-        .with_diff(Diff::new(diff_view(&before), json!({}))));
+        .with_diff(Diff::new(diff_view(&before), diff_view(&before))));
     }
-
-    // Desired components: name paths -> ids; unknown and ambiguous paths are named.
-    let wanted_components: Option<Vec<ComponentStatusEntry>> = match &declared {
-        None => None,
-        Some(map) => {
-            let ids = resolve_paths(&tree, "components", map.keys().map(String::as_str))?;
-            Some(
-                ids.into_iter()
-                    .zip(map.values())
-                    .map(|(id, status)| ComponentStatusEntry::new(id, status.clone()))
-                    .collect(),
-            )
+    let shown = if *check {
+        let mut after = before.clone();
+        if let Some(m) = after.as_object_mut() {
+            if let Some(x) = &o.message {
+                m.insert("message".into(), json!(x));
+            }
+            if let Some(UserSpelled(s)) = &o.status {
+                m.insert("status".into(), json!(s.user_name()));
+            }
+            if let Some(n) = o.notify {
+                m.insert("notify".into(), json!(n));
+            }
+            if declared.is_some() {
+                m.insert("components".into(), shown_components(declared.as_ref()));
+            }
         }
+        after
+    } else {
+        let updated = api.send(templates::update(&page.id, &t.id, &update))?;
+        view(&updated, tree)
     };
+    let verb = if *check { "would update" } else { "updated" };
+    Ok(Outcome::new(
+        true,
+        format!(
+            "{verb} the {} template '{}' ({})",
+            kind.word(),
+            o.name,
+            changes.join(", ")
+        ),
+    )
+    .with("template", shown.clone())
+    .with("changes", json!(changes))
+    .with_diff(Diff::new(diff_view(&before), diff_view(&shown))))
+}
 
-    let Some(t) = current else {
-        let Some(message) = &o.message else {
-            return Err(Failure::new(format!(
-                "message: required to create the {} template '{}'",
-                kind.word(),
-                o.name
-            )));
-        };
-        let status = o
-            .status
-            .as_ref()
-            .map(|s| s.0.clone())
-            .unwrap_or(match kind {
-                KindOption::Incident => TemplateStatus::Investigating,
-                KindOption::Maintenance => TemplateStatus::NotStartedYet,
-            });
-        let Some(subdomain) = page.subdomain.clone() else {
-            return Err(Failure::new(
-                "page: the page has no subdomain; a template needs it",
-            ));
-        };
-        let body = CreateTemplateRequest::from(NewTemplate {
-            kind: kind.to_api(),
-            subdomain,
-            name: o.name.clone(),
-            message: message.clone(),
-            status: status.clone(),
-        })
-        .notify(o.notify.unwrap_or(false))
-        .components(wanted_components.clone().unwrap_or_default());
-        let predicted = json!({
-            "id": null,
-            "type": kind.word(),
-            "name": o.name,
-            "message": message,
-            "status": status.user_name(),
-            "notify": o.notify.unwrap_or(false),
-            "components": shown_components(declared.as_ref()),
-        });
-        let shown = if check {
-            predicted
-        } else {
-            let name = o.name.clone();
-            let client = api.client()?;
-            let created = create_once(
-                client,
-                || templates::create(&page_id, &body),
-                |c| {
-                    Ok(c.list_all(templates::list(&page_id))?
-                        .into_iter()
-                        .find(|t| t.kind == kind.to_api() && t.name.as_str() == name))
-                },
-            )
-            .map_err(|e| Failure::new(e.to_string()))?;
-            view(&created.value, &tree)
-        };
-        let verb = if check { "would create" } else { "created" };
-        return Ok(Outcome::new(
-            true,
-            format!("{verb} the {} template '{}'", kind.word(), o.name),
-        )
-        .with("template", shown.clone())
-        .with_diff(Diff::new(json!({}), diff_view(&shown))));
-    };
-
-    // Compare what the task declares; send only what differs.
-    let before = view(t, &tree);
+/// The update request with what the task declares and `t` lacks, and the names of the fields.
+fn changes(
+    o: &TemplateOptions,
+    t: &Template,
+    wanted: Option<&Vec<ComponentStatusEntry>>,
+) -> (UpdateTemplateRequest, Vec<&'static str>) {
     let mut update = UpdateTemplateRequest::new();
     let mut changes = Vec::new();
     if let Some(m) = &o.message {
@@ -334,7 +467,7 @@ fn run(o: &TemplateOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
             changes.push("notify");
         }
     }
-    if let Some(wanted) = &wanted_components {
+    if let Some(wanted) = wanted {
         let have: BTreeMap<&ComponentId, Option<&ComponentStatus>> = t
             .components
             .iter()
@@ -347,46 +480,5 @@ fn run(o: &TemplateOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
             changes.push("components");
         }
     }
-    if changes.is_empty() {
-        return Ok(Outcome::new(
-            false,
-            format!("the {} template '{}' is up to date", kind.word(), o.name),
-        )
-        .with("template", before.clone())
-        .with_diff(Diff::new(diff_view(&before), diff_view(&before))));
-    }
-    let shown = if check {
-        let mut after = before.clone();
-        if let Some(m) = after.as_object_mut() {
-            if let Some(x) = &o.message {
-                m.insert("message".into(), json!(x));
-            }
-            if let Some(UserSpelled(s)) = &o.status {
-                m.insert("status".into(), json!(s.user_name()));
-            }
-            if let Some(n) = o.notify {
-                m.insert("notify".into(), json!(n));
-            }
-            if declared.is_some() {
-                m.insert("components".into(), shown_components(declared.as_ref()));
-            }
-        }
-        after
-    } else {
-        let updated = api.send(templates::update(&page_id, &t.id, &update))?;
-        view(&updated, &tree)
-    };
-    let verb = if check { "would update" } else { "updated" };
-    Ok(Outcome::new(
-        true,
-        format!(
-            "{verb} the {} template '{}' ({})",
-            kind.word(),
-            o.name,
-            changes.join(", ")
-        ),
-    )
-    .with("template", shown.clone())
-    .with("changes", json!(changes))
-    .with_diff(Diff::new(diff_view(&before), diff_view(&shown))))
+    (update, changes)
 }
