@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use instatus::api::components;
 use instatus::api::subscribers::{self, AddSubscriberRequest};
-use instatus::model::{ComponentId, ComponentTree, Subscriber, SubscriberDetail};
+use instatus::model::{ComponentId, ComponentTree, PageId, Subscriber, SubscriberDetail};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -443,11 +443,24 @@ fn run_list(
     let page = api.page_id()?;
     let listed = api.list_all(subscribers::list(&page))?;
     let check = ctx.check_mode();
+    let (pairs, claimed) = pair(&wanted, &listed);
+    let needs_tree = wanted.iter().any(|w| w.components.is_some())
+        || listed.iter().any(|s| !s.components.is_empty());
+    let names = load_names(api, needs_tree)?;
+    let steps = plan_list(o, &pairs, &listed, &claimed, &names, ctx)?;
+    let (results, counts) = apply_list(api, &page, &names, &steps, check, ctx)?;
+    Ok(list_outcome(&steps, results, counts, check, wanted.len()))
+}
 
-    // Pair each declared subscriber with the first listed one that has its identity.
+/// A declared subscriber and the listed one with its identity, if any.
+type Pair<'a> = (&'a Wanted, Option<&'a Subscriber>);
+
+/// Pairs each declared subscriber with the first listed one that has its identity; returns the
+/// pairs and which listed ones were claimed.
+fn pair<'a>(wanted: &'a [Wanted], listed: &'a [Subscriber]) -> (Vec<Pair<'a>>, Vec<bool>) {
     let mut claimed = vec![false; listed.len()];
     let mut pairs: Vec<(&Wanted, Option<&Subscriber>)> = Vec::new();
-    for w in &wanted {
+    for w in wanted {
         let found = listed
             .iter()
             .enumerate()
@@ -457,12 +470,22 @@ fn run_list(
         }
         pairs.push((w, found.map(|(_, s)| s)));
     }
-    let needs_tree = wanted.iter().any(|w| w.components.is_some())
-        || listed.iter().any(|s| !s.components.is_empty());
-    let names = load_names(api, needs_tree)?;
+    (pairs, claimed)
+}
 
-    // The steps, and the before/after views (declared webhooks are scrubbed as secrets by the
-    // protocol; undeclared ones are cut to their host here).
+/// A step with the subscriber's view before and after it.
+type Planned<'a> = (Step<'a>, Value, Value);
+
+/// The steps, and the before/after views (declared webhooks are scrubbed as secrets by the
+/// protocol; undeclared ones are cut to their host here).
+fn plan_list<'a>(
+    o: &SubscriberOptions,
+    pairs: &[Pair<'a>],
+    listed: &'a [Subscriber],
+    claimed: &[bool],
+    names: &Names,
+    ctx: &mut Context,
+) -> Result<Vec<Planned<'a>>, Failure> {
     let mut steps: Vec<(Step<'_>, Value, Value)> = Vec::new();
     for (i, (w, current)) in pairs.iter().enumerate() {
         let at = format!("subscribers[{i}].components");
@@ -517,10 +540,30 @@ fn run_list(
         ));
     }
 
-    // Apply (not in check mode), recording each result; a failure reports what was done.
+    Ok(steps)
+}
+
+/// How many subscribers were added, re-added and removed.
+#[derive(Clone, Copy, Default)]
+struct Counts {
+    added: usize,
+    readded: usize,
+    removed: usize,
+}
+
+/// Applies the steps (not in check mode), recording each result; a failure reports what was
+/// done.
+fn apply_list(
+    api: &mut Api<'_>,
+    page: &PageId,
+    names: &Names,
+    steps: &[Planned<'_>],
+    check: bool,
+    ctx: &mut Context,
+) -> Result<(Vec<Value>, Counts), Failure> {
     let mut results: Vec<Value> = Vec::new();
-    let (mut added, mut readded, mut removed) = (0usize, 0usize, 0usize);
-    for (step, before, after) in &steps {
+    let mut counts = Counts::default();
+    for (step, before, after) in steps {
         let (action, shown) = match step {
             Step::Keep => ("unchanged", before.clone()),
             Step::Add(w) => {
@@ -531,13 +574,13 @@ fn run_list(
                         .map_err(|f| partial(f, &results, "adding a subscriber"))?;
                     shown = with_id(after.clone(), Some(done.id.as_str()));
                 }
-                added += 1;
+                counts.added += 1;
                 ("added", shown)
             }
             Step::Readd(s, w) => {
                 let mut shown = after.clone();
                 if !check {
-                    api.send(subscribers::remove(&page, &s.id))
+                    api.send(subscribers::remove(page, &s.id))
                         .map_err(|f| partial(f, &results, "removing a subscriber to re-add it"))?;
                     let (all, ids, _) = names.wanted("", w.components.as_ref())?;
                     let done = add(api, w, all, &ids).map_err(|f| {
@@ -557,21 +600,37 @@ fn run_list(
                         w.kind
                     ));
                 }
-                readded += 1;
+                counts.readded += 1;
                 ("readded", shown)
             }
             Step::Remove(s) => {
                 if !check {
-                    api.send(subscribers::remove(&page, &s.id))
+                    api.send(subscribers::remove(page, &s.id))
                         .map_err(|f| partial(f, &results, "removing a subscriber"))?;
                 }
-                removed += 1;
+                counts.removed += 1;
                 ("removed", before.clone())
             }
         };
         results.push(json!({"action": action, "subscriber": shown}));
     }
 
+    Ok((results, counts))
+}
+
+/// The result: counts, each subscriber's action, and the diff of the declared set.
+fn list_outcome(
+    steps: &[Planned<'_>],
+    results: Vec<Value>,
+    counts: Counts,
+    check: bool,
+    declared: usize,
+) -> Outcome {
+    let Counts {
+        added,
+        readded,
+        removed,
+    } = counts;
     let changed = added + readded + removed > 0;
     let verb = |n: usize, what: &str| {
         let pre = if check { "would be " } else { "" };
@@ -585,7 +644,7 @@ fn run_list(
             verb(removed, "removed")
         )
     } else {
-        format!("the {} declared subscriber(s) are up to date", wanted.len())
+        format!("the {} declared subscriber(s) are up to date", declared)
     };
     let sorted = |after: bool| {
         let mut v: Vec<Value> = steps
@@ -607,12 +666,12 @@ fn run_list(
         json!({"subscribers": sorted(false)}),
         json!({"subscribers": sorted(true)}),
     );
-    Ok(Outcome::new(changed, msg)
+    Outcome::new(changed, msg)
         .with("subscribers", Value::Array(results))
         .with("added", json!(added))
         .with("readded", json!(readded))
         .with("removed", json!(removed))
-        .with_diff(diff))
+        .with_diff(diff)
 }
 
 /// A failure in the middle of the list: says which writes were done before it.
