@@ -255,24 +255,9 @@ fn run(o: &SubscriberOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Ou
         auto_confirm: o.auto_confirm,
     };
     check_forms("", &wanted)?;
-    let page = api.page_id()?;
-    let existing: Vec<Subscriber> = api
-        .list_all(subscribers::list(&page))?
-        .into_iter()
-        .filter(|s| matches(s, kind, address))
-        .collect();
-    if existing.len() > 1 {
-        ctx.warn(format!(
-            "{} subscribers have this {kind}; the module manages the first",
-            existing.len()
-        ));
-    }
-    let current = existing.first();
+    let (page, current, names) = read_single(o, api, ctx)?;
+    let current = current.as_ref();
     let check = ctx.check_mode();
-
-    // Component names <-> ids, only when a list is involved.
-    let needs_tree = o.components.is_some() || current.is_some_and(|s| !s.components.is_empty());
-    let names = load_names(api, needs_tree)?;
     let current_view = current.map(|s| names.current(s));
 
     if o.state == State::Absent {
@@ -349,6 +334,33 @@ fn run(o: &SubscriberOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Ou
     Ok(Outcome::new(true, format!("{verb} the {kind} subscriber"))
         .with("subscriber", with_id(after.clone(), id.as_deref()))
         .with_diff(Diff::new(json!({}), after)))
+}
+
+/// The page, the first subscriber with the task's identity (a warning when several have it),
+/// and the component names, read only when a list is involved.
+fn read_single(
+    o: &SubscriberOptions,
+    api: &mut Api<'_>,
+    ctx: &mut Context,
+) -> Result<(PageId, Option<Subscriber>, Names), Failure> {
+    let (kind, address) = identity(o);
+    let page = api.page_id()?;
+    let existing: Vec<Subscriber> = api
+        .list_all(subscribers::list(&page))?
+        .into_iter()
+        .filter(|s| matches(s, kind, address))
+        .collect();
+    if existing.len() > 1 {
+        ctx.warn(format!(
+            "{} subscribers have this {kind}; the module manages the first",
+            existing.len()
+        ));
+    }
+    let current = existing.into_iter().next();
+    let needs_tree =
+        o.components.is_some() || current.as_ref().is_some_and(|s| !s.components.is_empty());
+    let names = load_names(api, needs_tree)?;
+    Ok((page, current, names))
 }
 
 /// A view with the subscriber's id (`null` when it does not exist yet: check mode).
