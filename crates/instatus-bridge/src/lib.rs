@@ -24,6 +24,7 @@ pub mod probes;
 pub mod public_metrics;
 pub mod report;
 pub mod resets;
+mod routes;
 pub mod secret_file;
 pub mod server;
 pub mod store;
