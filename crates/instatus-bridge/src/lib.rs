@@ -27,6 +27,7 @@ pub mod resets;
 mod routes;
 pub mod secret_file;
 pub mod server;
+pub mod settings;
 pub mod store;
 pub mod telemetry;
 pub mod uptime_report;
