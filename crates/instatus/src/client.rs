@@ -1,3 +1,4 @@
+//! (Long: one concept, the HTTP executor: the builder, the retrying executor, pagination and the foreign requests share its private state and its one retry policy.)
 //! The one place that does HTTP: auth, timeouts, retries, the request rate, pagination.
 
 use std::collections::VecDeque;

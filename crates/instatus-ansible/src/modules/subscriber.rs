@@ -1,3 +1,4 @@
+//! (Long: one module; its single form and its list form share the options, the identity, the views and the add/remove requests.)
 //! `ephemery.instatus.subscriber`: subscribers (email, SMS phone number or webhook URL), each to
 //! every component or to a list of components by name path. One subscriber (`email` / `phone` /
 //! `webhook`), or a declared set (`subscribers`), optionally `exclusive` (removes the page's other

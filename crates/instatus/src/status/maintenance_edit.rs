@@ -1,3 +1,4 @@
+//! (Long: one planner, the task's types and errors and the one `plan` match with the helpers it needs; its tests are in maintenance_edit_tests.rs.)
 //! A person's maintenance task (the `maintenance` module's options) against the page's
 //! maintenances: which window it means, what settings change, whether the stage moves, and what
 //! to write. Pure, with `now` an argument; the caller reads, calls [`plan`], writes and reports.
