@@ -46,6 +46,10 @@ pub const CHAIN_ID_BASE: u64 = 39_438_000;
 /// How many resets a schedule lists at most in one call: a bound on work, far past any use.
 pub const MAX_RESETS: usize = 100;
 
+/// The largest `count` of upcoming resets a front end declares or lists (the `ephemery_resets`
+/// and `calendar` modules, the bridge's `ephemery_resets.count`).
+pub const MAX_COUNT: usize = 24;
+
 /// A reset schedule: one known iteration, its genesis time, and the period.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Schedule {
