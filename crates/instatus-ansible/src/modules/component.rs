@@ -310,15 +310,8 @@ fn update(
     c: &Component,
     ctx: &mut Context,
 ) -> Result<Outcome, Failure> {
-    let Present {
-        o,
-        path,
-        page,
-        group_created,
-        declared,
-        check,
-        ..
-    } = task;
+    let (o, path, page, declared) = (task.o, &task.path, &task.page, &task.declared);
+    let (check, group_created) = (&task.check, &task.group_created);
     let (mut body, changes) = component_fields(declared, Some(c));
     let mut fields: Vec<String> = changes.into_iter().map(|f| f.field).collect();
     if o.order.is_some() && o.order != c.order {
