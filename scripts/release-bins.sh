@@ -6,14 +6,14 @@
 # features and rebuild).
 # Usage: source scripts/release-bins.sh; build_release_bins || exit 1; "$RELEASE_DIR/instatus-bridge" ...
 # Sourced: sets no shell options; sources scripts/python-env.sh (cargo-zigbuild and zig are pinned there).
-_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-source "$_root/scripts/python-env.sh" || return 1
+_rb_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$_rb_root/scripts/python-env.sh" || return 1
 # The glibc version is a suffix of the target only for the linker; cargo's output directory is
 # target/x86_64-unknown-linux-gnu/release.
 RELEASE_TARGET=x86_64-unknown-linux-gnu
-RELEASE_DIR=$_root/target/$RELEASE_TARGET/release
+RELEASE_DIR=$_rb_root/target/$RELEASE_TARGET/release
 export RELEASE_DIR
-unset _root
+unset _rb_root
 
 build_release_bins() {
   cargo zigbuild --quiet --release --target "$RELEASE_TARGET.2.31" \

@@ -226,18 +226,18 @@ if ! ansible-playbook -i localhost, -c local "$work/render/render.yml" -e "@$wor
   finish
 fi
 pass "the status_sync role renders the config (webhook receiver, alert allowlist, no Alertmanager)"
-# The rendered holds, shortened to 4 s for the execution client: the test waits for the change,
+# The rendered holds of the two "up" probes the test turns bad (the execution client, the absent
+# Alertmanager), shortened to 4 s: the test waits for the change,
 # not the 90 s a real host waits (the hold itself is the engine's, tested in the Rust suites).
 python3 - "$work/bridge.yml" <<'PY'
 import sys, yaml
 path = sys.argv[1]
 c = yaml.safe_load(open(path))
 for comp in c["status"]["components"]:
-    if comp["path"].endswith("/Execution Client"):
-        for r in comp["rules"]:
-            t = r.get("threshold", {})
-            if t.get("probe") == "execution.up":
-                t["enter_for_secs"] = 4
+    for r in comp["rules"]:
+        t = r.get("threshold", {})
+        if t.get("probe") in ("execution.up", "alertmanager.ok"):
+            t["enter_for_secs"] = 4
 yaml.safe_dump(c, open(path, "w"), sort_keys=False)
 PY
 expect "instatus-bridge validate accepts it" "$bridge_bin" --config "$work/bridge.yml" validate
