@@ -151,3 +151,30 @@ fn a_burn_rate_rule_without_prometheus_or_with_a_bad_window_is_refused_with_its_
         "{err}"
     );
 }
+
+#[test]
+fn the_burn_rate_example_is_valid_and_asks_for_five_windows() {
+    let example = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/bridge/slo-burn-rate.yml"
+    );
+    let env = [
+        ("INSTATUS_API_KEY".to_owned(), "not-used".to_owned()),
+        ("INSTATUS_PAGE".to_owned(), "ephemery".to_owned()),
+    ];
+    let o = run(
+        std::path::Path::new(example),
+        &["validate", "--no-secrets"],
+        &env,
+    );
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    assert!(
+        out.contains("valid (1 components, 0 groups, 5 queries"),
+        "{out}"
+    );
+    let text = std::fs::read_to_string(example).unwrap();
+    assert!(
+        text.contains("instatus-bridge validate --no-secrets examples/bridge/slo-burn-rate.yml")
+    );
+}
