@@ -739,7 +739,7 @@ impl Settings {
         if has_promql && config.prometheus.is_none() {
             return Err(err(
                 "prometheus",
-                "threshold rules with a `query` and burn-rate rules need a `prometheus` section (or PROMETHEUS_URL)",
+                "threshold rules need a `prometheus` section (or PROMETHEUS_URL) for their `query`, burn-rate rules for their windows",
             ));
         }
         let engine = Engine::new(config.status.clone())

@@ -134,7 +134,7 @@ fn default_exit() -> u64 {
 /// A window as a PromQL range: the largest unit that divides it (`3d`, `90m`, `45s`).
 pub fn range_text(secs: u64) -> String {
     for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60)] {
-        if secs > 0 && secs % size == 0 {
+        if secs > 0 && secs.is_multiple_of(size) {
             return format!("{}{unit}", secs / size);
         }
     }
