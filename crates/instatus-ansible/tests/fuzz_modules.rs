@@ -293,7 +293,7 @@ fn valid_base(
 ) -> Map<String, Value> {
     use instatus_ansible::protocol::OptionType as T;
     let mut base = plausible_args(spec);
-    let mut add = |base: &mut Map<String, Value>, name: &str| {
+    let add = |base: &mut Map<String, Value>, name: &str| {
         if base.contains_key(name) {
             return;
         }
