@@ -10,7 +10,6 @@
 //! setting Instatus starts applying is tried again. Errors reading or writing it are ignored: a
 //! cache never fails a task.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use instatus::desired::IgnoredWrite;
@@ -128,18 +127,9 @@ fn fresh(write: &IgnoredWrite, now: Timestamp) -> bool {
 }
 
 fn read(path: &Path) -> Option<File> {
-    let file = std::fs::File::open(path).ok()?;
-    if !file.metadata().ok()?.is_file() {
-        return None;
-    }
-    let mut text = String::new();
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_string(&mut text)
-        .ok()?;
-    if text.len() as u64 > MAX_FILE_BYTES {
-        return None;
-    }
-    serde_json::from_str(&text).ok()
+    // Regular files only (a FIFO would block the open for ever), bounded.
+    let bytes = crate::protocol::files::read_existing(path, MAX_FILE_BYTES).ok()??;
+    serde_json::from_slice(&bytes).ok()
 }
 
 /// Through a temporary file of this process, renamed over the file: a reader never sees half.
