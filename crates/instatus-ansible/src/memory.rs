@@ -94,7 +94,7 @@ pub struct ChildEnd {
     pub status: ExitStatus,
     /// Everything it printed on stdout.
     pub stdout: Vec<u8>,
-    /// What it printed on stderr (the first [`MAX_STDERR_BYTES`]).
+    /// What it printed on stderr (its first MiB).
     pub stderr: Vec<u8>,
 }
 
