@@ -9,11 +9,11 @@
 # (`_ansible_module_name`), which is how the binary knows which module to run.
 #
 # The NAME.ini markers make `ansible-doc -l ephemery.instatus` list the modules. ansible-core's
-# listing (ansible/plugins/list.py) skips symlinks, taking them for aliases, and a real copy of the
-# binary fails its UTF-8 read ("documentation formatting error"). It does list a NAME.ini and
-# shows the docs of NAME.yml beside it, while the module loader never runs a .ini file
-# (MODULE_IGNORE_EXTS) and always takes the exact name NAME first; scripts/test-ansible.sh checks
-# both: the listing and the modules running.
+# listing (plugins/list.py in the ansible package) skips symlinks, taking them for aliases, and a
+# real copy of the binary fails its UTF-8 read ("documentation formatting error"). It does list a
+# NAME.ini and shows the docs of NAME.yml beside it, while the module loader never runs a .ini
+# file (MODULE_IGNORE_EXTS) and always takes the exact name NAME first; scripts/test-ansible.sh
+# checks both: the listing and the modules running.
 #
 # The shipped binaries are linked against glibc 2.31 (cargo-zigbuild with zig as the linker,
 # target x86_64-unknown-linux-gnu.2.31), so they run on Ubuntu 20.04 and every newer Linux, as

@@ -8,7 +8,10 @@
 #      (relative to the repository, or to the directory, crate, role or collection the file is
 #      in; placeholders such as NAME, *, {..}, build output git ignores, and the few paths of
 #      other repositories and tools in OTHER_REPOSITORIES are skipped);
-#   4. README.md links every docs/*.md; docs/getting-started.md and ansible/README.md name every
+#   4. nothing cites the reference notes the project was written from, which are not in the
+#      repository (instatus-api.md, shared/reference/..., "reference §N"): cite the public source
+#      or state the fact;
+#   5. README.md links every docs/*.md; docs/getting-started.md and ansible/README.md name every
 #      module of ansible/plugins/modules/; every crate has a README.md; crates/instatus/README.md
 #      (the crate's doc) names every `pub mod` of crates/instatus/src/lib.rs.
 # Reads the files git tracks (and untracked ones not ignored), so it needs no build.
@@ -108,7 +111,18 @@ for path in files:
         if not ignored([c for c in candidates if c != os.path.join(here, target)]):
             problem(f"{path}:{line_of(text, m.start())}", f"names a missing file: {target}")
 
-# 4. Lists that must be complete.
+# 4. Citations of documents outside the repository.
+OUTSIDE = re.compile(r"instatus-api\.md|shared/reference/|reference §|reference quirk|\(reference S\d")
+# A test that compares the vendored OpenAPI spec with that copy when the copy is there.
+OUTSIDE_ALLOWED = {"crates/instatus/tests/spec_table.rs"}
+for path in files:
+    if path in OUTSIDE_ALLOWED or path == "scripts/check-links.sh" or path.startswith("crates/instatus/spec/"):
+        continue
+    text = text_of(path)
+    for m in OUTSIDE.finditer(text or ""):
+        problem(f"{path}:{line_of(text, m.start())}", f"cites a document outside the repository: {m.group(0)}")
+
+# 5. Lists that must be complete.
 readme = text_of("README.md")
 for doc in sorted(f for f in os.listdir("docs") if f.endswith(".md")):
     if f"(docs/{doc})" not in readme:
