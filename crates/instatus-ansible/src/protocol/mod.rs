@@ -13,8 +13,8 @@
 //! reads one JSON object from stdout and fails the task when that object has `failed: true`.
 //!
 //! The layer, one file per step: [`args`] (the args file, parsed once), [`spec`] (the option spec
-//! from the schema), [`validate`](mod@validate) (`AnsibleModule`'s checks and conversions), [`result`]
-//! (outcome, failure, diff) and [`execute`](mod@execute) (run, catch, mask), with [`mask`] for scrubbing.
+//! from the schema), [`mod@validate`] (`AnsibleModule`'s checks and conversions), [`result`]
+//! (outcome, failure, diff) and [`mod@execute`] (run, catch, mask), with [`mask`] for scrubbing.
 
 pub mod args;
 pub mod execute;
