@@ -4,7 +4,8 @@
 //! ([`config`]), one evaluation ([`bridge`]: gather observations, read the page, evaluate, apply
 //! through [`apply`]), the state directory ([`store`]), the webhook intake with its dedupe
 //! ([`intake`]), the HTTP server ([`server`]) with its connection bounds ([`connections`]) and the evaluator thread ([`evaluator`]), its metrics ([`telemetry`]) and status badges ([`badge`]) and public Instatus
-//! metrics ([`public_metrics`]); the uptime report ([`uptime_report`]). The contract (commands, exit codes, config, routes) is
+//! metrics ([`public_metrics`]); the uptime report ([`uptime_report`]); the page declaration
+//! without Ansible ([`page`]). The contract (commands, exit codes, config, routes) is
 //! `docs/bridge.md`.
 
 pub mod apply;
@@ -20,6 +21,7 @@ pub mod foreign;
 pub mod heartbeat;
 pub mod intake;
 pub mod lock;
+pub mod page;
 pub mod probes;
 pub mod public_metrics;
 pub mod report;
