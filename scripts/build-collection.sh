@@ -26,15 +26,11 @@ for arg in "$@"; do
     *) echo "usage: scripts/build-collection.sh [--install]" >&2; exit 2 ;;
   esac
 done
-# The pinned tools (cargo-zigbuild, ziglang, ansible-galaxy) and ANSIBLE_COLLECTIONS_PATH.
-source scripts/python-env.sh
-
-# The glibc version is a suffix of the target only for the linker; cargo's output directory is
-# target/x86_64-unknown-linux-gnu/release.
-target=x86_64-unknown-linux-gnu
-cargo zigbuild --quiet --release --target "$target.2.31" \
-  -p instatus-ansible --bin instatus-ansible -p instatus-bridge --bin instatus-bridge
-out=target/$target/release
+# The pinned tools (cargo-zigbuild, ziglang, ansible-galaxy), ANSIBLE_COLLECTIONS_PATH and the
+# one release build every script shares.
+source scripts/release-bins.sh
+build_release_bins
+out=$RELEASE_DIR
 modules=$("$out/instatus-ansible" --list)
 dest=ansible/plugins/modules
 mkdir -p ansible/bin

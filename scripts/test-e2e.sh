@@ -45,14 +45,15 @@ done
 # E2E_PROFILE=debug uses the debug binaries (quicker to build while developing).
 profile=${E2E_PROFILE:-release}
 echo "== build ($profile)"
-flag=--release
-[ "$profile" = release ] || flag=
-if ! cargo build --quiet $flag -p instatus-emulator -p instatus-bridge; then
-  fail "cargo build $flag -p instatus-emulator -p instatus-bridge"
-  finish
+if [ "$profile" = release ]; then
+  source scripts/release-bins.sh && build_release_bins || { fail "the release build (scripts/release-bins.sh)"; finish; }
+  bin_dir=$RELEASE_DIR
+else
+  cargo build --quiet -p instatus-emulator -p instatus-bridge || { fail "cargo build"; finish; }
+  bin_dir=$root/target/debug
 fi
-bridge_bin=$root/target/$profile/instatus-bridge
-emulator_bin=$root/target/$profile/instatus-emulator
+bridge_bin=$bin_dir/instatus-bridge
+emulator_bin=$bin_dir/instatus-emulator
 
 work=$(mktemp -d /tmp/instatus-e2e.XXXXXX)
 pids=()
