@@ -22,7 +22,6 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORK = os.path.join(ROOT, "target", "bench-page")
-EMULATOR = os.path.join(ROOT, "target", "release", "instatus-emulator")
 KEY = "bench-page-key-0000000000000000"
 PLAYBOOK = os.path.join(ROOT, "examples", "ephemery-status-page.yaml")
 INVENTORY = os.path.join(ROOT, "examples", "inventory.yaml")
@@ -30,9 +29,9 @@ DECLARATION = os.path.join(ROOT, "examples", "ephemery-page.yaml")
 TARGET_MS = 50.0
 
 
-def start_emulator():
+def start_emulator(emulator):
     proc = subprocess.Popen(
-        [EMULATOR, "--port", "0", "--api-key", KEY, "--page", "native=Native", "--page", "role=Role"],
+        [emulator, "--port", "0", "--api-key", KEY, "--page", "native=Native", "--page", "role=Role"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     for line in proc.stdout:
         m = re.search(r"listening on (http\S+)", line)
@@ -68,10 +67,11 @@ def role_changed(log):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bridge", required=True, help="the instatus-bridge binary (release)")
+    ap.add_argument("--emulator", required=True, help="the instatus-emulator binary (release)")
     ap.add_argument("--rounds", type=int, default=11)
     args = ap.parse_args()
     os.makedirs(WORK, exist_ok=True)
-    proc, url = start_emulator()
+    proc, url = start_emulator(args.emulator)
     try:
         env = dict(os.environ, INSTATUS_API_KEY=KEY, INSTATUS_BASE_URL=url,
                    XDG_CACHE_HOME=os.path.join(WORK, "cache"))

@@ -6,12 +6,12 @@
 # the median, min and max of ROUNDS runs (default 11) and the request counts; exits 1 when the
 # native no-op misses its target (<= 50 ms and 2 requests). It first checks that the two
 # declarations are the same page (each a no-op where the other applied).
-# Release builds: the collection's binaries (scripts/build-collection.sh, the instatus-bridge the
-# status_sync role ships) and the emulator.
+# Release builds: the one release build every script shares (scripts/release-bins.sh: the
+# instatus-bridge the collection ships, the emulator), the collection installed from them.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-source scripts/python-env.sh
+source scripts/release-bins.sh
 scripts/build-collection.sh --install >/dev/null
-cargo build --quiet --release -p instatus-emulator --bin instatus-emulator
-python3 benchmarks/page_bench.py --bridge ansible/bin/instatus-bridge --rounds "${ROUNDS:-11}"
+python3 benchmarks/page_bench.py --bridge "$RELEASE_DIR/instatus-bridge" \
+  --emulator "$RELEASE_DIR/instatus-emulator" --rounds "${ROUNDS:-11}"

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
-use instatus::desired::{self, ConvergeError, Converged, Mode, PageSpec, PlanOptions};
+use instatus::desired::{self, ConvergeError, Converged, InvalidSpec, Mode, PageSpec, PlanOptions};
 use instatus::{Client, API_KEY_ENV, DEFAULT_BASE_URL};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -74,44 +74,63 @@ struct Declaration {
     dedupe: bool,
 }
 
-/// A problem before any request: the file, the environment.
+/// A declaration file that cannot be used; nothing was sent.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct InputError(String);
+pub enum InputError {
+    /// The file cannot be read, or a field has the wrong shape (YAML, types, unknown keys).
+    #[error("{path}: {message}")]
+    Field {
+        /// Where: `FILE`, `(YAML)`, `(top level)`, `components[0].colour`...
+        path: String,
+        /// What is wrong, with the allowed values where there is a list.
+        message: String,
+    },
+    /// The declaration reads but is wrong: every problem, each with its field path.
+    #[error(transparent)]
+    Spec(#[from] InvalidSpec),
+}
+
+fn field(path: impl Into<String>, message: impl Into<String>) -> InputError {
+    InputError::Field {
+        path: path.into(),
+        message: message.into(),
+    }
+}
 
 /// Reads and checks a declaration file: the spec and its plan options. Errors name the field
 /// (`components[1].components[0].name: ...`).
 pub fn load(path: &Path) -> Result<(PageSpec, PlanOptions), InputError> {
     let bytes = crate::secret_file::read_bounded("FILE", path, MAX_FILE_BYTES)
-        .map_err(|e| InputError(e.to_string()))?;
+        .map_err(|e| field(e.path, e.message))?;
     let text = String::from_utf8(bytes)
-        .map_err(|e| InputError(format!("{}: not UTF-8 text: {e}", path.display())))?;
+        .map_err(|e| field("FILE", format!("{} is not UTF-8 text: {e}", path.display())))?;
     // Through a YAML value: it refuses a key given twice (JSON is YAML).
-    let yaml: yaml_serde::Value = yaml_serde::from_str(&text)
-        .map_err(|e| InputError(crate::checks::yaml_error(&text, &e).to_string()))?;
-    let value = serde_json::to_value(yaml).map_err(|e| InputError(format!("(YAML): {e}")))?;
+    let yaml: yaml_serde::Value = yaml_serde::from_str(&text).map_err(|e| {
+        let e = crate::checks::yaml_error(&text, &e);
+        field(e.path, e.message)
+    })?;
+    let value = serde_json::to_value(yaml).map_err(|e| field("(YAML)", e.to_string()))?;
     if !value.is_object() {
-        return Err(InputError(
-            "(top level): the declaration must be a mapping (settings, components, scope, prune, dedupe)"
-                .into(),
+        return Err(field(
+            "(top level)",
+            "the declaration must be a mapping (settings, components, scope, prune, dedupe)",
         ));
     }
     let d: Declaration = serde_path_to_error::deserialize(&value)
-        .map_err(|e| InputError(format!("{}: {}", e.path(), e.inner())))?;
+        .map_err(|e| field(e.path().to_string(), e.inner().to_string()))?;
     if d.settings.contains_key("sms_credentials") {
-        return Err(InputError(
-            "settings.sms_credentials: not taken from a declaration file (it would sit next to \
-             the page in version control); set SMS credentials with the \
-             ephemery.instatus.page_spec module's sms_credentials option"
-                .into(),
+        return Err(field(
+            "settings.sms_credentials",
+            "not taken from a declaration file (it would sit next to the page in version \
+             control); set SMS credentials with the ephemery.instatus.page_spec module's \
+             sms_credentials option",
         ));
     }
     let spec = PageSpec::from_json(json!({
         "settings": d.settings,
         "components": d.components,
         "scope": d.scope,
-    }))
-    .map_err(|e| InputError(e.to_string()))?;
+    }))?;
     Ok((
         spec,
         PlanOptions {
