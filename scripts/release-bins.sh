@@ -20,3 +20,13 @@ build_release_bins() {
     -p instatus-ansible --bin instatus-ansible -p instatus-bridge --bin instatus-bridge \
     -p instatus-emulator --bin instatus-emulator
 }
+
+# build_bins PROFILE: the release build, or (debug) a quicker debug build of the bridge and the
+# emulator while developing; prints the directory that holds them.
+build_bins() {
+  if [ "$1" = release ]; then
+    build_release_bins >&2 && echo "$RELEASE_DIR"
+  else
+    cargo build --quiet -p instatus-emulator -p instatus-bridge >&2 && echo "${RELEASE_DIR%/"$RELEASE_TARGET"/release}/debug"
+  fi
+}

@@ -45,13 +45,8 @@ done
 # E2E_PROFILE=debug uses the debug binaries (quicker to build while developing).
 profile=${E2E_PROFILE:-release}
 echo "== build ($profile)"
-if [ "$profile" = release ]; then
-  source scripts/release-bins.sh && build_release_bins || { fail "the release build (scripts/release-bins.sh)"; finish; }
-  bin_dir=$RELEASE_DIR
-else
-  cargo build --quiet -p instatus-emulator -p instatus-bridge || { fail "cargo build"; finish; }
-  bin_dir=$root/target/debug
-fi
+source scripts/release-bins.sh
+bin_dir=$(build_bins "$profile") || { fail "the $profile build"; finish; }
 bridge_bin=$bin_dir/instatus-bridge
 emulator_bin=$bin_dir/instatus-emulator
 

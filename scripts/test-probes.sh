@@ -48,13 +48,8 @@ source scripts/python-env.sh
 
 profile=${E2E_PROFILE:-release}
 echo "== build ($profile)"
-if [ "$profile" = release ]; then
-  source scripts/release-bins.sh && build_release_bins || { fail "the release build (scripts/release-bins.sh)"; finish; }
-  bin_dir=$RELEASE_DIR
-else
-  cargo build --quiet -p instatus-emulator -p instatus-bridge || { fail "cargo build"; finish; }
-  bin_dir=$root/target/debug
-fi
+source scripts/release-bins.sh
+bin_dir=$(build_bins "$profile") || { fail "the $profile build"; finish; }
 bridge_bin=$bin_dir/instatus-bridge
 emulator_bin=$bin_dir/instatus-emulator
 anvil_bin=$root/tests/node/node_modules/@foundry-rs/anvil-linux-$([ "$(uname -m)" = aarch64 ] && echo arm64 || echo amd64)/bin/anvil
@@ -190,6 +185,7 @@ new_writes() { echo $(($(emu_py writes) - base)); }
 
 # --- the config the status_sync role renders ------------------------------------------------
 bridge_port=$(free_port)
+am_port=$(free_port) # nothing listens there until the end: the repository deploys no Alertmanager
 # Storage watches /dev/shm (tmpfs): the rule set is under test, not this shared machine's disk.
 mkdir -p "$work/render" "$work/state"
 ln -s "$root/ansible/roles/status_sync/templates" "$work/render/templates"
@@ -217,7 +213,7 @@ cat >"$work/vars.json" <<EOF
  "status_sync_probe_urls": {"execution": "http://127.0.0.1:$el_port", "beacon": "http://127.0.0.1:$bn_port",
    "validator_metrics": "http://127.0.0.1:$vc_port/metrics", "checkpoint_sync": "http://127.0.0.1:$cp_port",
    "prometheus": "http://127.0.0.1:$prom_port", "grafana": "http://127.0.0.1:$grafana_port",
-   "alertmanager": "http://127.0.0.1:$(free_port)"},
+   "alertmanager": "http://127.0.0.1:$am_port"},
  "_status_sync_state_dir": "$work/state", "_status_sync_api_key_file": "$work/api-key"}
 EOF
 if ! ansible-playbook -i localhost, -c local "$work/render/render.yml" -e "@$work/vars.json" >"$work/render.log" 2>&1; then
@@ -372,4 +368,18 @@ expect "the bridge logged what it would have written for Alert Manager, once" \
   [ "$(grep -c 'Monitoring Systems/Alert Manager: observe: would set OPERATIONAL -> MAJOROUTAGE' "$work/bridge.log")" = 1 ]
 "$bridge_bin" --config "$work/bridge.yml" plan --sources >"$out/plan-sources-after.txt" 2>&1
 expect "plan --sources shows the execution probe silent" grep -q 'SILENT  probe execution (execution http' "$out/plan-sources-after.txt"
+
+# Where an Alertmanager runs, Alert Manager's probe answers: every one of the ten components then
+# has a working source and is automatic.
+mkdir -p "$work/am-data"
+printf 'route:\n  receiver: none\nreceivers:\n  - name: none\n' >"$work/alertmanager.yml"
+prometheus-alertmanager --config.file="$work/alertmanager.yml" --storage.path="$work/am-data" \
+  --web.listen-address="127.0.0.1:$am_port" --cluster.listen-address= >"$work/alertmanager.log" 2>&1 &
+pids+=($!)
+wait_for 20 curl -fs -o /dev/null "http://127.0.0.1:$am_port/-/healthy"
+"$bridge_bin" --config "$work/bridge.yml" plan --sources >"$out/plan-sources-alertmanager.txt" 2>&1
+cat "$out/plan-sources-alertmanager.txt" | grep -E '^[A-Z][^ ].*  \[|^    (answers|SILENT)'
+expect "with an Alertmanager running, all ten components are automatic" \
+  [ "$(grep -c '  \[automatic\]' "$out/plan-sources-alertmanager.txt")" = 10 ]
+expect "and Alert Manager's probe answers" grep -q 'answers probe alertmanager' "$out/plan-sources-alertmanager.txt"
 finish

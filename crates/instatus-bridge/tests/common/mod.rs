@@ -139,6 +139,8 @@ pub struct Upstream {
     pub answers: Arc<Mutex<HashMap<String, Answer>>>,
     pub alerts: Arc<Mutex<Value>>,
     pub requests: Arc<AtomicU64>,
+    /// Every `/api/v1/query` query received, in order.
+    pub queries: Arc<Mutex<Vec<String>>>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -189,9 +191,11 @@ impl Upstream {
         let answers: Arc<Mutex<HashMap<String, Answer>>> = Arc::default();
         let alerts = Arc::new(Mutex::new(json!([])));
         let requests = Arc::new(AtomicU64::new(0));
+        let queries: Arc<Mutex<Vec<String>>> = Arc::default();
         let (tx, rx) = std::sync::mpsc::channel();
         let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
         let (a, al, rq) = (answers.clone(), alerts.clone(), requests.clone());
+        let ql = queries.clone();
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -203,9 +207,9 @@ impl Upstream {
                 loop {
                     tokio::select! {
                         Ok((stream, _)) = listener.accept() => {
-                            let (a, al, rq) = (a.clone(), al.clone(), rq.clone());
+                            let (a, al, rq, ql) = (a.clone(), al.clone(), rq.clone(), ql.clone());
                             let svc = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
-                                let (a, al, rq) = (a.clone(), al.clone(), rq.clone());
+                                let (a, al, rq, ql) = (a.clone(), al.clone(), rq.clone(), ql.clone());
                                 async move {
                                     rq.fetch_add(1, Ordering::SeqCst);
                                     let path = req.uri().path().to_owned();
@@ -216,6 +220,7 @@ impl Upstream {
                                             .find_map(|kv| kv.strip_prefix("query="))
                                             .map(decode)
                                             .unwrap_or_default();
+                                        ql.lock().unwrap().push(q.clone());
                                         match a.lock().unwrap().get(&q).cloned() {
                                             Some(Answer::Value(v)) => (200, vector_answer(v)),
                                             Some(Answer::Raw(s, b)) => (s, b),
@@ -248,6 +253,7 @@ impl Upstream {
             answers,
             alerts,
             requests,
+            queries,
             stop: Some(stop_tx),
             thread: Some(thread),
         }

@@ -128,7 +128,15 @@ fn fresh(write: &IgnoredWrite, now: Timestamp) -> bool {
 }
 
 fn read(path: &Path) -> Option<File> {
-    let file = std::fs::File::open(path).ok()?;
+    use rustix::fs::{Mode, OFlags};
+    // Regular files only: a FIFO in its place would block the open for ever. The type is checked
+    // before opening, the open itself does not wait (O_NONBLOCK) in case the file was swapped
+    // meanwhile, and the opened file is checked again.
+    if !std::fs::metadata(path).ok()?.is_file() {
+        return None;
+    }
+    let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC;
+    let file = std::fs::File::from(rustix::fs::open(path, flags, Mode::empty()).ok()?);
     if !file.metadata().ok()?.is_file() {
         return None;
     }
