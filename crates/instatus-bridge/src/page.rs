@@ -1,7 +1,7 @@
 //! `instatus-bridge page plan|apply FILE`: the declarative page without Ansible. The file is the
 //! declaration the `page_spec` module (and so the `status_page` role) takes: `settings`,
 //! `components`, `scope`, `prune`, `dedupe`, read into the same types with the same errors, and
-//! run through the same library call ([`instatus::desired::converge`]). Exit codes for CI: 0 the
+//! run through the same library call ([`instatus::desired::converge()`]). Exit codes for CI: 0 the
 //! page is as declared, 2 changes planned (plan) or sent (apply), 1 error. The contract is
 //! `docs/page-cli.md`.
 

@@ -5,8 +5,8 @@
 //! request.
 //!
 //! What was seen is an [`IgnoredWrite`]; [`super::cache`] keeps the list between runs in a small
-//! file (the Ansible modules and `instatus-bridge page` share it). Losing it changes no result, only costs the
-//! one write again.
+//! file (the Ansible modules and `instatus-bridge page` share it). Losing it changes no result,
+//! only costs the one write again.
 
 use serde::{Deserialize, Serialize};
 
