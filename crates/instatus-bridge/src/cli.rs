@@ -1,4 +1,5 @@
-//! The command line: `instatus-bridge [--config FILE] <serve|once|plan|report|validate|schema>`.
+//! The command line: `instatus-bridge [--config FILE] <serve|once|plan|report|validate|schema>`,
+//! and `instatus-bridge page plan|apply FILE` (the page declaration, no config: [`crate::page`]).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -52,6 +53,9 @@ pub enum Command {
     Validate(crate::validate::ValidateArgs),
     /// Print the config's JSON Schema.
     Schema,
+    /// Plan or apply a page declaration (the status_page role's, without Ansible); needs no
+    /// config. Exit 0 as declared, 2 changes planned or sent, 1 error.
+    Page(crate::page::PageArgs),
 }
 
 /// Output forms.
@@ -75,7 +79,7 @@ fn fail(message: impl std::fmt::Display) -> i32 {
     EXIT_ERROR
 }
 
-fn print(text: &str) {
+pub(crate) fn print(text: &str) {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
@@ -86,6 +90,9 @@ pub fn run(cli: Cli) -> i32 {
     if let Command::Schema = cli.command {
         print(&config::schema_json());
         return EXIT_OK;
+    }
+    if let Command::Page(args) = &cli.command {
+        return crate::page::run(args);
     }
     if let Command::Validate(args) = &cli.command {
         return crate::validate::run(cli.config.as_deref(), args);
@@ -98,7 +105,7 @@ pub fn run(cli: Cli) -> i32 {
         Err(e) => return fail(e),
     };
     match cli.command {
-        Command::Schema | Command::Validate(_) => EXIT_OK,
+        Command::Schema | Command::Validate(_) | Command::Page(_) => EXIT_OK,
         Command::Plan { format, sources } => {
             let mut settings = settings;
             // `plan` writes nothing: a state folder not there yet holds no state, and stays absent.

@@ -13,7 +13,8 @@
 //!   evaluator thread ([`evaluator`]);
 //! - Ephemery's reset windows ([`resets`]), the bridge's heartbeat ([`heartbeat`]), its own
 //!   metrics ([`telemetry`]), status badges ([`badge`]), public Instatus metrics
-//!   ([`public_metrics`]) and the uptime report ([`uptime_report`]).
+//!   ([`public_metrics`]) and the uptime report ([`uptime_report`]);
+//! - the page declaration without Ansible, `page plan|apply` ([`page`]).
 //!
 //! The contract (commands, exit codes, config, routes) is `docs/bridge.md` in the repository;
 //! `crates/instatus-bridge/README.md` is the overview.
@@ -31,6 +32,7 @@ pub mod foreign;
 pub mod heartbeat;
 pub mod intake;
 pub mod lock;
+pub mod page;
 pub mod probes;
 pub mod public_metrics;
 pub mod report;
