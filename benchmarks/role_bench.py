@@ -21,7 +21,7 @@ import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORK = os.path.join(ROOT, "target", "bench-ansible")
-EMULATOR = os.path.join(ROOT, "target", "release", "instatus-emulator")
+EMULATOR = os.path.join(os.environ.get("RELEASE_DIR") or os.path.join(ROOT, "target", "x86_64-unknown-linux-gnu", "release"), "instatus-emulator")
 KEY = "bench-role-key-0000000000000000"
 # (label, playbook, page)
 RUNS = [

@@ -24,7 +24,6 @@ runs=${BENCH_RUNS:-5}
 tarball=$(scripts/build-collection.sh --install | tail -n 1)
 
 echo "== 1. the role, side by side with the uri baseline and the floor"
-cargo build --quiet --release -p instatus-emulator --bin instatus-emulator
 mkdir -p target/bench-ansible
 python3 benchmarks/role_bench.py --tarball "$tarball" --rounds "${ROUNDS:-5}" \
   --before benchmarks/role-before.json ${SAVE:+--save "$SAVE"}

@@ -16,7 +16,6 @@ echo "== 1. the library alone"
 cargo bench -q -p instatus --bench reconcile
 
 echo "== 2. through ansible-playbook"
-cargo build --quiet --release -p instatus-emulator --bin instatus-emulator
 scripts/build-collection.sh --install >/dev/null
 work=target/bench-reconcile
 mkdir -p "$work"

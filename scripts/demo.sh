@@ -11,10 +11,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/python-env.sh
 source scripts/emulator.sh
+source scripts/release-bins.sh
 source scripts/debian-packages.sh
 
 echo "== building the emulator and the ephemery.instatus collection (the first run takes a few minutes)"
-cargo build --quiet --release -p instatus-emulator --bin instatus-emulator
 scripts/build-collection.sh --install >/dev/null
 
 mkdir -p target/demo
@@ -70,7 +70,6 @@ bridge_demo() {
   fi
   echo "== the bridge: Prometheus scrapes a metrics file, instatus-bridge keeps the page true"
   local started=$SECONDS
-  cargo build --quiet --release -p instatus-bridge --bin instatus-bridge
   work=$(mktemp -d /tmp/instatus-demo.XXXXXX)
   prom_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   metrics_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -107,7 +106,7 @@ status:
   incidents: {open_at: major_outage, resolve_after_secs: 3}
 YML
   echo "   config: $work/bridge.yml (instatus-bridge --config ... serve)"
-  target/release/instatus-bridge --config "$work/bridge.yml" serve >"$work/bridge.log" 2>&1 &
+  "$RELEASE_DIR/instatus-bridge" --config "$work/bridge.yml" serve >"$work/bridge.log" 2>&1 &
   demo_pids+=($!)
   show_until OPERATIONAL
   echo "-- head slot lag 40: the beacon node falls behind"

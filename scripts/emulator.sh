@@ -8,9 +8,10 @@ EMULATOR_API_KEY=${EMULATOR_API_KEY:-emulator-api-key-0000000000000000}
 emulator_start() {
   local root bin log
   root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-  bin="$root/target/release/instatus-emulator"
+  source "$root/scripts/release-bins.sh" || return 1
+  bin="$RELEASE_DIR/instatus-emulator"
   if [ ! -x "$bin" ] || [ -n "${EMULATOR_REBUILD:-}" ]; then
-    cargo build --quiet --release -p instatus-emulator --bin instatus-emulator
+    build_release_bins || return 1
   fi
   log=$(mktemp)
   "$bin" --port 0 --api-key "$EMULATOR_API_KEY" "$@" >"$log" 2>&1 &

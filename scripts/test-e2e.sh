@@ -45,14 +45,10 @@ done
 # E2E_PROFILE=debug uses the debug binaries (quicker to build while developing).
 profile=${E2E_PROFILE:-release}
 echo "== build ($profile)"
-flag=--release
-[ "$profile" = release ] || flag=
-if ! cargo build --quiet $flag -p instatus-emulator -p instatus-bridge; then
-  fail "cargo build $flag -p instatus-emulator -p instatus-bridge"
-  finish
-fi
-bridge_bin=$root/target/$profile/instatus-bridge
-emulator_bin=$root/target/$profile/instatus-emulator
+source scripts/release-bins.sh
+bin_dir=$(build_bins "$profile") || { fail "the $profile build"; finish; }
+bridge_bin=$bin_dir/instatus-bridge
+emulator_bin=$bin_dir/instatus-emulator
 
 work=$(mktemp -d /tmp/instatus-e2e.XXXXXX)
 pids=()

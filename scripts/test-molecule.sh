@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/python-env.sh
 
-cargo build --quiet --release -p instatus-emulator --bin instatus-emulator
+# The release binaries (the emulator, the bridge the status_sync scenario installs) and the collection.
 scripts/build-collection.sh --install >/dev/null
 
 passed=0

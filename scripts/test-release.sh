@@ -135,7 +135,6 @@ check "the installed collection's roles document themselves and its binaries run
   '$installed/bin/instatus-ansible' --list | grep -qx page_spec && '$installed/bin/instatus-bridge' --version"
 
 echo "== the docs' plays with only INSTATUS_API_KEY, INSTATUS_BASE_URL and INSTATUS_PAGE, in a network namespace"
-cargo build --quiet --release -p instatus-emulator --bin instatus-emulator
 log=$out/docs-plays.log
 unshare -n env -u INSTATUS_API_KEY -u INSTATUS_BASE_URL -u INSTATUS_PAGE bash tests/release/docs_plays.sh >"$log" 2>&1
 grep -E '^(ok|FAIL) ' "$log"

@@ -10,6 +10,7 @@
 //! - [`schedule`]: the Ephemery reset schedule options `ephemery_resets` and `calendar` share.
 //! - [`modules`]: one file per module and [`modules::MODULES`], the registry.
 //! - [`watchdog`]: the deadline and the parent watch that bound every run of the binary.
+//! - [`memory`]: the memory ceiling of every run of the binary (a supervised child process).
 //!
 //! The binary (`src/main.rs`) is shipped once, as `ansible/bin/instatus-ansible`, and every file
 //! in `ansible/plugins/modules/` is a symlink to it; it picks the module from `_ansible_module_name` (Ansible copies it to `AnsiballZ_NAME` before
@@ -28,6 +29,7 @@
 
 pub mod cache;
 pub mod common;
+pub mod memory;
 pub mod modules;
 pub mod protocol;
 pub mod schedule;

@@ -3,7 +3,9 @@
 
 use std::process::ExitCode;
 
-use instatus_ansible::{module_of, modules, name_from_argv0, protocol, run_raw, sidecar, watchdog};
+use instatus_ansible::{
+    memory, module_of, modules, name_from_argv0, protocol, run_raw, sidecar, watchdog,
+};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
@@ -52,17 +54,46 @@ fn main() -> ExitCode {
             let name = module_of(&raw, &fallback);
             let writes = modules::find(&name)
                 .is_some_and(|def| !def.read_only && !raw.invocation.check_mode);
-            watchdog::start(output.clone(), watchdog::deadline_of(&raw), name, writes);
-            let result = run_raw(raw, &fallback, &|name| std::env::var(name).ok());
-            if !output.print(&result.json) {
-                // The watchdog printed its failure and is ending the process.
-                return ExitCode::FAILURE;
-            }
-            if result.failed {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            }
+            // The memory ceiling: this process supervises a child that runs the module under it
+            // (see memory.rs); the child, marked by the environment, runs it.
+            let ceiling = match std::env::var(memory::SUPERVISED_ENV) {
+                Ok(mib) => mib.parse().ok(),
+                Err(_) => None,
+            };
+            let Some(mib) = ceiling else {
+                let mib =
+                    match memory::ceiling_mib(std::env::var(memory::CEILING_ENV).ok().as_deref()) {
+                        Ok(mib) => mib,
+                        Err(e) => return failed(e.to_string()),
+                    };
+                match memory::run_child(path, argv0, mib) {
+                    Ok(end) => {
+                        return match memory::result_of(&end, &name, &raw.params, mib, writes) {
+                            None => {
+                                memory::relay(&end);
+                                match end.status.code() {
+                                    Some(0) => ExitCode::SUCCESS,
+                                    _ => ExitCode::FAILURE,
+                                }
+                            }
+                            Some(failure) => {
+                                let _ =
+                                    std::io::Write::write_all(&mut std::io::stderr(), &end.stderr);
+                                output.print(&failure);
+                                ExitCode::FAILURE
+                            }
+                        };
+                    }
+                    // No child (no /proc, no memory to start one): run here, under the ceiling
+                    // still; a run past it then aborts with Rust's message on stderr.
+                    Err(_) => {
+                        let _ = memory::apply(mib);
+                        return run_here(output, raw, &fallback, name, writes);
+                    }
+                }
+            };
+            let _ = memory::apply(mib);
+            run_here(output, raw, &fallback, name, writes)
         }
         _ => {
             eprintln!(
@@ -72,6 +103,27 @@ fn main() -> ExitCode {
             );
             ExitCode::from(2)
         }
+    }
+}
+
+/// Runs the module in this process, bounded by the watchdog, and prints its one result.
+fn run_here(
+    output: watchdog::Output,
+    raw: protocol::RawArgs,
+    fallback: &str,
+    name: String,
+    writes: bool,
+) -> ExitCode {
+    watchdog::start(output.clone(), watchdog::deadline_of(&raw), name, writes);
+    let result = run_raw(raw, fallback, &|name| std::env::var(name).ok());
+    if !output.print(&result.json) {
+        // The watchdog printed its failure and is ending the process.
+        return ExitCode::FAILURE;
+    }
+    if result.failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

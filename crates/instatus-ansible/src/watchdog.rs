@@ -99,17 +99,21 @@ pub fn stopped_json(stop: &Stop, module: &str, may_have_written: bool) -> Value 
              ended or lost its parent)"
         ),
     };
-    let writes = if may_have_written {
+    json!({
+        "failed": true,
+        "changed": may_have_written,
+        "msg": format!("the module {module} {why}{}", writes_note(may_have_written)),
+    })
+}
+
+/// The end of a stopped run's message: whether some of its writes may have landed.
+pub fn writes_note(may_have_written: bool) -> &'static str {
+    if may_have_written {
         "; some of its writes may have landed: run the task again, it reads the page and writes \
          only what is still missing"
     } else {
         "; it wrote nothing"
-    };
-    json!({
-        "failed": true,
-        "changed": may_have_written,
-        "msg": format!("the module {module} {why}{writes}"),
-    })
+    }
 }
 
 /// Starts the watchdog thread: at `deadline` from now, or when a watched parent is gone, it

@@ -228,3 +228,206 @@ fn timeout_and_duration_that_panicked_fail_cleanly() {
         assert!(result.failed && msg.starts_with(option), "{module}: {msg}");
     }
 }
+
+/// The API key every option case runs with: it must never appear in any output.
+const SECRET: &str = "fuzz-secret-7Hq2Lw9Xz4";
+
+/// What a run must never print, whatever the input: panic text and the secret.
+fn check_clean(module: &str, args: &Value, json: &Value, problems: &mut Vec<String>) {
+    let text = json.to_string();
+    for bad in [CRASHED, "panicked at", "RUST_BACKTRACE", SECRET] {
+        if text.contains(bad) {
+            problems.push(format!(
+                "{module}: {bad:?} in the output\nargs: {args:.300}\n→ {text:.600}"
+            ));
+        }
+    }
+    if !(json.is_object() && json["failed"].is_boolean()) {
+        problems.push(format!("{module}: not an object with failed: {text:.300}"));
+    }
+}
+
+/// Values of the wrong type for `option`, each refused by `AnsibleModule`'s checks (a str
+/// option takes numbers and booleans, converted, as Ansible does; a list takes a comma
+/// separated str; a dict takes `k=v` text), and ints out of the option's range, and a value
+/// outside its choices. Generated from the option's spec, never a hand list of options.
+fn wrong_values(option: &instatus_ansible::protocol::OptionSpec) -> Vec<Value> {
+    use instatus_ansible::protocol::OptionType as T;
+    let mut values = match option.kind {
+        T::Int => vec![
+            json!("abc"),
+            json!("１２"),
+            json!({"a": 1}),
+            json!([1]),
+            json!(1.5),
+            json!("9".repeat(40)),
+        ],
+        T::Float => vec![json!("abc"), json!({"a": 1}), json!([1.0])],
+        T::Bool => vec![json!("maybe"), json!({"a": 1}), json!([true]), json!(7)],
+        T::List => vec![json!({"a": 1})],
+        T::Dict => vec![json!(5), json!([1, 2]), json!(true)],
+        T::Str => vec![json!({"a": 1}), json!([1, 2])],
+        T::Raw => vec![],
+    };
+    if let Some(range) = option.range {
+        if let Ok(above) = i64::try_from(range.max + 1) {
+            values.push(json!(above));
+        } else if let Ok(above) = u64::try_from(range.max + 1) {
+            values.push(json!(above));
+        }
+        if let Ok(below) = i64::try_from(range.min - 1) {
+            values.push(json!(below));
+        }
+    }
+    if option.choices.as_ref().is_some_and(|c| !c.is_empty()) {
+        values.push(json!("not-a-choice-ø"));
+    }
+    values
+}
+
+/// A task that passes validation: [`plausible_args`] plus the first option of each
+/// `required_one_of` group and what a `required_if` asks for.
+fn valid_base(
+    def: &instatus_ansible::protocol::ModuleDef,
+    spec: &instatus_ansible::protocol::ArgSpec,
+) -> Map<String, Value> {
+    use instatus_ansible::protocol::OptionType as T;
+    let mut base = plausible_args(spec);
+    let add = |base: &mut Map<String, Value>, name: &str| {
+        if base.contains_key(name) {
+            return;
+        }
+        let Some(option) = spec.get(name) else { return };
+        let value = match (&option.choices, option.kind) {
+            (Some(choices), _) if !choices.is_empty() => choices[0].clone(),
+            (_, T::Int | T::Float) => json!(5),
+            (_, T::Bool) => json!(true),
+            (_, T::List) => json!(["x"]),
+            (_, T::Dict) => json!({}),
+            _ => json!("x"),
+        };
+        base.insert(name.to_owned(), value);
+    };
+    for group in def.rules.required_one_of {
+        if !group.iter().any(|n| base.contains_key(*n)) {
+            add(&mut base, group[0]);
+        }
+    }
+    for rule in def.rules.required_if {
+        if base.get(rule.key).and_then(Value::as_str) == Some(rule.value) {
+            for name in rule
+                .requirements
+                .iter()
+                .take(if rule.any { 1 } else { usize::MAX })
+            {
+                add(&mut base, name);
+            }
+        }
+    }
+    base
+}
+
+/// Values that break lengths, encodings and conversions; any option may get them. A run may
+/// fail or not (a huge name is a name), but never crash, hang or echo the secret.
+fn edge_values() -> Vec<Value> {
+    vec![
+        Value::Null,
+        json!("x".repeat(64 << 10)),
+        json!("ünïcödé ✓ 🚀 \u{202e}rtl \u{0}nul \u{7f}"),
+        json!("\n\r\t"),
+        json!(u64::MAX),
+        json!(i64::MIN),
+        json!(-1),
+        json!(1e308),
+        json!({"nested": {"deeper": [null, {"k": "v"}]}}),
+        json!([[[]]]),
+    ]
+}
+
+/// Every option of every module (from the option types' specs), given each wrong value with
+/// an otherwise valid-looking task: the run fails, the message names the option, nothing panics
+/// and the API key never appears. Then every option given each edge value: no panic, no secret.
+/// Requests only reach the local refusing server.
+#[test]
+fn every_option_of_every_module_refuses_a_wrong_value_naming_the_option() {
+    instatus_ansible::protocol::silence_panics();
+    let url = support::echoing_server();
+    let started = std::time::Instant::now();
+    let (mut wrong, mut edge, mut options) = (0, 0, 0);
+    // The panic hook is silenced (as in the binary): problems are collected and printed.
+    let mut problems = Vec::new();
+    for def in modules::MODULES {
+        let spec = (def.spec)();
+        let mut base = valid_base(def, &spec);
+        base.insert("base_url".into(), json!(url));
+        base.insert("api_key".into(), json!(SECRET));
+        base.insert("page".into(), json!("p"));
+        base.insert("timeout".into(), json!(2));
+        for option in &spec.options {
+            options += 1;
+            for value in wrong_values(option) {
+                let mut args = base.clone();
+                args.insert(option.name.clone(), value);
+                let args = Value::Object(args);
+                let result = run_args(&args.to_string(), def.name, &|_| None);
+                wrong += 1;
+                check_clean(def.name, &args, &result.json, &mut problems);
+                let msg = result.json["msg"].as_str().unwrap_or_default();
+                // Refused naming the option, before any request.
+                if !(result.failed && msg.contains(&option.name))
+                    || result.json["api_requests"].as_u64().unwrap_or(0) > 0
+                {
+                    problems.push(format!(
+                        "{}.{}: {} was not refused naming the option before any request → {msg:.300}",
+                        def.name, option.name, args[&option.name]
+                    ));
+                }
+            }
+            for value in edge_values() {
+                // A null base_url is the default one: the real API, off this machine.
+                if option.name == "base_url" && value.is_null() {
+                    continue;
+                }
+                let mut args = base.clone();
+                args.insert(option.name.clone(), value);
+                let args = Value::Object(args);
+                let result = run_args(&args.to_string(), def.name, &|_| None);
+                edge += 1;
+                check_clean(def.name, &args, &result.json, &mut problems);
+                if result.failed && result.json["msg"].as_str().unwrap_or_default().is_empty() {
+                    problems.push(format!(
+                        "{}.{}: a failure without a message",
+                        def.name, option.name
+                    ));
+                }
+            }
+        }
+        // An unknown key, with a value that would be a secret if echoed.
+        let mut args = base.clone();
+        args.insert("bogus_ø".into(), json!(SECRET));
+        let args = Value::Object(args);
+        let result = run_args(&args.to_string(), def.name, &|_| None);
+        let msg = result.json["msg"].as_str().unwrap_or_default().to_owned();
+        if !(result.failed && msg.contains("bogus_ø")) {
+            problems.push(format!(
+                "{}: an unknown key not named: {msg:.300}",
+                def.name
+            ));
+        }
+        check_clean(def.name, &args, &result.json, &mut problems);
+    }
+    for p in problems.iter().take(60) {
+        println!("PROBLEM {p}");
+    }
+    println!(
+        "fuzz: {} modules, {options} options, {wrong} wrong values refused naming the option, \
+         {edge} edge values without a panic, in {:?}",
+        modules::MODULES.len(),
+        started.elapsed()
+    );
+    assert!(
+        problems.is_empty(),
+        "{} problems (printed above)",
+        problems.len()
+    );
+}

@@ -1,4 +1,5 @@
-//! The command line: `instatus-bridge [--config FILE] <serve|once|plan|report|validate|schema>`.
+//! The command line: `instatus-bridge [--config FILE] <serve|once|plan|report|validate|schema>`,
+//! and `instatus-bridge page plan|apply FILE` (the page declaration, no config: [`crate::page`]).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -53,6 +54,9 @@ pub enum Command {
     Validate(crate::validate::ValidateArgs),
     /// Print the config's JSON Schema.
     Schema,
+    /// Plan or apply a page declaration (the status_page role's, without Ansible); needs no
+    /// config. Exit 0 as declared, 2 changes planned or sent, 1 error.
+    Page(crate::page::PageArgs),
 }
 
 /// Output forms.
@@ -93,7 +97,7 @@ pub enum CliError {
     Report(#[from] crate::uptime_report::ReportCommandError),
 }
 
-fn print(text: &str) {
+pub(crate) fn print(text: &str) {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
@@ -106,6 +110,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         print(&config::schema_json());
         return Ok(ExitCode::SUCCESS);
     }
+    if let Command::Page(args) = &cli.command {
+        return Ok(crate::page::run(args));
+    }
     if let Command::Validate(args) = &cli.command {
         crate::validate::run(cli.config.as_deref(), args)?;
         return Ok(ExitCode::SUCCESS);
@@ -113,7 +120,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
     let path = cli.config.ok_or(CliError::NoConfig)?;
     let settings = Settings::load(&path, &config::process_env)?;
     match cli.command {
-        Command::Schema | Command::Validate(_) => Ok(ExitCode::SUCCESS),
+        Command::Schema | Command::Validate(_) | Command::Page(_) => Ok(ExitCode::SUCCESS),
         Command::Plan { format, sources } => plan(settings, format, sources),
         Command::Once { format } => once(settings, format),
         Command::Report(args) => Ok(crate::uptime_report::run(&settings, &args)?),

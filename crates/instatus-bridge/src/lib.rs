@@ -1,11 +1,23 @@
 //! `instatus-bridge`: keeps an Instatus page true from Prometheus and Alertmanager.
 //!
-//! The status engine ([`instatus::status`]) decides; this crate is the I/O around it: the config
-//! ([`config`]), one evaluation ([`bridge`]: gather observations, read the page, evaluate, apply
-//! through [`apply`]), the state directory ([`store`]), the webhook intake with its dedupe
-//! ([`intake`]), the HTTP server ([`server`]) with its connection bounds ([`connections`]) and the evaluator thread ([`evaluator`]), its metrics ([`telemetry`]) and status badges ([`badge`]) and public Instatus
-//! metrics ([`public_metrics`]); the uptime report ([`uptime_report`]). The contract (commands, exit codes, config, routes) is
-//! `docs/bridge.md`.
+//! The status engine ([`instatus::status`]) decides; this crate is the I/O around it:
+//! - the command line ([`cli`]) and what `plan` and `once` print ([`report`]);
+//! - the config ([`config`]), its checks ([`checks`]), the files it points to ([`secret_file`])
+//!   and `validate` ([`validate`](mod@validate));
+//! - one evaluation ([`bridge`]: gather observations, read the page, evaluate, apply through
+//!   [`apply`]), with the sources: Prometheus and Alertmanager ([`foreign`]) and the built-in
+//!   probes ([`probes`]);
+//! - the state directory ([`store`]) and the lock that keeps one bridge per directory ([`lock`]);
+//! - `serve`: the webhook intake with its dedupe ([`intake`]), the HTTP server ([`server`]) with
+//!   its connection bounds ([`connections`]) and webhook authentication ([`auth`]), and the
+//!   evaluator thread ([`evaluator`]);
+//! - Ephemery's reset windows ([`resets`]), the bridge's heartbeat ([`heartbeat`]), its own
+//!   metrics ([`telemetry`]), status badges ([`badge`]), public Instatus metrics
+//!   ([`public_metrics`]) and the uptime report ([`uptime_report`]);
+//! - the page declaration without Ansible, `page plan|apply` ([`page`]).
+//!
+//! The contract (commands, exit codes, config, routes) is `docs/bridge.md` in the repository;
+//! `crates/instatus-bridge/README.md` is the overview.
 
 pub mod apply;
 pub mod auth;
@@ -20,6 +32,7 @@ pub mod foreign;
 pub mod heartbeat;
 pub mod intake;
 pub mod lock;
+pub mod page;
 pub mod probes;
 pub mod public_metrics;
 pub mod report;

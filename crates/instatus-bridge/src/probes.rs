@@ -214,6 +214,24 @@ impl Probes {
                     }
                 }
             },
+            RuleConfig::BurnRate(b) => {
+                // The rule's queries, once per window: it answers when every one did.
+                let windows = b.window_queries();
+                let failed = windows
+                    .iter()
+                    .find_map(|q| match observations.queries.get(q) {
+                        Some(QueryResult::Samples(_)) => None,
+                        Some(QueryResult::Failed(why)) => Some(why.clone()),
+                        None => Some("no Prometheus configured".to_owned()),
+                    });
+                SourceStatus {
+                    source: "prometheus".into(),
+                    target: String::new(),
+                    reads: format!("burn rate of {}", b.source_text()),
+                    answers: failed.is_none(),
+                    detail: failed.unwrap_or_else(|| format!("{} window queries", windows.len())),
+                }
+            }
             RuleConfig::Alert(a) => {
                 let heard = !observations.alerts.is_empty();
                 let (answers, detail) = match alertmanager {
@@ -300,7 +318,7 @@ fn reads_probe(c: &instatus::status::ComponentConfig, name: &str) -> bool {
             .as_deref()
             .and_then(|s| s.split('.').next())
             .is_some_and(|n| n == name),
-        RuleConfig::Alert(_) => false,
+        RuleConfig::Alert(_) | RuleConfig::BurnRate(_) => false,
     })
 }
 

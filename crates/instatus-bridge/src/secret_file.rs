@@ -48,7 +48,13 @@ pub fn read_bounded(field: &str, path: &Path, max: u64) -> Result<Vec<u8>, Confi
             kind(&meta)
         )));
     }
-    let file = std::fs::File::open(path)
+    // Not waiting in the open either: a FIFO swapped in after the check would block it.
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options
+        .open(path)
         .map_err(|e| err(format!("cannot read {}: {}", shown(path), io_reason(&e))))?;
     // The file may have been swapped since the check: look at what was opened.
     if !file.metadata().is_ok_and(|m| m.is_file()) {

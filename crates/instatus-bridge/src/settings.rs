@@ -408,14 +408,15 @@ impl Settings {
             ));
         }
         let has_promql = config.status.components.iter().any(|c| {
-            c.rules.iter().any(
-                |r| matches!(r, instatus::status::RuleConfig::Threshold(t) if t.promql().is_some()),
-            )
+            c.rules.iter().any(|r| {
+                matches!(r, instatus::status::RuleConfig::Threshold(t) if t.promql().is_some())
+                    || matches!(r, instatus::status::RuleConfig::BurnRate(_))
+            })
         });
         if has_promql && config.prometheus.is_none() {
             return Err(err(
                 "prometheus",
-                "threshold rules need a `prometheus` section (or PROMETHEUS_URL) for their `query`",
+                "threshold rules need a `prometheus` section (or PROMETHEUS_URL) for their `query`, burn-rate rules for their windows",
             ));
         }
         let engine = Engine::new(config.status.clone())

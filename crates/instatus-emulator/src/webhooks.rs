@@ -1,6 +1,7 @@
 //! Outgoing webhooks, as Instatus sends them to webhook subscribers: after every API write that
 //! creates or changes an incident or a maintenance, or changes a component's status, each
-//! matching webhook subscriber gets the payload of `instatus-api.md` section 4, signed with
+//! matching webhook subscriber gets the payload Instatus documents (instatus.com/help/webhooks;
+//! captured bodies in `crates/instatus/tests/fixtures/webhooks/`), signed with
 //! `x-instatus-webhook-signature` (hex HMAC-SHA256 of the exact body, keyed by the configured
 //! secret).
 //!

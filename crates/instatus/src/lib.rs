@@ -1,17 +1,6 @@
-//! A typed client for the [Instatus](https://instatus.com) status page API, plus the logic that
-//! keeps a page true to the infrastructure behind it.
+#![doc = include_str!("../README.md")]
 //!
-//! - [`api`]: every operation a status page uses (pages, components and groups, incidents and
-//!   their updates, maintenances and their updates, subscribers, templates, metrics, team, the
-//!   current user, the public page views) as plain values, built without I/O. Their methods and
-//!   paths live in one table, [`api::operations`], checked against Instatus's OpenAPI spec.
-//! - [`Client`]: the one place that does HTTP: bearer auth, an explicit User-Agent, timeouts,
-//!   retries with backoff and jitter that honour `Retry-After`, a client-side request rate, and
-//!   pagination as an iterator. A POST is never retried once it may have reached the server.
-//! - [`model`]: response types with id newtypes, enums that keep unknown values, names that may be
-//!   strings or translation maps, and real timestamps.
-//!
-//! # Example
+//! # A runnable example
 //!
 //! Build the Ephemery component tree and print it. The example runs against
 //! `instatus-emulator`, the local stand-in for Instatus; against the real service, build the

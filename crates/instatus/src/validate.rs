@@ -60,8 +60,9 @@ const COLOR_ALLOWED: &str = "#rgb, #rrggbb or rgb(r, g, b) with r, g and b from 
 /// A colour: `#rgb`, `#rrggbb` (hex digits, either case) or `rgb(r, g, b)` with each of r, g, b a
 /// decimal from 0 to 255 (spaces around the numbers allowed).
 ///
-/// Source: the OpenAPI spec says "in hex format" for each page colour; the API reference notes
-/// (`reference/instatus-api.md`, `POST /v1/pages`) record that the API also takes `rgb(r,g,b)`.
+/// Source: the OpenAPI spec (`crates/instatus/spec/instatus-openapi.json`) says "in hex format"
+/// for each page colour; the endpoint notes this crate was written from list the colours of
+/// `POST /v1/pages` as "hex or `rgb(r,g,b)`", so both forms are accepted.
 pub fn color(value: &str) -> Result<(), Invalid> {
     let refuse = || Err(Invalid::new(value, "is not a colour", COLOR_ALLOWED));
     if value.len() > 32 {

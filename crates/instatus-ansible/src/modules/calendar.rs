@@ -230,16 +230,10 @@ fn write_if_changed(
     text: &str,
     check: bool,
 ) -> Result<(bool, Option<String>), Failure> {
-    let before = match std::fs::read(dest) {
-        Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => {
-            return Err(Failure::new(format!(
-                "dest: cannot read {}: {e}",
-                dest.display()
-            )))
-        }
-    };
+    // Regular files only: a FIFO at dest would block the read for ever (issue 18).
+    let before = crate::protocol::files::read_existing(dest, 64 << 20)
+        .map_err(|e| Failure::new(format!("dest: {} {e}", dest.display())))?
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
     let changed = before.as_deref() != Some(text);
     if changed && !check {
         let name = dest

@@ -5,7 +5,9 @@
 //! a component sets `status`; undeclared components are kept unless `prune`; with `scope`, nothing
 //! outside the named top-level components is touched.
 
-use instatus::desired::{self, CredentialsUpdate, PageSpec, PlanOptions, SmsCredentials};
+use instatus::desired::{
+    self, ConvergeError, CredentialsUpdate, Mode, PageSpec, PlanOptions, SmsCredentials,
+};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -109,26 +111,32 @@ fn run(o: &PageSpecOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
         prune: o.prune,
         dedupe: o.dedupe,
     };
-    let mut plan = desired::plan(&spec, &current, options).map_err(spec_failure)?;
+    let mode = if ctx.check_mode() {
+        Mode::Plan
+    } else {
+        Mode::Apply
+    };
+    let mut cache = IgnoredWrites::open(&o.common.base_url);
+    let now = jiff::Timestamp::now();
+    let client = api.client()?;
+    let done = desired::converge(client, &spec, &current, options, mode, &mut cache, now)
+        .map_err(converge_failure)?;
+    let plan = &done.plan;
     for warning in &plan.warnings {
         ctx.warn(warning.clone());
     }
     // A setting the API accepted without applying this very value last time is not sent again.
-    let now = jiff::Timestamp::now();
-    let mut cache = IgnoredWrites::open(&o.common.base_url);
-    let known = cache.known(now);
-    let skipped = plan.skip_known_ignored(&page, &known);
-    for field in &skipped {
-        let seen = known.iter().find(|k| &k.setting == field).map(|k| k.seen);
-        ctx.warn(not_sent_again_warning(field, seen));
+    for (field, seen) in &done.skipped {
+        ctx.warn(not_sent_again_warning(field, *seen));
     }
+    let skipped: Vec<String> = done.skipped.iter().map(|(f, _)| f.clone()).collect();
     // The before/after texts are only worth building when Ansible will show them.
     let diff = ctx.invocation.diff_mode.then(|| {
         let (before, after) = plan.before_after(&spec, &current);
         Diff::text(before, after).headers("page (before)", "page (after)")
     });
     let lines: Vec<String> = plan.render().lines().map(str::to_owned).collect();
-    let counts = count(&plan);
+    let counts = count(plan);
     let summary = format!(
         "{} created, {} updated, {} deleted{}",
         counts.0,
@@ -140,82 +148,78 @@ fn run(o: &PageSpecOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
             ", page settings changed"
         }
     );
-    let mut duplicates = &plan.duplicates;
-    let verified;
-    let mut outcome = if plan.is_empty() {
-        let msg = if skipped.is_empty() {
-            "the page is as declared".to_owned()
-        } else {
-            format!(
-                "the page is as declared, except what the API does not apply: {}",
-                skipped.join(", ")
-            )
-        };
-        Outcome::new(false, msg).with("not_applied", json!(skipped))
-    } else if ctx.check_mode() {
-        Outcome::new(true, format!("would apply: {summary}")).with("not_applied", json!(skipped))
-    } else {
-        let client = api.client()?;
-        let applied = desired::apply(client, &page.id, &plan).map_err(apply_failure)?;
-        for recovered in &applied.recovered {
-            ctx.warn(format!(
-                "{recovered}: the write's outcome was unclear; read back and found done"
-            ));
+    let mut outcome = match (&done.applied, &done.verified) {
+        (Some(applied), Some(verified)) => {
+            for recovered in &applied.recovered {
+                ctx.warn(format!(
+                    "{recovered}: the write's outcome was unclear; read back and found done"
+                ));
+            }
+            // What the API accepted but did not apply is reported, never claimed.
+            let mut not_applied = report_not_applied(ctx, &applied.refused, &verified.not_applied);
+            not_applied.extend(skipped.iter().cloned());
+            if !verified.duplicates.is_empty() {
+                ctx.warn(format!(
+                    "read back after applying, {} component(s) are on the page more than once (a \
+                     create that landed late, or a parallel run): see duplicates; run again with \
+                     dedupe to delete the copies",
+                    verified.duplicates.len()
+                ));
+            }
+            let msg = if verified.changed() {
+                format!("applied: {summary}")
+            } else {
+                "nothing applied: the API did not apply the changes it was sent".to_owned()
+            };
+            Outcome::new(verified.changed(), msg)
+                .with(
+                    "created",
+                    Value::Object(
+                        applied
+                            .created
+                            .iter()
+                            .map(|(path, id)| (path.clone(), json!(id.as_str())))
+                            .collect(),
+                    ),
+                )
+                .with("not_applied", json!(not_applied))
         }
-        // Read back: what the API accepted but did not apply is reported, never claimed.
-        let after = desired::read(client, page.id.as_str()).map_err(|e| {
-            Failure::new(format!(
-                "the changes were sent but the page could not be read back to verify them: {e}"
-            ))
-            .after_writes()
-        })?;
-        verified = desired::verify(&spec, options, &plan, &after).map_err(spec_failure)?;
-        let mut not_applied = report_not_applied(ctx, &applied.refused, &verified.not_applied);
-        let seen = plan.ignored_writes(&page, &verified, &after.page, now);
-        let applied_settings: Vec<String> = verified
-            .applied
-            .iter()
-            .filter_map(|l| l.strip_prefix("page: ").map(str::to_owned))
-            .collect();
-        cache.update(page.id.as_str(), seen, &applied_settings, now);
-        not_applied.extend(skipped.iter().cloned());
-        if !verified.duplicates.is_empty() {
-            ctx.warn(format!(
-                "read back after applying, {} component(s) are on the page more than once (a \
-                 create that landed late, or a parallel run): see duplicates; run again with \
-                 dedupe to delete the copies",
-                verified.duplicates.len()
-            ));
+        _ if plan.is_empty() => {
+            let msg = if skipped.is_empty() {
+                "the page is as declared".to_owned()
+            } else {
+                format!(
+                    "the page is as declared, except what the API does not apply: {}",
+                    skipped.join(", ")
+                )
+            };
+            Outcome::new(false, msg).with("not_applied", json!(skipped))
         }
-        duplicates = &verified.duplicates;
-        let msg = if verified.changed() {
-            format!("applied: {summary}")
-        } else {
-            "nothing applied: the API did not apply the changes it was sent".to_owned()
-        };
-        Outcome::new(verified.changed(), msg)
-            .with(
-                "created",
-                Value::Object(
-                    applied
-                        .created
-                        .iter()
-                        .map(|(path, id)| (path.clone(), json!(id.as_str())))
-                        .collect(),
-                ),
-            )
-            .with("not_applied", json!(not_applied))
+        _ => Outcome::new(true, format!("would apply: {summary}"))
+            .with("not_applied", json!(skipped)),
     };
     outcome = outcome
         .with("page", page_json(&page))
         .with("plan", json!(lines))
         .with("writes", json!(plan.write_count()))
         .with("unmanaged", json!(plan.unmanaged))
-        .with("duplicates", duplicates_json(duplicates));
+        .with("duplicates", duplicates_json(done.duplicates()));
     if let Some(diff) = diff {
         outcome = outcome.with_diff(diff);
     }
     Ok(outcome)
+}
+
+/// A converge that failed: before any write (the declaration), part-way (what was applied), or
+/// after every write (the read-back).
+fn converge_failure(e: ConvergeError) -> Failure {
+    match e {
+        ConvergeError::Invalid(e) => spec_failure(e),
+        ConvergeError::Apply(e) => apply_failure(e),
+        e => Failure::new(e.to_string())
+            .with("applied", json!(e.written()))
+            .after_writes(),
+    }
 }
 
 fn duplicates_json(duplicates: &[desired::Duplicate]) -> Value {

@@ -338,17 +338,16 @@ fn write(
     let mut changed_any = false;
     for (format, path) in outputs {
         let text = render(report, *format).map_err(|e| Failure::new(e.to_string()))?;
-        let old = match std::fs::read_to_string(path) {
-            Ok(s) => Some(s),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => {
-                return Err(Failure::new(format!(
-                    "{}: cannot read {}: {e}",
+        // Regular files only: a FIFO in the report's place would block the read for ever.
+        let old = crate::protocol::files::read_existing(path, 256 << 20)
+            .map_err(|e| {
+                Failure::new(format!(
+                    "{}: {} {e}",
                     format_option(*format),
                     path.display()
-                )))
-            }
-        };
+                ))
+            })?
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
         let changed = old.as_deref() != Some(text.as_str());
         if changed {
             let header = format!("== {} ({})\n", path.display(), format.name());

@@ -1,5 +1,5 @@
 //! The args file Ansible writes for a module: the task's options plus the internal `_ansible_*`
-//! settings, split apart once ([`RawArgs::parse`]) and handed to [`super::execute`].
+//! settings, split apart once ([`RawArgs::parse`]) and handed to [`mod@super::execute`].
 
 use serde_json::{Map, Value};
 

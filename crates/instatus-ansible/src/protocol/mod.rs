@@ -13,11 +13,13 @@
 //! reads one JSON object from stdout and fails the task when that object has `failed: true`.
 //!
 //! The layer, one file per step: [`args`] (the args file, parsed once), [`spec`] (the option spec
-//! from the schema), [`validate`] (`AnsibleModule`'s checks and conversions), [`result`]
-//! (outcome, failure, diff) and [`execute`] (run, catch, mask), with [`mask`] for scrubbing.
+//! from the schema), [`mod@validate`] (`AnsibleModule`'s checks and conversions), [`result`]
+//! (outcome, failure, diff) and [`mod@execute`] (run, catch, mask), with [`mask`] for scrubbing and
+//! [`files`] for reading a file a module compares with (regular files only: never a FIFO).
 
 pub mod args;
 pub mod execute;
+pub mod files;
 pub mod mask;
 pub mod result;
 pub mod spec;

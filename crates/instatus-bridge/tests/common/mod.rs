@@ -21,20 +21,16 @@ use instatus::Client;
 use instatus_emulator::{Config as EmuConfig, Emulator};
 use serde_json::{json, Value};
 
-pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures");
+/// The captured Prometheus and Alertmanager payloads, kept in the repository with the library's tests.
+pub const FIXTURES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../instatus/tests/fixtures/monitoring"
+);
 
-/// The fixtures directory (the shared one, as the other crates' tests use it).
-pub fn fixture(path: &str) -> String {
-    let candidates = [
-        PathBuf::from(FIXTURES).join(path),
-        PathBuf::from("/work/shared/fixtures").join(path),
-    ];
-    for c in candidates {
-        if let Ok(text) = std::fs::read_to_string(&c) {
-            return text;
-        }
-    }
-    panic!("fixture {path} not found");
+/// A captured payload, by file name.
+pub fn fixture(name: &str) -> String {
+    let path = PathBuf::from(FIXTURES).join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
 }
 
 /// The emulator with the page `ephemery`: group `Ethereum Services` with `Execution Client` and
@@ -139,6 +135,8 @@ pub struct Upstream {
     pub answers: Arc<Mutex<HashMap<String, Answer>>>,
     pub alerts: Arc<Mutex<Value>>,
     pub requests: Arc<AtomicU64>,
+    /// Every `/api/v1/query` query received, in order.
+    pub queries: Arc<Mutex<Vec<String>>>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -155,8 +153,7 @@ impl Drop for Upstream {
 }
 
 fn vector_answer(value: f64) -> String {
-    let mut v: Value =
-        serde_json::from_str(&fixture("prometheus/prom-query-sample.json")).expect("fixture");
+    let mut v: Value = serde_json::from_str(&fixture("prom-query-sample.json")).expect("fixture");
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -167,8 +164,7 @@ fn vector_answer(value: f64) -> String {
 
 /// The captured 400 `bad_data` answer.
 pub fn bad_data() -> Answer {
-    let samples: Value =
-        serde_json::from_str(&fixture("prometheus/prom-api-samples.json")).expect("fixture");
+    let samples: Value = serde_json::from_str(&fixture("prom-api-samples.json")).expect("fixture");
     let s = samples["samples"]
         .as_array()
         .unwrap()
@@ -189,9 +185,11 @@ impl Upstream {
         let answers: Arc<Mutex<HashMap<String, Answer>>> = Arc::default();
         let alerts = Arc::new(Mutex::new(json!([])));
         let requests = Arc::new(AtomicU64::new(0));
+        let queries: Arc<Mutex<Vec<String>>> = Arc::default();
         let (tx, rx) = std::sync::mpsc::channel();
         let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
         let (a, al, rq) = (answers.clone(), alerts.clone(), requests.clone());
+        let ql = queries.clone();
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -203,9 +201,9 @@ impl Upstream {
                 loop {
                     tokio::select! {
                         Ok((stream, _)) = listener.accept() => {
-                            let (a, al, rq) = (a.clone(), al.clone(), rq.clone());
+                            let (a, al, rq, ql) = (a.clone(), al.clone(), rq.clone(), ql.clone());
                             let svc = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
-                                let (a, al, rq) = (a.clone(), al.clone(), rq.clone());
+                                let (a, al, rq, ql) = (a.clone(), al.clone(), rq.clone(), ql.clone());
                                 async move {
                                     rq.fetch_add(1, Ordering::SeqCst);
                                     let path = req.uri().path().to_owned();
@@ -216,6 +214,7 @@ impl Upstream {
                                             .find_map(|kv| kv.strip_prefix("query="))
                                             .map(decode)
                                             .unwrap_or_default();
+                                        ql.lock().unwrap().push(q.clone());
                                         match a.lock().unwrap().get(&q).cloned() {
                                             Some(Answer::Value(v)) => (200, vector_answer(v)),
                                             Some(Answer::Raw(s, b)) => (s, b),
@@ -248,6 +247,7 @@ impl Upstream {
             answers,
             alerts,
             requests,
+            queries,
             stop: Some(stop_tx),
             thread: Some(thread),
         }
@@ -411,8 +411,7 @@ pub fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
 
 /// A webhook body from the captured fixture, with one firing alert relabelled.
 pub fn webhook(alertname: &str, fingerprint: &str, starts_at: &str, status: &str) -> String {
-    let mut v: Value =
-        serde_json::from_str(&fixture("alertmanager/alertmanager-webhook-sample.json")).unwrap();
+    let mut v: Value = serde_json::from_str(&fixture("alertmanager-webhook-sample.json")).unwrap();
     let mut alert = v["alerts"][0].clone();
     alert["labels"]["alertname"] = json!(alertname);
     alert["fingerprint"] = json!(fingerprint);

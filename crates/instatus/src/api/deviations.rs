@@ -37,46 +37,48 @@ pub const DEVIATIONS: &[Deviation] = &[
         side: Side::Request,
         location: "groupId",
         reason: "re-parenting: the spec's UpdateComponentRequest has no parent field; clients of \
-                 the live API send `groupId` with `grouped` (reference §2.2, S16, S4)",
+                 the live API send `groupId` with `grouped` (the Terraform provider \
+                 AshleyJackson/terraform-provider-instatus, the scroll-sdk CLI)",
     },
     Deviation {
         op: Op::UpdatePage,
         side: Side::Request,
         location: "customDomain",
         reason: "the custom domain is not in the spec's UpdateStatusPageRequest; the Terraform \
-                 provider sends it on update (reference §2.1, S4)",
+                 provider (AshleyJackson/terraform-provider-instatus) sends it on update",
     },
     Deviation {
         op: Op::UpdatePage,
         side: Side::Response,
         location: "name",
         reason: "the page update answers `name` as a translations object \
-                 `{\"en\":…,\"default\":…}`, not a string (reference quirk 4, S4)",
+                 `{\"en\":…,\"default\":…}`, not a string (as the Terraform provider AshleyJackson/terraform-provider-instatus \
+                 decodes it)",
     },
     Deviation {
         op: Op::ListIncidents,
         side: Side::Response,
         location: "*.components.*.status",
         reason: "the spec types an incident's component status as IncidentStatus; the API sends \
-                 component statuses (reference quirk 5: a spec bug)",
+                 component statuses, as the spec's own examples show (a spec bug)",
     },
     Deviation {
         op: Op::GetIncident,
         side: Side::Response,
         location: "components.*.status",
-        reason: "as for ListIncidents (reference quirk 5)",
+        reason: "as for ListIncidents",
     },
     Deviation {
         op: Op::CreateIncident,
         side: Side::Response,
         location: "components.*.status",
-        reason: "as for ListIncidents (reference quirk 5)",
+        reason: "as for ListIncidents",
     },
     Deviation {
         op: Op::UpdateIncident,
         side: Side::Response,
         location: "components.*.status",
-        reason: "as for ListIncidents (reference quirk 5)",
+        reason: "as for ListIncidents",
     },
 ];
 

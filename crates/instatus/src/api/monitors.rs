@@ -1,5 +1,6 @@
 //! Cron (heartbeat) monitors. Not in the OpenAPI spec: the shapes are those a public Instatus tool
-//! uses against the live API (reference §8 "Cron monitors"); the operation table marks them
+//! (DogeOS69/scroll-sdk-cli, `src/utils/status-page-instatus.ts`) uses against the live API; the
+//! operation table marks them
 //! `not_in_spec`. The monitoring family pages with `limit` and `page` and answers an object.
 
 use serde::Serialize;

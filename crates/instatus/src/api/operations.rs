@@ -200,13 +200,13 @@ operations! {
 
     /// `GET /{page_id}/monitors/cron?limit&page`: the cron (heartbeat) monitors, one page.
     ListCronMonitors => Get "/{page_id}/monitors/cron",
-        not_in_spec = "monitoring family without a version prefix; used against the live API by a public Instatus tool (reference §8 'Cron monitors', S16)";
+        not_in_spec = "monitoring family without a version prefix; used against the live API by a public Instatus tool (DogeOS69/scroll-sdk-cli, src/utils/status-page-instatus.ts)";
     /// `POST /monitors/cron`: create a cron monitor (the page id is in the body).
     CreateCronMonitor => Post "/monitors/cron",
-        not_in_spec = "as ListCronMonitors (reference §8, S16)";
+        not_in_spec = "as ListCronMonitors";
     /// `PUT /monitors/cron/{monitor_id}`: change a cron monitor (name, period, grace, state).
     UpdateCronMonitor => Put "/monitors/cron/{monitor_id}",
-        not_in_spec = "as ListCronMonitors (reference §8, S16)";
+        not_in_spec = "as ListCronMonitors";
 
     /// `GET /v1/{page_id}/team`: team members.
     ListTeam => Get "/v1/{page_id}/team";
@@ -222,7 +222,7 @@ operations! {
     PublicSummary => Get "/summary.json";
     /// `GET /v2/components.json` on the page host: the public component list (no key).
     PublicComponents => Get "/v2/components.json",
-        not_in_spec = "public page endpoint read by several public status readers (reference S23)";
+        not_in_spec = "public page endpoint (no key) that public status readers read beside summary.json";
 }
 
 /// Characters escaped in a path segment: all but unreserved ones (RFC 3986), so a template name

@@ -22,6 +22,9 @@ pub struct Applied {
     /// Settings sent alone (not in the API's update request) that the API refused: (setting, the
     /// API's message). The rest of the plan was applied.
     pub refused: Vec<(String, String)>,
+    /// The writes the API accepted, in order, as `~ page settings (fields)` / `+ path` /
+    /// `~ path` / `- path` (the same labels as [`ApplyError::done`]).
+    pub done: Vec<String>,
 }
 
 /// A plan that stopped part-way: what was done, what failed.
@@ -147,6 +150,7 @@ pub fn apply(client: &Client, page: &PageId, plan: &Plan) -> Result<Applied, App
         }
         done.push(label);
     }
+    applied.done = done;
     Ok(applied)
 }
 

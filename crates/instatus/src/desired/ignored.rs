@@ -4,9 +4,9 @@
 //! the write is left out of the next plans and the setting reported as not applied, with no
 //! request.
 //!
-//! What was seen is an [`IgnoredWrite`]; keeping the list between runs is the caller's (the
-//! Ansible modules keep it in a small cache file). Losing it changes no result, only costs the
-//! one write again.
+//! What was seen is an [`IgnoredWrite`]; [`super::cache`] keeps the list between runs in a small
+//! file (the Ansible modules and `instatus-bridge page` share it). Losing it changes no result,
+//! only costs the one write again.
 
 use serde::{Deserialize, Serialize};
 

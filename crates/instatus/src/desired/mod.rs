@@ -14,7 +14,9 @@
 //!    accepted but did not apply is still planned, and is reported instead of claimed. Such a
 //!    setting sent alone (the custom domain) is an [`IgnoredWrite`]: kept by the caller, it is
 //!    left out of the next plans ([`Plan::skip_known_ignored`]) until its value or the page's
-//!    changes, so a no-op run sends no write.
+//!    changes, so a no-op run sends no write; [`cache`] keeps them in a small file.
+//! 6. [`converge`](converge::converge): steps 3 to 5 in one call (plan only, or apply and
+//!    verify), what the `page_spec` module and `instatus-bridge page plan|apply` both run.
 //!
 //! ```
 //! use instatus::desired::{plan, Current, PageSpec, PlanOptions};
@@ -36,6 +38,8 @@
 //! ```
 
 pub mod apply;
+pub mod cache;
+pub mod converge;
 mod ignored;
 pub mod plan;
 mod render;
@@ -44,6 +48,7 @@ mod spec;
 mod verify;
 
 pub use apply::{apply, Applied, ApplyError};
+pub use converge::{converge, ConvergeError, Converged, Mode};
 pub use ignored::IgnoredWrite;
 pub use plan::{
     component_fields, plan, ComponentChange, Current, Duplicate, FieldChange, Parent, Plan,

@@ -80,6 +80,8 @@ pub enum RuleConfig {
     Threshold(ThresholdRule),
     /// Firing Alertmanager alerts that match label matchers.
     Alert(AlertRule),
+    /// Multiwindow burn rates of an SLO's error budget (see [`super::burn`]).
+    BurnRate(super::burn::BurnRateRule),
 }
 
 /// Thresholds on the samples of a PromQL instant query, or on a built-in probe's signal.

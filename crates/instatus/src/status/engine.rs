@@ -20,7 +20,7 @@ use super::mode::{self, Mode};
 use super::observe::{Alert, CurrentPage, Observations};
 use super::page_index::{Found, PageIndex};
 use super::plan::{Action, Note, NoteKind, Plan};
-use super::{texts, threshold, Level};
+use super::{burn, texts, threshold, Level};
 use crate::model::{ComponentId, ComponentStatus, MaintenanceStatus, PATH_SEPARATOR};
 use crate::templates::MessageCatalog;
 
@@ -34,6 +34,10 @@ pub struct Engine {
     pub(super) alert_rules: Vec<(usize, usize, Vec<Compiled>)>,
     /// Per component, per rule: its index in `alert_rules` (threshold rules: unused).
     pub(super) alert_rule_of: Vec<Vec<usize>>,
+    /// Per component, per rule: a burn-rate rule's queries expanded per window (others: none).
+    burn_of: Vec<Vec<Option<burn::Prepared>>>,
+    /// Every PromQL query the rules need, once each, in configuration order.
+    queries: Vec<String>,
     /// Name path → slot: components `0..n`, then groups `n..n + groups`.
     slots: HashMap<String, usize>,
     /// Group indexes, deepest first (a group of groups sees its children's new levels).
@@ -113,6 +117,8 @@ pub(super) struct Eval {
     pub(super) last_unknown: Option<Timestamp>,
     /// Who owns it on the page when not automation (a maintenance, a person's incident or status).
     pub(super) blocked: Option<(NoteKind, String)>,
+    /// The reading of the burn-rate rule that holds its level, for the write's reason.
+    pub(super) burn: Option<String>,
 }
 
 impl Engine {
@@ -137,6 +143,9 @@ impl Engine {
                 match rule {
                     RuleConfig::Threshold(t) => threshold::validate(t)
                         .map_err(|(f, m)| err(format!("{at}.threshold.{f}"), m))?,
+                    RuleConfig::BurnRate(b) => {
+                        burn::validate(b).map_err(|(f, m)| err(format!("{at}.burn_rate.{f}"), m))?
+                    }
                     RuleConfig::Alert(a) => {
                         if a.level == Level::Operational {
                             return Err(err(
@@ -254,6 +263,32 @@ impl Engine {
             .enumerate()
             .map(|(slot, path)| (path, slot))
             .collect();
+        let burn_of: Vec<Vec<Option<burn::Prepared>>> = config
+            .components
+            .iter()
+            .map(|c| {
+                c.rules
+                    .iter()
+                    .map(|r| match r {
+                        RuleConfig::BurnRate(b) => Some(burn::Prepared::new(b)),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut queries: Vec<String> = Vec::new();
+        for (c, prepared) in config.components.iter().zip(&burn_of) {
+            for (r, p) in c.rules.iter().zip(prepared) {
+                let needed = threshold_query(r)
+                    .into_iter()
+                    .chain(p.iter().flat_map(burn::Prepared::queries));
+                for q in needed {
+                    if !queries.iter().any(|known| known == q) {
+                        queries.push(q.to_owned());
+                    }
+                }
+            }
+        }
         let mut group_order: Vec<usize> = (0..config.groups.len()).collect();
         group_order.sort_by_key(|&g| {
             std::cmp::Reverse(config.groups[g].path.matches(PATH_SEPARATOR).count())
@@ -262,6 +297,8 @@ impl Engine {
             config,
             graph,
             alert_rule_of,
+            burn_of,
+            queries,
             slots,
             group_order,
             alert_rules,
@@ -289,19 +326,11 @@ impl Engine {
         self.graph.impact(maintained)
     }
 
-    /// Every PromQL query the threshold rules need, once each.
+    /// Every PromQL query the rules need, once each: the threshold rules' queries, and each
+    /// burn-rate rule's queries once per window (`$window` replaced by `1h`, `5m`...). The
+    /// results go into [`Observations::queries`] under the same text.
     pub fn queries(&self) -> Vec<&str> {
-        let mut out: Vec<&str> = Vec::new();
-        for c in &self.config.components {
-            for r in &c.rules {
-                if let Some(q) = threshold_query(r) {
-                    if !out.contains(&q) {
-                        out.push(q);
-                    }
-                }
-            }
-        }
-        out
+        self.queries.iter().map(String::as_str).collect()
     }
 
     /// One evaluation: (observations, the page as read, the carried state, now) → (plan, new
@@ -394,6 +423,8 @@ impl Engine {
                     .collect();
             }
             let mut unknown = Vec::new();
+            // Burn-rate rules' readings (rule, detail), for the notes and the write's reason.
+            let mut burns: Vec<(usize, String)> = Vec::new();
             let mut fresh_worst = Some(Level::Operational);
             for (j, rule) in c.rules.iter().enumerate() {
                 let held = &mut cs.rules[j];
@@ -417,6 +448,23 @@ impl Engine {
                             Err(why) => Err(why.clone()),
                         };
                         (reading, a.enter_for_secs, a.exit_for_secs)
+                    }
+                    RuleConfig::BurnRate(b) => {
+                        let judged = match &self.burn_of[i][j] {
+                            Some(p) => burn::read(
+                                b,
+                                p,
+                                &observations.queries,
+                                now,
+                                self.config.freshness.max_sample_age_secs,
+                            ),
+                            None => Err("the rule's windows were not prepared (a bug)".to_owned()),
+                        };
+                        let reading = judged.map(|jd| {
+                            burns.push((j, jd.detail));
+                            jd.level
+                        });
+                        (reading, b.enter_for_secs, b.exit_for_secs)
                     }
                 };
                 match &reading {
@@ -443,6 +491,17 @@ impl Engine {
                 .unwrap_or(Level::Operational);
             let mut observed = cs.rules.iter().any(|h| h.level == level && h.observed);
             let e = &mut evals[i];
+            e.burn = None;
+            for (j, detail) in burns {
+                if cs.rules[j].level == level {
+                    e.burn.get_or_insert_with(|| format!("rule {j}: {detail}"));
+                }
+                plan.notes.push(Note {
+                    path: c.path.clone(),
+                    kind: NoteKind::BurnRate,
+                    message: format!("rule {j} at {}: {detail}", cs.rules[j].level),
+                });
+            }
             if let Some(pin) = cs.flap.pinned {
                 e.flapping = true;
                 if pin > level {
@@ -510,6 +569,7 @@ impl Engine {
                 .or_else(|| mode::withheld(mode_of(i)));
             let vouched = automation.vouches(&component.id, &component.status);
             let (own, raised_by, flapping) = (e.own, e.raised_by, e.flapping);
+            let burn = e.burn.clone();
             e.blocked = self.write_status(
                 &mut plan,
                 &mut state.statuses,
@@ -522,6 +582,9 @@ impl Engine {
                 vouched,
                 || {
                     let mut why = format!("rules at {own}");
+                    if let Some(burn) = burn {
+                        why.push_str(&format!(" ({burn})"));
+                    }
                     if let Some((d, kind)) = raised_by.filter(|_| level > own) {
                         why.push_str(&format!(
                             ", raised to {level} by {} {:?}",
@@ -698,7 +761,7 @@ impl Engine {
 fn threshold_query(rule: &RuleConfig) -> Option<&str> {
     match rule {
         RuleConfig::Threshold(t) => t.promql(),
-        RuleConfig::Alert(_) => None,
+        RuleConfig::Alert(_) | RuleConfig::BurnRate(_) => None,
     }
 }
 
@@ -711,6 +774,7 @@ fn rule_max(rule: &RuleConfig) -> Level {
             .max()
             .unwrap_or(Level::Operational),
         RuleConfig::Alert(a) => a.level,
+        RuleConfig::BurnRate(b) => b.max_level(),
     }
 }
 

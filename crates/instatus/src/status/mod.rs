@@ -6,7 +6,8 @@
 //! 1. **Rules** give each component readings: [threshold rules](ThresholdRule) on instant
 //!    queries (graded levels, enter and exit thresholds, aggregation over series) and
 //!    [alert rules](AlertRule) (Alertmanager matchers over firing alerts, which are keyed by
-//!    `(fingerprint, startsAt)`).
+//!    `(fingerprint, startsAt)`) and [burn-rate rules](BurnRateRule) (an SLO's error budget
+//!    spent over pairs of windows, [`burn`]).
 //! 2. **Hold timers** per rule: a worse reading must hold `enter_for_secs` before the level rises,
 //!    a better one `exit_for_secs` before it falls; a relapse restarts the recovery.
 //! 3. **Unknown** readings (failed query, stale samples, no heartbeat) keep the held level and
@@ -43,6 +44,7 @@
 //! ```
 
 mod alerts;
+pub mod burn;
 mod causes;
 mod config;
 mod engine;
@@ -69,6 +71,7 @@ mod incident_tests;
 #[cfg(test)]
 mod tests;
 
+pub use burn::{BurnLevel, BurnRateRule};
 pub use config::{
     Aggregate, AlertRule, Comparison, ComponentConfig, Config, ConfigError, FlapConfig, Freshness,
     GroupConfig, GroupRule, Heartbeat, IncidentPolicy, IncidentScope, LevelThreshold, OnEmpty,

@@ -10,8 +10,10 @@ use crate::model::{Component, Incident, Maintenance};
 /// Everything observed since the last evaluation.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Observations {
-    /// Instant-query results, keyed by the PromQL text of [`ThresholdRule::query`](super::ThresholdRule::query).
-    /// A query missing here is unknown for this evaluation.
+    /// Instant-query results, keyed by the PromQL text: [`ThresholdRule::query`](super::ThresholdRule::query),
+    /// or a burn-rate rule's query expanded for one window (every text
+    /// [`Engine::queries`](super::Engine::queries) lists). A query missing here is unknown for
+    /// this evaluation.
     #[serde(default)]
     pub queries: BTreeMap<String, QueryResult>,
     /// Alert deliveries (webhooks, or reads of Alertmanager's `/api/v2/alerts`), in any order,

@@ -180,4 +180,7 @@ pub enum NoteKind {
     Waiting,
     /// The component is in observe mode ([`super::mode`]): what would have been written.
     Observe,
+    /// A burn-rate rule's reading: the window pair that drove its level, or how close the
+    /// nearest pair came ([`super::burn`]).
+    BurnRate,
 }

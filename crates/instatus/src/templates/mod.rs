@@ -6,6 +6,10 @@
 //! **Limits.** Every render has a budget of [`FUEL`] steps and [`MAX_OUTPUT_BYTES`] of text,
 //! so a configured template that loops 10^10 times fails at once with a clear error
 //! ([`RenderError::OutOfFuel`]) instead of hanging the process.
+//! Memory is not bounded here: minijinja 2 has no memory limit, and a template that doubles a
+//! text in a loop (`{% set ns.s = ns.s ~ ns.s %}`) needs gigabytes within a few dozen steps.
+//! The binaries bound it: the module binary runs each module under a memory ceiling and reports
+//! a run past it naming the template options; the bridge's one-shot commands run under one too.
 //!
 //! **Catalog.** A type (`default`, `degraded_performance`, `partial_outage`, `major_outage`,
 //! `maintenance`, or any name a configuration adds) has a title template and a message
