@@ -84,9 +84,15 @@ impl Evaluation {
 
     /// Whether every write landed (or was already there).
     pub fn writes_ok(&self) -> bool {
+        self.failed_writes() == 0
+    }
+
+    /// How many writes failed or are ambiguous (neither landed nor already there).
+    pub fn failed_writes(&self) -> usize {
         self.writes
             .iter()
-            .all(|w| matches!(w.outcome, Outcome::Ok | Outcome::Skipped))
+            .filter(|w| !matches!(w.outcome, Outcome::Ok | Outcome::Skipped))
+            .count()
     }
 }
 

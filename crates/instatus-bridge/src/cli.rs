@@ -216,16 +216,7 @@ pub fn once(settings: Settings, format: Format) -> Result<ExitCode, CliError> {
 }
 
 fn converged(bridge: &mut Bridge, e: &Evaluation) -> Result<(), String> {
-    let failed = e
-        .writes
-        .iter()
-        .filter(|w| {
-            !matches!(
-                w.outcome,
-                crate::apply::Outcome::Ok | crate::apply::Outcome::Skipped
-            )
-        })
-        .count();
+    let failed = e.failed_writes();
     if failed > 0 {
         return Err(format!(
             "{failed} of {} writes failed or are ambiguous",
