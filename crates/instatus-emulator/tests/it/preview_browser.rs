@@ -6,7 +6,7 @@
 //! Ignored by plain `cargo test` (it needs Chromium); `scripts/test.sh` runs it with `--ignored`.
 //! Screenshots are kept under Cargo's target tmp dir so a failure can be looked at.
 
-mod common;
+use crate::common;
 
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};

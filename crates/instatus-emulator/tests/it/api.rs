@@ -1,7 +1,7 @@
 //! The API behaviour over HTTP: auth, errors, pagination, components, incidents, maintenances,
 //! subscribers, metrics, public views.
 
-mod common;
+use crate::common;
 
 use common::Api;
 use serde_json::{json, Value};

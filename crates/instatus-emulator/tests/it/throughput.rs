@@ -1,5 +1,5 @@
 //! Throughput of simple authenticated GETs over keep-alive connections (run in release:
-//! `cargo test --release -p instatus-emulator --test throughput -- --ignored --nocapture`).
+//! `cargo test --release -p instatus-emulator --test it throughput:: -- --ignored --nocapture`).
 
 use std::time::{Duration, Instant};
 

@@ -1,7 +1,7 @@
 //! The lenient API switch: named request fields answered 200 but not applied, as a lenient real
 //! API does, so read-back verification can be tested (issue 7, bullet 4).
 
-mod common;
+use crate::common;
 
 use common::Api;
 use instatus_emulator::Config;

@@ -2,7 +2,7 @@
 //! incidents, maintenances and the operator's raw slots. `preview_browser.rs` checks the
 //! rendered pixels.
 
-mod common;
+use crate::common;
 
 use common::{Answer, Api};
 use serde_json::json;

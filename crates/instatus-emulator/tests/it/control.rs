@@ -1,6 +1,6 @@
 //! Faults, rate limits, the control API and persistence.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,6 @@
 //! Faults the emulator once let through: each test is named after what broke.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! Where the emulator was not yet faithful to the real API (issue 7): paths other clients use,
 //! the user's avatar, values the real API refuses, request body limits and the request log.
 
-mod common;
+use crate::common;
 
 use common::Api;
 use instatus_emulator::Config;
