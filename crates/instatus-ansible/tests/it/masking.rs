@@ -2,7 +2,7 @@
 //! does). Requests go to 127.0.0.1 only: a closed port, or a local server that echoes the request
 //! head (API key included) in its error body, as a proxy may.
 
-mod support;
+use crate::support;
 
 use instatus_ansible::run_args;
 use serde_json::{json, Value};

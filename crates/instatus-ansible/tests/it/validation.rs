@@ -1,7 +1,7 @@
 //! Bad values are refused by the module before the first request, naming the option the user
 //! wrote (not the API's field) and the allowed form.
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 

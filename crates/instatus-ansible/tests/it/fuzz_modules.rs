@@ -8,7 +8,7 @@
 //! Cases: `CASES_PER_MODULE` per module for JSON plus `BYTE_CASES` byte strings; the test prints
 //! the counts it ran.
 
-mod support;
+use crate::support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
