@@ -4,7 +4,7 @@
 //! mistaken for a person's edit. A write still in flight when the bridge dies (it lands after
 //! the restart has begun) is waited for, never left to overwrite the recovery.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

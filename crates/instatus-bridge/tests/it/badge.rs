@@ -1,7 +1,7 @@
 //! The shields.io badges through a running `serve`: the page's overall status as the evaluations
 //! leave it, Ephemery's iteration and next reset, and no Instatus request per badge fetched.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! The binary against configs and faults that once passed `validate` and then failed, or hung,
 //! or leaked: each test is named after what broke.
 
-mod common;
+use crate::common;
 
 use std::io::BufRead;
 use std::os::unix::net::UnixDatagram;

@@ -2,7 +2,7 @@
 //! window pair drove the level, `once` writes it, a second run changes nothing, and a window
 //! Prometheus cannot answer keeps the level.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::Value;

@@ -1,7 +1,7 @@
 //! `validate`, `schema`, `plan` and `once` against the emulator and a fake Prometheus and
 //! Alertmanager: check mode writes nothing, a real run changes, a second run changes nothing.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! The heartbeat: a dead bridge no longer leaves the page green.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

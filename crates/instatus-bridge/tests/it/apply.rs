@@ -3,7 +3,7 @@
 //! compared, and writes the rest; an escalation on the same stage is a new update, not "already
 //! done".
 
-mod common;
+use crate::common;
 
 use common::Page;
 use instatus::affected;

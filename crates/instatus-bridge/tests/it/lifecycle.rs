@@ -3,7 +3,7 @@
 //! incident listing its dependants, a slow create is never sent twice, and a write the API
 //! accepts but does not apply is never "converged".
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

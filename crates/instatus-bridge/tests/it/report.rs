@@ -3,7 +3,7 @@
 //! hand, files written once and then left alone, the internal SLO beside the public figure, and
 //! a failed query shown as no data with exit 2.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

@@ -3,7 +3,7 @@
 //! says so), an `observe` component is evaluated and not written, and a rule naming a probe or
 //! signal that does not exist is refused with the field path.
 
-mod common;
+use crate::common;
 
 use std::net::TcpListener;
 

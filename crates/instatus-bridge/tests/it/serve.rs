@@ -1,7 +1,7 @@
 //! `serve`: the webhook receiver (auth, limits, malformed bodies, dedupe), evaluation on arrival,
 //! /metrics, graceful shutdown, two replicas, and a SIGKILL restart.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! naming the field before any request; a failure part-way reports what was written; a write the
 //! API accepted without applying is reported, and not sent again; the key never shows.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
