@@ -1,6 +1,6 @@
 //! The operation table against the official OpenAPI spec.
 
-mod support;
+use crate::support;
 
 use instatus::api::Op;
 use support::openapi::Spec;
@@ -95,9 +95,9 @@ fn api_coverage_doc_is_current() {
     let mut doc = String::from(
         "# Instatus API coverage\n\n\
          Generated from `crates/instatus/src/api/operations.rs` (the one table of methods and paths) and\n\
-         `crates/instatus/src/api/deviations.rs` by `cargo test -p instatus --test spec_table`\n\
+         `crates/instatus/src/api/deviations.rs` by `cargo test -p instatus --test it spec_table::`\n\
          (`UPDATE_DOCS=1` rewrites it). Every row is served by `instatus-emulator` and exercised\n\
-         against it by `tests/contract.rs`, with each request and response checked against the\n\
+         against it by `tests/it/contract.rs`, with each request and response checked against the\n\
          official OpenAPI spec (v2.0.0, January 2026).\n\n\
          | operation | method | path | in the spec |\n| --- | --- | --- | --- |\n",
     );
@@ -137,6 +137,6 @@ fn api_coverage_doc_is_current() {
     let committed = std::fs::read_to_string(path).unwrap_or_default();
     assert!(
         committed == doc,
-        "docs/api-coverage.md is stale: run `UPDATE_DOCS=1 cargo test -p instatus --test spec_table`"
+        "docs/api-coverage.md is stale: run `UPDATE_DOCS=1 cargo test -p instatus --test it spec_table::`"
     );
 }

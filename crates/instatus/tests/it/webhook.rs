@@ -337,7 +337,7 @@ fn bad_payloads_name_the_field() {
     ));
 }
 
-#[path = "../examples/webhook_receiver.rs"]
+#[path = "../../examples/webhook_receiver.rs"]
 mod receiver;
 
 #[test]

@@ -1,7 +1,7 @@
 //! What the client puts on the wire: method, path, query and body of typical calls, as snapshots,
 //! each body checked against the spec's request schema.
 
-mod support;
+use crate::support;
 
 use instatus::api::components::{CreateComponentRequest, UpdateComponentRequest};
 use instatus::api::incidents::{CreateIncidentRequest, CreateIncidentUpdateRequest};

@@ -6,7 +6,7 @@
 //! Ignored by plain `cargo test` (it needs Chromium): `cargo test -p instatus --test
 //! uptime_browser -- --ignored`. The PNG stays under Cargo's target tmp dir.
 
-mod uptime_support;
+use crate::uptime_support;
 
 use std::io::BufReader;
 use std::path::{Path, PathBuf};

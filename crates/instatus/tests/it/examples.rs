@@ -6,21 +6,21 @@ use instatus::model::{ComponentStatus, ComponentTree, IncidentStatus, Maintenanc
 use instatus::Client;
 use instatus_emulator::{Config, Emulator};
 
-#[path = "../examples/components.rs"]
+#[path = "../../examples/components.rs"]
 mod components;
-#[path = "../examples/incidents.rs"]
+#[path = "../../examples/incidents.rs"]
 mod incidents;
-#[path = "../examples/maintenances.rs"]
+#[path = "../../examples/maintenances.rs"]
 mod maintenances;
-#[path = "../examples/metrics.rs"]
+#[path = "../../examples/metrics.rs"]
 mod metrics;
-#[path = "../examples/pages.rs"]
+#[path = "../../examples/pages.rs"]
 mod pages;
-#[path = "../examples/subscribers.rs"]
+#[path = "../../examples/subscribers.rs"]
 mod subscribers;
-#[path = "../examples/team.rs"]
+#[path = "../../examples/team.rs"]
 mod team;
-#[path = "../examples/templates.rs"]
+#[path = "../../examples/templates.rs"]
 mod templates;
 
 fn setup() -> (Emulator, Client, PageId) {

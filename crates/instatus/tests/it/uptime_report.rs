@@ -1,7 +1,7 @@
 //! Reports: SLA compliance, error budget and burn rates computed by hand; the internal SLO from
 //! a Prometheus matrix; Markdown and JSON snapshots; the HTML's bars and titles.
 
-mod uptime_support;
+use crate::uptime_support;
 
 use instatus::sources::prometheus::{self, Data};
 use instatus::uptime::internal::availability;
@@ -122,7 +122,7 @@ fn matrix(body: &str) -> Vec<prometheus::Series> {
 fn internal_availability_from_a_range_query_matrix() {
     // The real capture (Prometheus 2.42, up{job="prometheus"}, 20 s every 5 s): 5 of 5 up.
     let samples: serde_json::Value =
-        serde_json::from_str(include_str!("fixtures/monitoring/prom-api-samples.json")).unwrap();
+        serde_json::from_str(include_str!("../fixtures/monitoring/prom-api-samples.json")).unwrap();
     let capture = samples["samples"]
         .as_array()
         .unwrap()

@@ -15,7 +15,7 @@ fn parse<T: DeserializeOwned>(path: &std::path::Path) -> T {
 
 #[test]
 fn every_fixture_parses_into_its_model() {
-    insta::glob!("fixtures/*.json", |path| {
+    insta::glob!("../fixtures", "*.json", |path| {
         let name = path.file_stem().unwrap().to_str().unwrap();
         let parsed = match name {
             n if n.starts_with("components_") => format!("{:#?}", parse::<Vec<Component>>(path)),

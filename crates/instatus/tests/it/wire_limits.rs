@@ -3,7 +3,7 @@
 //! a `Retry-After` of 2^64-1 and a timeout of 2^64-1 seconds panicked; a POST without a body went
 //! out without `Content-Length`.
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 

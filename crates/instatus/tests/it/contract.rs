@@ -2,7 +2,7 @@
 //! raw response is checked against the spec (minus the listed deviations), then decoded into the
 //! model type the client returns.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 
