@@ -34,7 +34,7 @@ pub struct CommonOptions {
     /// least 10 minutes, at most 2 hours), or as soon as the ansible-playbook that started it is
     /// gone.
     #[serde(default = "default_timeout")]
-    #[schemars(range(min = 1, max = MAX_TIMEOUT))]
+    #[schemars(range(min = 1, max = MAX_TIMEOUT_OPTION_SECS))]
     pub timeout: u64,
 }
 
@@ -46,8 +46,10 @@ fn default_timeout() -> u64 {
     30
 }
 
-/// The longest `timeout` accepted, in seconds: an hour is already far past any sane request.
-pub const MAX_TIMEOUT: u64 = 3600;
+/// The largest `timeout` option, in seconds: an hour is already far past any sane request. (The
+/// library's [`instatus::MAX_TIMEOUT`], a day, is only its guard against overflowing deadlines.)
+pub const MAX_TIMEOUT_OPTION_SECS: u64 = 3600;
+const _: () = assert!(MAX_TIMEOUT_OPTION_SECS <= instatus::MAX_TIMEOUT.as_secs());
 
 // The env names in the schema attributes must match the client's.
 const _: () = {
@@ -60,9 +62,9 @@ impl CommonOptions {
     /// cannot form a request is never sent (it failed as a transport error, retried for seconds).
     /// The key is never quoted.
     pub fn check(&self) -> Result<(), Failure> {
-        if !(1..=MAX_TIMEOUT).contains(&self.timeout) {
+        if !(1..=MAX_TIMEOUT_OPTION_SECS).contains(&self.timeout) {
             return Err(Failure::new(format!(
-                "timeout: {} is out of range; allowed: a number of seconds from 1 to {MAX_TIMEOUT}",
+                "timeout: {} is out of range; allowed: a number of seconds from 1 to {MAX_TIMEOUT_OPTION_SECS}",
                 self.timeout
             )));
         }
@@ -306,12 +308,13 @@ pub fn resolve_paths<'p>(
         .map_err(|e| Failure::new(format!("{option}: {e}")))
 }
 
-/// A view without the keys a diff reader does not care about (ids, times).
-pub fn without(view: &Value, keys: &[&str]) -> Value {
+/// A result view as `--diff` shows it: without the keys a diff reader does not care about, the id
+/// and the times the server sets (`started`, `resolved`).
+pub fn diff_view(view: &Value) -> Value {
     let mut v = view.clone();
     if let Some(map) = v.as_object_mut() {
-        for key in keys {
-            map.remove(*key);
+        for key in ["id", "started", "resolved"] {
+            map.remove(key);
         }
     }
     v
@@ -337,46 +340,58 @@ pub enum State {
     Absent,
 }
 
-/// A component status as users write it (`major_outage`), mapped to the API's `MAJOROUTAGE`
-/// (which is accepted too). Results spell statuses the same way
-/// ([`ComponentStatus::user_name`](instatus::model::ComponentStatus::user_name)).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum StatusOption {
-    /// Working normally.
-    #[serde(alias = "OPERATIONAL")]
-    Operational,
-    /// In a maintenance window.
-    #[serde(alias = "UNDERMAINTENANCE")]
-    UnderMaintenance,
-    /// Slower or less reliable than normal.
-    #[serde(alias = "DEGRADEDPERFORMANCE")]
-    DegradedPerformance,
-    /// Partly unavailable.
-    #[serde(alias = "PARTIALOUTAGE")]
-    PartialOutage,
-    /// Unavailable.
-    #[serde(alias = "MAJOROUTAGE")]
-    MajorOutage,
+/// An API value as users write it (`major_outage`, `scheduled`): the library's vocabulary
+/// ([`ComponentStatus::parse_known`](instatus::model::ComponentStatus::parse_known) reads it,
+/// `user_names` lists the choices), so an option never re-declares the values by hand.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserSpelled<T>(pub T);
+
+/// The API enums an option can take as [`UserSpelled`].
+pub trait Vocabulary: Sized {
+    /// Reads a value as users write it (the API's spelling is accepted too).
+    fn parse_known(value: &str) -> Result<Self, instatus::model::UnknownValue>;
+    /// Every value as users write it: the option's choices.
+    fn user_names() -> Vec<String>;
 }
 
-impl StatusOption {
-    /// The API value.
-    pub fn to_api(self) -> instatus::model::ComponentStatus {
-        use instatus::model::ComponentStatus as S;
-        match self {
-            Self::Operational => S::Operational,
-            Self::UnderMaintenance => S::UnderMaintenance,
-            Self::DegradedPerformance => S::DegradedPerformance,
-            Self::PartialOutage => S::PartialOutage,
-            Self::MajorOutage => S::MajorOutage,
+macro_rules! vocabulary {
+    ($($t:ty),+) => {$(
+        impl Vocabulary for $t {
+            fn parse_known(value: &str) -> Result<Self, instatus::model::UnknownValue> {
+                <$t>::parse_known(value)
+            }
+            fn user_names() -> Vec<String> {
+                <$t>::user_names()
+            }
         }
+    )+};
+}
+vocabulary!(
+    instatus::model::ComponentStatus,
+    instatus::model::TemplateStatus
+);
+
+impl<'de, T: Vocabulary> Deserialize<'de> for UserSpelled<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        T::parse_known(text.trim())
+            .map(UserSpelled)
+            .map_err(serde::de::Error::custom)
     }
 }
 
-/// An API status as users write it: `MAJOROUTAGE` → `major_outage`; unknown values lower-cased.
-pub fn status_name(status: &instatus::model::ComponentStatus) -> String {
-    status.user_name()
+impl<T: Vocabulary> JsonSchema for UserSpelled<T> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UserSpelled".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "enum": T::user_names() })
+    }
 }
 
 /// Checks an option's form before any request ([`instatus::validate`]): the error names the
@@ -404,5 +419,38 @@ pub fn check_secret_form(
             e.allowed
         ))),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use instatus::model::{ComponentStatus, TemplateStatus};
+
+    #[test]
+    fn a_user_spelled_status_reads_the_users_and_the_apis_spelling_and_names_the_choices() {
+        let read = |v: &str| serde_json::from_value::<UserSpelled<ComponentStatus>>(json!(v));
+        assert_eq!(
+            read("major_outage").unwrap().0,
+            ComponentStatus::MajorOutage
+        );
+        assert_eq!(read("MAJOROUTAGE").unwrap().0, ComponentStatus::MajorOutage);
+        let e = read("down").unwrap_err().to_string();
+        assert!(
+            e.contains("down") && e.contains("degraded_performance"),
+            "{e}"
+        );
+        let scheduled = serde_json::from_value::<UserSpelled<TemplateStatus>>(json!("scheduled"));
+        assert_eq!(scheduled.unwrap().0, TemplateStatus::NotStartedYet);
+    }
+
+    #[test]
+    fn a_user_spelled_option_offers_the_librarys_user_names_as_choices() {
+        let schema = schemars::schema_for!(UserSpelled<TemplateStatus>);
+        assert_eq!(
+            schema.get("enum"),
+            Some(&json!(TemplateStatus::user_names()))
+        );
+        assert!(TemplateStatus::user_names().contains(&"scheduled".to_owned()));
     }
 }

@@ -87,7 +87,7 @@ fn default_marker() -> String {
 }
 
 /// The largest `count`.
-pub const MAX_COUNT: usize = 24;
+pub use instatus::ephemery::MAX_COUNT;
 
 impl ScheduleOptions {
     /// The schedule, the window settings and `now`, checked before any request.

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::common::MAX_TIMEOUT;
+use crate::common::MAX_TIMEOUT_OPTION_SECS;
 use crate::protocol::RawArgs;
 
 /// The deadline is at least this long (10 minutes).
@@ -37,7 +37,7 @@ const DEFAULT_TIMEOUT: u64 = 30;
 
 /// The deadline of a run whose request timeout is `timeout_secs` (clamped to 1..=3600 first).
 pub fn deadline_for(timeout_secs: u64) -> Duration {
-    let timeout = timeout_secs.clamp(1, MAX_TIMEOUT);
+    let timeout = timeout_secs.clamp(1, MAX_TIMEOUT_OPTION_SECS);
     Duration::from_secs(timeout.saturating_mul(20)).clamp(MIN_DEADLINE, MAX_DEADLINE)
 }
 

@@ -34,15 +34,27 @@ pub struct SourceHealth {
 /// Why an evaluation could not run at all.
 #[derive(Debug, thiserror::Error)]
 pub enum BridgeError {
-    /// The client could not be built (bad base URL...).
+    /// An HTTP client could not be built (bad base URL, TLS files...).
     #[error("instatus: {0}")]
-    Client(String),
-    /// The page could not be found or read.
+    Client(#[source] instatus::Error),
+    /// The page could not be found (by id, subdomain or name).
     #[error("instatus: cannot read the page: {0}")]
-    Page(String),
-    /// The state directory cannot be used.
+    FindPage(#[source] instatus::lookup::LookupError),
+    /// The page could not be read.
+    #[error("instatus: cannot read the page: {0}")]
+    Page(#[source] instatus::Error),
+    /// The state directory cannot be opened.
+    #[error("state_dir: {}: {source}", dir.display())]
+    State {
+        /// The directory.
+        dir: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The state cannot be saved (the message names the file).
     #[error("state_dir: {0}")]
-    State(String),
+    Save(#[source] std::io::Error),
 }
 
 /// What one evaluation did.
@@ -138,14 +150,11 @@ impl Bridge {
             .base_url(i.base_url.clone())
             .timeout(timeout)
             .user_agent(user_agent());
-        let reader = base
-            .clone()
-            .build()
-            .map_err(|e| BridgeError::Client(e.to_string()))?;
+        let reader = base.clone().build().map_err(BridgeError::Client)?;
         let writer = base
             .max_requests_per_second(i.writes_per_second)
             .build()
-            .map_err(|e| BridgeError::Client(e.to_string()))?;
+            .map_err(BridgeError::Client)?;
         let foreign_timeout = settings
             .config
             .prometheus
@@ -153,11 +162,11 @@ impl Bridge {
             .map_or(10, |p| p.timeout_secs);
         let timeout = Duration::from_secs(foreign_timeout);
         let foreign = crate::foreign::client(timeout, &settings.alertmanager_http, user_agent())
-            .map_err(|e| BridgeError::Client(e.to_string()))?;
+            .map_err(BridgeError::Client)?;
         let prometheus = match &settings.config.prometheus {
             Some(p) => Some(Prometheus::new(
                 crate::foreign::client(timeout, &settings.prometheus_http, user_agent())
-                    .map_err(|e| BridgeError::Client(e.to_string()))?,
+                    .map_err(BridgeError::Client)?,
                 p.url.clone(),
             )),
             None => None,
@@ -167,8 +176,10 @@ impl Bridge {
         let mut startup_notes = Vec::new();
         let (store, persisted) = match &settings.config.state_dir {
             Some(dir) => {
-                let store = Store::open(dir)
-                    .map_err(|e| BridgeError::State(format!("{}: {e}", dir.display())))?;
+                let store = Store::open(dir).map_err(|source| BridgeError::State {
+                    dir: dir.clone(),
+                    source,
+                })?;
                 let (persisted, note) = store.load();
                 startup_notes.extend(note);
                 (Some(store), persisted)
@@ -223,7 +234,7 @@ impl Bridge {
             return Ok(page.id.clone());
         }
         let page = instatus::lookup::find_page(&self.reader, &self.settings.page)
-            .map_err(|e| BridgeError::Page(e.to_string()))?;
+            .map_err(BridgeError::FindPage)?;
         let id = page.id.clone();
         self.page_info = Some(page);
         Ok(id)
@@ -386,7 +397,7 @@ impl Bridge {
                     // Keep the deliveries for the next try.
                     self.carry = observations.alerts;
                     self.page = None;
-                    return Err(BridgeError::Page(e.to_string()));
+                    return Err(BridgeError::Page(e));
                 }
             }
         }
@@ -508,8 +519,8 @@ impl Bridge {
         let page_id = self.page_id()?;
         let now = Timestamp::now();
         let reopen = self.settings.config.status.incidents.reopen_within_secs;
-        let mut page = apply::read_page(&self.reader, &page_id, reopen, now)
-            .map_err(|e| BridgeError::Page(e.to_string()))?;
+        let mut page =
+            apply::read_page(&self.reader, &page_id, reopen, now).map_err(BridgeError::Page)?;
         let observations = Observations {
             queries: self.last_queries.clone(),
             alerts: Vec::new(),
@@ -547,9 +558,7 @@ impl Bridge {
     /// Saves the state when a state directory is configured.
     pub fn save(&self) -> Result<(), BridgeError> {
         match &self.store {
-            Some(store) => store
-                .save(&self.persisted)
-                .map_err(|e| BridgeError::State(e.to_string())),
+            Some(store) => store.save(&self.persisted).map_err(BridgeError::Save),
             None => Ok(()),
         }
     }

@@ -7,14 +7,7 @@ use std::path::Path;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-use crate::config::ConfigError;
-
-fn err(path: impl Into<String>, message: impl Into<String>) -> ConfigError {
-    ConfigError {
-        path: path.into(),
-        message: message.into(),
-    }
-}
+use crate::config::{err, ConfigError};
 
 /// The URL with any `user:password@` replaced by `***@`, for messages.
 pub fn redacted(url: &str) -> String {

@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -67,16 +68,33 @@ pub enum Format {
     Json,
 }
 
-/// Exit code: converged, or success.
-pub const EXIT_OK: i32 = 0;
-/// Exit code: an error (config, connection, page).
-pub const EXIT_ERROR: i32 = 1;
-/// Exit code: `once` wrote or tried and the page is not known to be right.
-pub const EXIT_NOT_CONVERGED: i32 = 2;
+/// Exit code of `once` when it wrote or tried and the page is not known to be right.
+pub const EXIT_NOT_CONVERGED: u8 = 2;
 
-fn fail(message: impl std::fmt::Display) -> i32 {
-    eprintln!("instatus-bridge: error: {message}");
-    EXIT_ERROR
+/// Why a command failed; `main` prints it once and exits 1.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// No `--config` and no `INSTATUS_BRIDGE_CONFIG`.
+    #[error("no config: pass --config FILE or set INSTATUS_BRIDGE_CONFIG")]
+    NoConfig,
+    /// The config is not valid (the error names the field).
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    /// `validate` found the config not valid.
+    #[error(transparent)]
+    Validate(#[from] crate::validate::ValidateError),
+    /// Another bridge uses the state folder.
+    #[error(transparent)]
+    Lock(#[from] crate::lock::LockError),
+    /// The bridge cannot be built, or an evaluation could not run.
+    #[error(transparent)]
+    Bridge(#[from] crate::bridge::BridgeError),
+    /// `serve` failed.
+    #[error(transparent)]
+    Serve(#[from] crate::server::ServeError),
+    /// `report` wrote nothing.
+    #[error("report: {0}")]
+    Report(#[from] crate::uptime_report::ReportCommandError),
 }
 
 pub(crate) fn print(text: &str) {
@@ -85,76 +103,70 @@ pub(crate) fn print(text: &str) {
     let _ = out.flush();
 }
 
-/// Runs the command line; returns the exit code.
-pub fn run(cli: Cli) -> i32 {
+/// Runs the command line: the exit code (0 done; `once` and `report` document their 2), or the
+/// error for `main` to print.
+pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
     if let Command::Schema = cli.command {
         print(&config::schema_json());
-        return EXIT_OK;
+        return Ok(ExitCode::SUCCESS);
     }
     if let Command::Page(args) = &cli.command {
-        return crate::page::run(args);
+        return Ok(crate::page::run(args));
     }
     if let Command::Validate(args) = &cli.command {
-        return crate::validate::run(cli.config.as_deref(), args);
+        crate::validate::run(cli.config.as_deref(), args)?;
+        return Ok(ExitCode::SUCCESS);
     }
-    let Some(path) = cli.config else {
-        return fail("no config: pass --config FILE or set INSTATUS_BRIDGE_CONFIG");
-    };
-    let settings = match Settings::load(&path, &config::process_env) {
-        Ok(s) => s,
-        Err(e) => return fail(e),
-    };
+    let path = cli.config.ok_or(CliError::NoConfig)?;
+    let settings = Settings::load(&path, &config::process_env)?;
     match cli.command {
-        Command::Schema | Command::Validate(_) | Command::Page(_) => EXIT_OK,
-        Command::Plan { format, sources } => {
-            let mut settings = settings;
-            // `plan` writes nothing: a state folder not there yet holds no state, and stays absent.
-            if settings
-                .config
-                .state_dir
-                .as_ref()
-                .is_some_and(|d| !d.exists())
-            {
-                settings.config.state_dir = None;
-            }
-            let mut bridge = match Bridge::new(settings) {
-                Ok(b) => b,
-                Err(e) => return fail(e),
-            };
-            let mode = Mode {
-                read_sources: true,
-                refresh_page: true,
-                write: false,
-            };
-            match bridge.evaluate(replay(&bridge), mode) {
-                Ok(e) => {
-                    let status = &bridge.settings.config.status;
-                    let components =
-                        sources.then(|| bridge.probes.report(status, &bridge.persisted.answered));
-                    match format {
-                        Format::Text => {
-                            print(&report::plan_text(&e));
-                            if let Some(c) = &components {
-                                print(&crate::probes::report_text(c));
-                            }
-                        }
-                        Format::Json => {
-                            let mut json = report::plan_json(&e);
-                            if let Some(c) = &components {
-                                json["components"] = serde_json::json!(c);
-                            }
-                            print(&format!("{json:#}\n"));
-                        }
-                    }
-                    EXIT_OK
-                }
-                Err(e) => fail(e),
+        Command::Schema | Command::Validate(_) | Command::Page(_) => Ok(ExitCode::SUCCESS),
+        Command::Plan { format, sources } => plan(settings, format, sources),
+        Command::Once { format } => once(settings, format),
+        Command::Report(args) => Ok(crate::uptime_report::run(&settings, &args)?),
+        Command::Serve { listen } => {
+            crate::server::serve(settings, listen.as_deref())?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// `plan`: evaluate without writing and print what would change.
+fn plan(mut settings: Settings, format: Format, sources: bool) -> Result<ExitCode, CliError> {
+    // `plan` writes nothing: a state folder not there yet holds no state, and stays absent.
+    if settings
+        .config
+        .state_dir
+        .as_ref()
+        .is_some_and(|d| !d.exists())
+    {
+        settings.config.state_dir = None;
+    }
+    let mut bridge = Bridge::new(settings)?;
+    let mode = Mode {
+        read_sources: true,
+        refresh_page: true,
+        write: false,
+    };
+    let e = bridge.evaluate(replay(&bridge), mode)?;
+    let status = &bridge.settings.config.status;
+    let components = sources.then(|| bridge.probes.report(status, &bridge.persisted.answered));
+    match format {
+        Format::Text => {
+            print(&report::plan_text(&e));
+            if let Some(c) = &components {
+                print(&crate::probes::report_text(c));
             }
         }
-        Command::Once { format } => once(settings, format),
-        Command::Report(args) => crate::uptime_report::run(&settings, &args),
-        Command::Serve { listen } => crate::server::serve(settings, listen.as_deref()),
+        Format::Json => {
+            let mut json = report::plan_json(&e);
+            if let Some(c) = &components {
+                json["components"] = serde_json::json!(c);
+            }
+            print(&format!("{json:#}\n"));
+        }
     }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The journal's deliveries (a `serve` may have left some), to take into this evaluation.
@@ -162,16 +174,11 @@ fn replay(bridge: &Bridge) -> Vec<instatus::status::AlertDelivery> {
     bridge.store().map(|s| s.replay().0).unwrap_or_default()
 }
 
-/// `once`: evaluate, apply, save the state, check convergence.
-pub fn once(settings: Settings, format: Format) -> i32 {
-    let _lock = match crate::lock::for_once(&settings) {
-        Ok(lock) => lock,
-        Err(e) => return fail(e),
-    };
-    let mut bridge = match Bridge::new(settings) {
-        Ok(b) => b,
-        Err(e) => return fail(e),
-    };
+/// `once`: evaluate, apply, save the state, check convergence (exit 0, or
+/// [`EXIT_NOT_CONVERGED`]).
+pub fn once(settings: Settings, format: Format) -> Result<ExitCode, CliError> {
+    let _lock = crate::lock::for_once(&settings)?;
+    let mut bridge = Bridge::new(settings)?;
     for note in &bridge.startup_notes {
         eprintln!("instatus-bridge: {note}");
     }
@@ -181,11 +188,10 @@ pub fn once(settings: Settings, format: Format) -> i32 {
         refresh_page: true,
         write: true,
     };
-    let mut evaluation = match bridge.evaluate(journal, mode) {
-        Ok(e) => e,
-        Err(e) => return fail(e),
-    };
-    crate::public_metrics::once(&mut bridge, &mut evaluation);
+    let mut evaluation = bridge.evaluate(journal, mode)?;
+    // Sample the due public metrics and push their one point each.
+    let pushed = bridge.feed_metrics(true);
+    evaluation.metrics.extend(pushed);
     crate::heartbeat::beat_once(&bridge.settings);
     if let Err(e) = bridge.save() {
         eprintln!("instatus-bridge: {e}");
@@ -202,11 +208,11 @@ pub fn once(settings: Settings, format: Format) -> i32 {
             report::once_json(&evaluation, &converged)
         )),
     }
-    if converged.is_ok() {
-        EXIT_OK
+    Ok(if converged.is_ok() {
+        ExitCode::SUCCESS
     } else {
-        EXIT_NOT_CONVERGED
-    }
+        ExitCode::from(EXIT_NOT_CONVERGED)
+    })
 }
 
 fn converged(bridge: &mut Bridge, e: &Evaluation) -> Result<(), String> {

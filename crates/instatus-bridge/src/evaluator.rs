@@ -105,22 +105,37 @@ impl Liveness {
     }
 
     /// `Ok` while alive, else why not (for `/healthz`).
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), NotAlive> {
         if !self.running.load(Ordering::SeqCst) {
-            return Err("the evaluator stopped".into());
+            return Err(NotAlive::Stopped);
         }
         let now = u64::try_from(self.origin.elapsed().as_millis()).unwrap_or(u64::MAX);
         let since =
             Duration::from_millis(now.saturating_sub(self.last_beat_ms.load(Ordering::SeqCst)));
         if since > self.stall_after {
-            return Err(format!(
-                "the evaluator is stuck: no evaluation finished for {} s (the bound is {} s: the interval plus server.evaluation_timeout_secs)",
-                since.as_secs(),
-                self.stall_after.as_secs()
-            ));
+            return Err(NotAlive::Stuck {
+                since_secs: since.as_secs(),
+                bound_secs: self.stall_after.as_secs(),
+            });
         }
         Ok(())
     }
+}
+
+/// Why the evaluator is not alive ([`Liveness::check`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NotAlive {
+    /// Its thread ended.
+    #[error("the evaluator stopped")]
+    Stopped,
+    /// No evaluation finished within the bound.
+    #[error("the evaluator is stuck: no evaluation finished for {since_secs} s (the bound is {bound_secs} s: the interval plus server.evaluation_timeout_secs)")]
+    Stuck {
+        /// Seconds since the last evaluation finished.
+        since_secs: u64,
+        /// The bound: the interval plus `server.evaluation_timeout_secs`.
+        bound_secs: u64,
+    },
 }
 
 /// Marks the evaluator stopped when its thread ends, a panic included, and tells the server.
@@ -231,12 +246,12 @@ pub fn evaluate_loop(
                         Ok(Beat::Created(what)) => log(format!("heartbeat: created {what}")),
                         Ok(Beat::Updated(what)) => log(format!("heartbeat: updated {what}")),
                         // Once per change: a ping host that is down is not news every interval.
-                        Err(e) if last_beat_error.as_ref() != Some(e) => {
+                        Err(e) if last_beat_error.as_deref() != Some(e.to_string().as_str()) => {
                             log(format!("heartbeat: {e}"))
                         }
                         Err(_) => {}
                     }
-                    last_beat_error = beat.err();
+                    last_beat_error = beat.err().map(|e| e.to_string());
                 }
             }
             Err(err) => {
@@ -336,11 +351,11 @@ mod tests {
         assert!(l.check().is_ok());
         std::thread::sleep(Duration::from_millis(80));
         let why = l.check().unwrap_err();
-        assert!(why.contains("stuck"), "{why}");
+        assert!(matches!(why, NotAlive::Stuck { .. }), "{why}");
         l.beat();
         assert!(l.check().is_ok());
         l.stopped();
-        assert_eq!(l.check().unwrap_err(), "the evaluator stopped");
+        assert_eq!(l.check().unwrap_err(), NotAlive::Stopped);
     }
 
     #[test]

@@ -35,6 +35,20 @@ pub enum Beat {
     Updated(String),
 }
 
+/// Why a beat failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BeatError {
+    /// The page of the monitor could not be found.
+    #[error("cannot find the page: {0}")]
+    FindPage(#[source] instatus::lookup::LookupError),
+    /// The monitor could not be found, created or updated.
+    #[error("{0}")]
+    Monitor(#[source] instatus::heartbeat::HeartbeatError),
+    /// The ping failed.
+    #[error("cannot ping: {0}")]
+    Ping(#[source] instatus::heartbeat::HeartbeatError),
+}
+
 impl Heartbeat {
     /// The heartbeat configured in `settings`, if any.
     pub fn new(settings: &Settings) -> Result<Option<Heartbeat>, instatus::Error> {
@@ -64,20 +78,20 @@ impl Heartbeat {
     }
 
     /// After a successful evaluation: makes sure of the monitor (the first time) and pings it.
-    pub fn beat(&mut self) -> Result<Beat, String> {
+    pub fn beat(&mut self) -> Result<Beat, BeatError> {
         let mut outcome = Beat::Pinged;
         let target = match &self.target {
             Some(t) => t.clone(),
             None => {
                 let page = instatus::lookup::find_page(&self.api, &self.page)
-                    .map_err(|e| format!("cannot find the page: {e}"))?;
+                    .map_err(BeatError::FindPage)?;
                 let wanted = Wanted {
                     name: self.config.name.trim().to_owned(),
                     period: self.config.period_secs,
                     grace: self.config.grace_secs,
                 };
                 let ensured =
-                    heartbeat::ensure(&self.api, &page.id, &wanted).map_err(|e| e.to_string())?;
+                    heartbeat::ensure(&self.api, &page.id, &wanted).map_err(BeatError::Monitor)?;
                 let what = format!(
                     "cron monitor {:?} (every {} s, grace {} s)",
                     wanted.name, wanted.period, wanted.grace
@@ -92,7 +106,7 @@ impl Heartbeat {
                 url
             }
         };
-        heartbeat::ping(&self.pinger, &target).map_err(|e| format!("cannot ping: {e}"))?;
+        heartbeat::ping(&self.pinger, &target).map_err(BeatError::Ping)?;
         Ok(outcome)
     }
 }

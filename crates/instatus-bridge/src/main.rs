@@ -1,5 +1,7 @@
 //! The `instatus-bridge` binary: see `docs/bridge.md`.
 
+use std::process::ExitCode;
+
 use clap::Parser;
 use instatus_bridge::cli::{Cli, Command};
 
@@ -9,13 +11,20 @@ const CEILING_ENV: &str = "INSTATUS_BRIDGE_MEMORY_MIB";
 /// The ceiling of the one-shot commands when [`CEILING_ENV`] is not set: 1 GiB.
 const DEFAULT_CEILING_MIB: u64 = 1024;
 
-fn main() {
+/// Runs the command; an error is printed once, here, and exits 1.
+fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Err(message) = apply_memory_ceiling(&cli.command) {
         eprintln!("instatus-bridge: error: {message}");
-        std::process::exit(instatus_bridge::cli::EXIT_ERROR);
+        return ExitCode::FAILURE;
     }
-    std::process::exit(instatus_bridge::cli::run(cli));
+    match instatus_bridge::cli::run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("instatus-bridge: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Caps the data size (`RLIMIT_DATA`) of `validate`, `plan`, `once`, `report` and `schema` at

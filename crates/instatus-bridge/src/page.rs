@@ -14,7 +14,9 @@ use instatus::{Client, API_KEY_ENV, DEFAULT_BASE_URL};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::cli::{EXIT_ERROR, EXIT_NOT_CONVERGED, EXIT_OK};
+use std::process::ExitCode;
+
+use crate::cli::EXIT_NOT_CONVERGED;
 
 /// The largest declaration file read.
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
@@ -140,8 +142,9 @@ pub fn load(path: &Path) -> Result<(PageSpec, PlanOptions), InputError> {
     ))
 }
 
-/// Runs `page plan` or `page apply`; returns the exit code.
-pub fn run(args: &PageArgs) -> i32 {
+/// Runs `page plan` or `page apply`; returns the exit code (its error, if any, is printed here,
+/// once, after the report that carries it too).
+pub fn run(args: &PageArgs) -> ExitCode {
     let (mode, run) = match &args.action {
         PageAction::Plan(r) => (Mode::Plan, r),
         PageAction::Apply(r) => (Mode::Apply, r),
@@ -151,7 +154,7 @@ pub fn run(args: &PageArgs) -> i32 {
         Ok(code) => code,
         Err(message) => {
             report.error = Some(message);
-            EXIT_ERROR
+            ExitCode::FAILURE
         }
     };
     if run.json {
@@ -165,7 +168,7 @@ pub fn run(args: &PageArgs) -> i32 {
     code
 }
 
-fn execute(mode: Mode, run: &PageRun, report: &mut Report) -> Result<i32, String> {
+fn execute(mode: Mode, run: &PageRun, report: &mut Report) -> Result<ExitCode, String> {
     let (spec, options) = load(&run.file).map_err(|e| e.to_string())?;
     let key = std::env::var(API_KEY_ENV).unwrap_or_default();
     instatus::validate::api_key(&key).map_err(|e| format!("{API_KEY_ENV}: {e}"))?;
@@ -205,9 +208,9 @@ fn execute(mode: Mode, run: &PageRun, report: &mut Report) -> Result<i32, String
     let done = result?;
     report.record(&done);
     Ok(if done.plan.is_empty() {
-        EXIT_OK
+        ExitCode::SUCCESS
     } else {
-        EXIT_NOT_CONVERGED
+        ExitCode::from(EXIT_NOT_CONVERGED)
     })
 }
 

@@ -59,11 +59,11 @@ pub struct Probes {
 
 impl Probes {
     /// The probes of the config (none: nothing is run), each with a client of its own timeout.
-    pub fn new(list: Vec<ProbeConfig>, user_agent: &str) -> Result<Probes, String> {
+    pub fn new(list: Vec<ProbeConfig>, user_agent: &str) -> Result<Probes, instatus::Error> {
         let prepared = list
             .iter()
-            .map(|p| Ok((p.clone(), p.client(user_agent).map_err(|e| e.to_string())?)))
-            .collect::<Result<Vec<_>, String>>()?;
+            .map(|p| Ok((p.clone(), p.client(user_agent)?)))
+            .collect::<Result<Vec<_>, instatus::Error>>()?;
         Ok(Probes {
             prepared,
             list,

@@ -14,7 +14,6 @@ use instatus::Client;
 use serde::Serialize;
 
 use crate::apply::Outcome;
-use crate::bridge::{Bridge, Evaluation};
 use crate::config::{PublicMetric, MIN_METRIC_SPACING_SECS};
 
 /// Points are pushed once this many are buffered for a metric (or at shutdown / `once`).
@@ -38,16 +37,27 @@ pub struct Feeder {
     buffer: HashMap<String, Vec<AddDatapointRequest>>,
 }
 
+/// Why an instant query gave no value to push.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum NoSample {
+    /// The query failed (Prometheus' words).
+    #[error("{0}")]
+    Failed(String),
+    /// The value is NaN or infinite.
+    #[error("the value is {0}")]
+    NotFinite(f64),
+    /// Not exactly one series.
+    #[error("the query gave {0} series; it must give one (aggregate it, e.g. max(...))")]
+    Series(usize),
+}
+
 /// The one value of an instant query's answer, or why there is none.
-pub fn single_value(result: &QueryResult) -> Result<f64, String> {
+pub fn single_value(result: &QueryResult) -> Result<f64, NoSample> {
     match result {
-        QueryResult::Failed(why) => Err(why.clone()),
+        QueryResult::Failed(why) => Err(NoSample::Failed(why.clone())),
         QueryResult::Samples(s) if s.len() == 1 && s[0].value.is_finite() => Ok(s[0].value),
-        QueryResult::Samples(s) if s.len() == 1 => Err(format!("the value is {}", s[0].value)),
-        QueryResult::Samples(s) => Err(format!(
-            "the query gave {} series; it must give one (aggregate it, e.g. max(...))",
-            s.len()
-        )),
+        QueryResult::Samples(s) if s.len() == 1 => Err(NoSample::NotFinite(s[0].value)),
+        QueryResult::Samples(s) => Err(NoSample::Series(s.len())),
     }
 }
 
@@ -193,10 +203,4 @@ impl Feeder {
         }
         out
     }
-}
-
-/// `once`: sample the due metrics and push their one point each.
-pub fn once(bridge: &mut Bridge, evaluation: &mut Evaluation) {
-    let writes = bridge.feed_metrics(true);
-    evaluation.metrics.extend(writes);
 }

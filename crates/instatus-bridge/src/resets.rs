@@ -56,8 +56,8 @@ impl Default for ResetsConfig {
     }
 }
 
-/// The most upcoming resets listed (as the module allows).
-pub const MAX_COUNT: usize = 24;
+/// The most upcoming resets listed (as the modules allow).
+pub use instatus::ephemery::MAX_COUNT;
 
 /// The schedule, checked.
 #[derive(Clone, Debug)]

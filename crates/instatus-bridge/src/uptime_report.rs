@@ -9,6 +9,7 @@
 //! data: silence is not health).
 
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::time::Duration;
 
 use instatus::jiff::tz::TimeZone;
@@ -86,32 +87,88 @@ impl Default for ReportArgs {
 }
 
 /// Exit code: the report was written (or printed), but an internal query failed.
-pub const EXIT_INTERNAL_FAILED: i32 = 2;
+pub const EXIT_INTERNAL_FAILED: u8 = 2;
+
+/// A command-line option of `report` that cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{option}: {problem}")]
+pub struct OptionError {
+    /// The option as written (`--days`, `--sla "Execution Client=x"`).
+    pub option: String,
+    /// What is wrong, with the allowed form.
+    pub problem: String,
+}
+
+fn bad(option: impl Into<String>, problem: impl Into<String>) -> OptionError {
+    OptionError {
+        option: option.into(),
+        problem: problem.into(),
+    }
+}
+
+/// Why `report` wrote nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportCommandError {
+    /// An option cannot be used.
+    #[error(transparent)]
+    Option(#[from] OptionError),
+    /// A client cannot be built.
+    #[error(transparent)]
+    Client(#[from] instatus::Error),
+    /// The page cannot be found.
+    #[error(transparent)]
+    FindPage(#[from] instatus::lookup::LookupError),
+    /// The page's history cannot be read.
+    #[error(transparent)]
+    History(#[from] fetch::FetchError),
+    /// `--internal` without Prometheus.
+    #[error("--internal needs a `prometheus` section in the config (or PROMETHEUS_URL)")]
+    NoPrometheus,
+    /// The report cannot be built or rendered.
+    #[error(transparent)]
+    Report(#[from] instatus::uptime::report::ReportError),
+    /// A file cannot be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
 
 /// The report's options from the command line, checked before any request; the error names
 /// the option.
-pub fn options(args: &ReportArgs, now: Timestamp) -> Result<ReportOptions, String> {
+pub fn options(args: &ReportArgs, now: Timestamp) -> Result<ReportOptions, OptionError> {
     let tz = TimeZone::get(&args.time_zone).map_err(|_| {
-        format!(
-            "--time-zone: {:?} is not a known IANA time zone (e.g. UTC, Europe/Berlin)",
-            args.time_zone
+        bad(
+            "--time-zone",
+            format!(
+                "{:?} is not a known IANA time zone (e.g. UTC, Europe/Berlin)",
+                args.time_zone
+            ),
         )
     })?;
     let (window, label) = match args.days {
         Some(days) => {
             if !(1..=3660).contains(&days) {
-                return Err(format!(
-                    "--days: {days} is out of range; allowed: 1 to 3660"
+                return Err(bad(
+                    "--days",
+                    format!("{days} is out of range; allowed: 1 to 3660"),
                 ));
             }
             let end = match &args.end {
                 Some(e) => e.parse::<Timestamp>().map_err(|_| {
-                    format!("--end: {e:?} is not an RFC 3339 time such as 2026-12-01T00:00:00Z")
+                    bad(
+                        "--end",
+                        format!("{e:?} is not an RFC 3339 time such as 2026-12-01T00:00:00Z"),
+                    )
                 })?,
                 None => now,
             };
             let w = Window::rolling(end, SignedDuration::from_hours(24 * i64::from(days)))
-                .map_err(|e| format!("--days: {e}"))?;
+                .map_err(|e| bad("--days", e.to_string()))?;
             let to = end.to_zoned_datetime(tz.clone()).strftime("%Y-%m-%d %H:%M");
             (
                 w,
@@ -121,17 +178,17 @@ pub fn options(args: &ReportArgs, now: Timestamp) -> Result<ReportOptions, Strin
         None => {
             let m = args.month.as_deref().unwrap_or("previous");
             let w = Window::parse_month(m, now, &tz).map_err(|e| match e {
-                WindowError::Calendar(why) => format!("--month: {why}"),
-                other => format!("--month: {other}"),
+                WindowError::Calendar(why) => bad("--month", why),
+                other => bad("--month", other.to_string()),
             })?;
             let label = w.start.to_zoned_datetime(tz.clone()).strftime("%B %Y");
             (w, label.to_string())
         }
     };
     if args.bar_days > 3660 {
-        return Err(format!(
-            "--bar-days: {} is out of range; allowed: 0 to 3660",
-            args.bar_days
+        return Err(bad(
+            "--bar-days",
+            format!("{} is out of range; allowed: 0 to 3660", args.bar_days),
         ));
     }
     let mut o = ReportOptions::new(window);
@@ -143,8 +200,10 @@ pub fn options(args: &ReportArgs, now: Timestamp) -> Result<ReportOptions, Strin
         let (name, pct) = split("--sla", s, "NAME=PERCENT, e.g. 'Execution Client=99.9'")?;
         let target = pct
             .parse::<f64>()
-            .map_err(|_| format!("--sla {s:?}: {pct:?} is not a number"))
-            .and_then(|p| Target::percent(p).map_err(|e| format!("--sla {s:?}: {e}")))?;
+            .map_err(|_| bad(format!("--sla {s:?}"), format!("{pct:?} is not a number")))
+            .and_then(|p| {
+                Target::percent(p).map_err(|e| bad(format!("--sla {s:?}"), e.to_string()))
+            })?;
         o.slas.push(SlaSpec {
             component: name.to_owned(),
             target,
@@ -161,53 +220,35 @@ pub fn options(args: &ReportArgs, now: Timestamp) -> Result<ReportOptions, Strin
 }
 
 /// `NAME=VALUE` split at the first `=`, both sides non-empty.
-fn split<'a>(option: &str, s: &'a str, form: &str) -> Result<(&'a str, &'a str), String> {
+fn split<'a>(option: &str, s: &'a str, form: &str) -> Result<(&'a str, &'a str), OptionError> {
     match s.split_once('=') {
         Some((n, v)) if !n.trim().is_empty() && !v.trim().is_empty() => Ok((n.trim(), v.trim())),
-        _ => Err(format!("{option} {s:?}: expected {form}")),
+        _ => Err(bad(format!("{option} {s:?}"), format!("expected {form}"))),
     }
 }
 
-/// Runs `report`: returns the exit code.
-pub fn run(settings: &Settings, args: &ReportArgs) -> i32 {
+/// Runs `report`: the exit code (0 written, [`EXIT_INTERNAL_FAILED`]), or why nothing was
+/// written.
+pub fn run(settings: &Settings, args: &ReportArgs) -> Result<ExitCode, ReportCommandError> {
     let now = Timestamp::now();
-    let mut options = match options(args, now) {
-        Ok(o) => o,
-        Err(e) => return fail(e),
-    };
+    let mut options = options(args, now)?;
     let i = &settings.config.instatus;
-    let client = match Client::builder(settings.api_key.clone())
+    let client = Client::builder(settings.api_key.clone())
         .base_url(i.base_url.clone())
         .timeout(Duration::from_secs(i.timeout_secs))
         .user_agent(concat!("instatus-bridge/", env!("CARGO_PKG_VERSION")))
-        .build()
-    {
-        Ok(c) => c,
-        Err(e) => return fail(e),
-    };
-    let page = match instatus::lookup::find_page(&client, &settings.page) {
-        Ok(p) => p,
-        Err(e) => return fail(e),
-    };
-    let (page, history) = match fetch::page_history(&client, &page.id) {
-        Ok(h) => h,
-        Err(e) => return fail(e),
-    };
+        .build()?;
+    let page = instatus::lookup::find_page(&client, &settings.page)?;
+    let (page, history) = fetch::page_history(&client, &page.id)?;
     let mut internal_failed = false;
     if !args.internal.is_empty() {
         let Some(p) = &settings.config.prometheus else {
-            return fail(
-                "--internal needs a `prometheus` section in the config (or PROMETHEUS_URL)",
-            );
+            return Err(ReportCommandError::NoPrometheus);
         };
-        let foreign = match Client::builder("unused")
+        let foreign = Client::builder("unused")
             .timeout(Duration::from_secs(p.timeout_secs))
             .retry(RetryPolicy::none())
-            .build()
-        {
-            Ok(c) => c,
-            Err(e) => return fail(e),
-        };
+            .build()?;
         let prometheus = Prometheus::new(foreign, p.url.clone());
         let (start, end) = (options.window.start, options.window.end.min(now));
         for s in &args.internal {
@@ -232,10 +273,7 @@ pub fn run(settings: &Settings, args: &ReportArgs) -> i32 {
             });
         }
     }
-    let report = match Report::build(page.name_str(), Colors::of(&page), &history, &options, now) {
-        Ok(r) => r,
-        Err(e) => return fail(e),
-    };
+    let report = Report::build(page.name_str(), Colors::of(&page), &history, &options, now)?;
     let outputs: Vec<(Format, &PathBuf)> = [
         (Format::Markdown, &args.markdown),
         (Format::Html, &args.html),
@@ -245,36 +283,30 @@ pub fn run(settings: &Settings, args: &ReportArgs) -> i32 {
     .filter_map(|(f, p)| p.as_ref().map(|p| (f, p)))
     .collect();
     if outputs.is_empty() {
-        match render(&report, Format::Markdown) {
-            Ok(text) => print!("{text}"),
-            Err(e) => return fail(e),
-        }
+        print!("{}", render(&report, Format::Markdown)?);
     }
     // Render everything first, so an error writes nothing.
     let mut rendered = Vec::new();
     for (format, path) in outputs {
-        match render(&report, format) {
-            Ok(text) => rendered.push((format, path, text)),
-            Err(e) => return fail(e),
-        }
+        rendered.push((format, path, render(&report, format)?));
     }
     for (format, path, text) in rendered {
         match write_if_changed(path, &text) {
             Ok(true) => println!("written     {} ({})", path.display(), format.name()),
             Ok(false) => println!("up to date  {} ({})", path.display(), format.name()),
-            Err(e) => return fail(format!("cannot write {}: {e}", path.display())),
+            Err(source) => {
+                return Err(ReportCommandError::Write {
+                    path: path.clone(),
+                    source,
+                })
+            }
         }
     }
-    if internal_failed {
-        EXIT_INTERNAL_FAILED
+    Ok(if internal_failed {
+        ExitCode::from(EXIT_INTERNAL_FAILED)
     } else {
-        crate::cli::EXIT_OK
-    }
-}
-
-fn fail(message: impl std::fmt::Display) -> i32 {
-    eprintln!("instatus-bridge: report: error: {message}");
-    crate::cli::EXIT_ERROR
+        ExitCode::SUCCESS
+    })
 }
 
 #[cfg(test)]
@@ -282,7 +314,9 @@ mod tests {
     use super::*;
 
     fn err(args: ReportArgs) -> String {
-        options(&args, "2026-12-02T07:00:00Z".parse().unwrap()).unwrap_err()
+        options(&args, "2026-12-02T07:00:00Z".parse().unwrap())
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]

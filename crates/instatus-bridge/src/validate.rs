@@ -20,31 +20,44 @@ pub struct ValidateArgs {
     pub no_secrets: bool,
 }
 
-/// Runs `validate`; returns the exit code (0 valid, 1 not).
-pub fn run(global: Option<&Path>, args: &ValidateArgs) -> i32 {
+/// Why a config is not valid, or which config is meant is not clear.
+#[derive(Debug, thiserror::Error)]
+pub enum ValidateError {
+    /// A file argument and a different `--config`.
+    #[error("two configs: {} (argument) and {} (--config or INSTATUS_BRIDGE_CONFIG); allowed: one", file.display(), global.display())]
+    TwoConfigs {
+        /// The argument.
+        file: PathBuf,
+        /// `--config` or `INSTATUS_BRIDGE_CONFIG`.
+        global: PathBuf,
+    },
+    /// No config at all.
+    #[error("no config: pass FILE, --config FILE or set INSTATUS_BRIDGE_CONFIG")]
+    NoConfig,
+    /// The config is not valid (the error names the field).
+    #[error(transparent)]
+    Invalid(#[from] config::ConfigError),
+}
+
+/// Runs `validate`: prints the summary of a valid config, or says why it is not.
+pub fn run(global: Option<&Path>, args: &ValidateArgs) -> Result<(), ValidateError> {
     let path = match (&args.file, global) {
         (Some(file), Some(global)) if file != global => {
-            return fail(format!(
-            "two configs: {} (argument) and {} (--config or INSTATUS_BRIDGE_CONFIG); allowed: one",
-            file.display(),
-            global.display()
-        ))
+            return Err(ValidateError::TwoConfigs {
+                file: file.clone(),
+                global: global.to_owned(),
+            })
         }
         (Some(file), _) => file.as_path(),
         (None, Some(global)) => global,
-        (None, None) => {
-            return fail("no config: pass FILE, --config FILE or set INSTATUS_BRIDGE_CONFIG")
-        }
+        (None, None) => return Err(ValidateError::NoConfig),
     };
     let mode = if args.no_secrets {
         Secrets::Skip
     } else {
         Secrets::Read
     };
-    let settings = match Settings::load_with(path, &config::process_env, mode) {
-        Ok(s) => s,
-        Err(e) => return fail(e),
-    };
+    let settings = Settings::load_with(path, &config::process_env, mode)?;
     let s = &settings.config.status;
     let mut text = format!(
         "{}: valid ({} components, {} groups, {} queries, {} probes, {} public metrics)\n",
@@ -64,10 +77,5 @@ pub fn run(global: Option<&Path>, args: &ValidateArgs) -> i32 {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
-    crate::cli::EXIT_OK
-}
-
-fn fail(message: impl std::fmt::Display) -> i32 {
-    eprintln!("instatus-bridge: error: {message}");
-    crate::cli::EXIT_ERROR
+    Ok(())
 }

@@ -302,7 +302,7 @@ fn a_panicked_evaluator_is_no_longer_reported_healthy_and_ends_serve_with_an_err
     panic_now.store(true, Ordering::SeqCst);
     wait_for(|| server.shared.liveness.check().is_err());
     assert_eq!(
-        server.shared.liveness.check().unwrap_err(),
+        server.shared.liveness.check().unwrap_err().to_string(),
         "the evaluator stopped",
         "what /healthz answers"
     );

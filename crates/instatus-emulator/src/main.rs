@@ -59,8 +59,32 @@ struct Args {
     webhook_secret: String,
 }
 
+/// Why the emulator stopped with an error; `main` prints it once.
+#[derive(Debug, thiserror::Error)]
+enum MainError {
+    /// The listener or the state file could not be set up.
+    #[error("cannot start: {0}")]
+    Start(#[source] std::io::Error),
+    /// The async runtime could not be built.
+    #[error("{0}")]
+    Runtime(#[source] std::io::Error),
+    /// The state could not be saved at shutdown.
+    #[error("saving state failed: {0}")]
+    Save(#[source] std::io::Error),
+}
+
 fn main() -> ExitCode {
-    let args = Args::parse();
+    match run(Args::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("instatus-emulator: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Serves until SIGINT or SIGTERM, then saves the state (when a state file is set).
+fn run(args: Args) -> Result<(), MainError> {
     let config = Config {
         api_key: args.api_key,
         bind: SocketAddr::new(args.host, args.port),
@@ -72,23 +96,11 @@ fn main() -> ExitCode {
         ignored_fields: args.ignored_fields,
         webhook_secret: instatus::Secret::new(args.webhook_secret),
     };
-    let emu = match Emulator::start(config) {
-        Ok(emu) => emu,
-        Err(e) => {
-            eprintln!("instatus-emulator: cannot start: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let rt = match tokio::runtime::Builder::new_current_thread()
+    let emu = Emulator::start(config).map_err(MainError::Start)?;
+    let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("instatus-emulator: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
+        .map_err(MainError::Runtime)?;
     // The signal handlers are installed before the address is printed: whoever reads the line
     // and sends SIGTERM at once gets a saved state, not a killed process.
     rt.block_on(async {
@@ -100,13 +112,9 @@ fn main() -> ExitCode {
         drop(out);
         signalled.await;
     });
-    let mut code = ExitCode::SUCCESS;
-    if let Err(e) = emu.save() {
-        eprintln!("instatus-emulator: saving state failed: {e}");
-        code = ExitCode::FAILURE;
-    }
+    let saved = emu.save().map_err(MainError::Save);
     emu.shutdown();
-    code
+    saved
 }
 
 /// Installs the SIGTERM and Ctrl-C handlers now; the returned future ends on either.

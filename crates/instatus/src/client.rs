@@ -1,3 +1,4 @@
+//! (Long: one concept, the HTTP executor: the builder, the retrying executor, pagination and the foreign requests share its private state and its one retry policy.)
 //! The one place that does HTTP: auth, timeouts, retries, the request rate, pagination.
 
 use std::collections::VecDeque;
@@ -772,6 +773,19 @@ impl<T: DeserializeOwned> Iterator for Pages<'_, T> {
     }
 }
 
+/// Why a request to a server other than Instatus ([`Client::get_foreign`],
+/// [`Client::post_foreign_json`]) got no answer. An answer, whatever its status, is not an error.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ForeignError {
+    /// The request could not be sent, or the connection broke (in the transport's words).
+    #[error("{0}")]
+    Transport(String),
+    /// No answer within the client's timeout.
+    #[error("no answer within {0:?}")]
+    TimedOut(Duration),
+}
+
 impl Client {
     /// GET of an absolute URL on a server other than Instatus (Prometheus, Alertmanager), for
     /// [`crate::sources`]: no Instatus key is sent (the [`ForeignAuth`] given to the builder is,
@@ -783,7 +797,7 @@ impl Client {
         &self,
         url: &str,
         query: &[(&str, &str)],
-    ) -> std::result::Result<(u16, Vec<u8>), String> {
+    ) -> std::result::Result<(u16, Vec<u8>), ForeignError> {
         let mut full = url.to_owned();
         for (i, (name, value)) in query.iter().enumerate() {
             full.push(if i == 0 && !url.contains('?') {
@@ -804,8 +818,10 @@ impl Client {
             let failure = match self.attempt(Method::Get, &full, None, authorization) {
                 Attempt::Answer { status, body, .. } if status < 500 => return Ok((status, body)),
                 Attempt::Answer { status, body, .. } => Ok((status, body)),
-                Attempt::NotSent(message) | Attempt::Broken(message) => Err(message),
-                Attempt::TimedOut => Err(format!("no answer within {:?}", self.inner.timeout)),
+                Attempt::NotSent(message) | Attempt::Broken(message) => {
+                    Err(ForeignError::Transport(message))
+                }
+                Attempt::TimedOut => Err(ForeignError::TimedOut(self.inner.timeout)),
             };
             let wait = policy.backoff(attempt, fastrand::f64());
             if !self.may_retry(attempt, started, wait) {
@@ -827,13 +843,15 @@ impl Client {
         &self,
         url: &str,
         body: &serde_json::Value,
-    ) -> std::result::Result<(u16, Vec<u8>), String> {
+    ) -> std::result::Result<(u16, Vec<u8>), ForeignError> {
         let bytes = body.to_string().into_bytes();
         let authorization = self.inner.foreign_auth.as_ref().map(Secret::expose);
         match self.attempt(Method::Post, url, Some(&bytes), authorization) {
             Attempt::Answer { status, body, .. } => Ok((status, body)),
-            Attempt::NotSent(message) | Attempt::Broken(message) => Err(message),
-            Attempt::TimedOut => Err(format!("no answer within {:?}", self.inner.timeout)),
+            Attempt::NotSent(message) | Attempt::Broken(message) => {
+                Err(ForeignError::Transport(message))
+            }
+            Attempt::TimedOut => Err(ForeignError::TimedOut(self.inner.timeout)),
         }
     }
 }

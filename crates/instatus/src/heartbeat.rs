@@ -69,6 +69,17 @@ pub enum HeartbeatError {
     /// The list did not end.
     #[error("the cron monitor list did not end after {0} pages")]
     Unbounded(u32),
+    /// The ping host did not answer.
+    #[error(transparent)]
+    Unreachable(#[from] crate::ForeignError),
+    /// The ping host answered, but not with a success.
+    #[error("the ping answered HTTP {status}: {excerpt}")]
+    PingRefused {
+        /// The HTTP status.
+        status: u16,
+        /// The start of the answer's body.
+        excerpt: String,
+    },
 }
 
 /// Pages of the monitor list read at most.
@@ -167,14 +178,14 @@ pub fn ping_url(base: &str, monitor: &CronMonitor) -> String {
 }
 
 /// One ping, through the executor's foreign path (no Instatus key is sent to the ping host).
-pub fn ping(pinger: &Client, url: &str) -> Result<(), String> {
+pub fn ping(pinger: &Client, url: &str) -> Result<(), HeartbeatError> {
     let (status, body) = pinger.get_foreign(url, &[])?;
     if (200..300).contains(&status) {
         Ok(())
     } else {
-        Err(format!(
-            "the ping answered HTTP {status}: {}",
-            crate::error::excerpt(&String::from_utf8_lossy(&body), &[], 200)
-        ))
+        Err(HeartbeatError::PingRefused {
+            status,
+            excerpt: crate::error::excerpt(&String::from_utf8_lossy(&body), &[], 200),
+        })
     }
 }

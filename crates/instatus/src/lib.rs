@@ -87,7 +87,7 @@ pub mod validate;
 pub mod webhook;
 
 pub use client::{
-    Client, ClientBuilder, ForeignAuth, ForeignTls, Pages, API_KEY_ENV, BASE_URL_ENV,
+    Client, ClientBuilder, ForeignAuth, ForeignError, ForeignTls, Pages, API_KEY_ENV, BASE_URL_ENV,
     DEFAULT_BASE_URL, MAX_PAGES, MAX_TIMEOUT, MIN_REQUESTS_PER_SECOND,
 };
 pub use error::{Error, Result, Target};

@@ -136,10 +136,9 @@ fn run(
             )));
         }
     }
-    let check = ctx.check_mode();
     let page = api.page_id()?;
     let all = api.list_all(maintenances::list(&page))?;
-    let (tree, wanted_components) = match &o.components {
+    let (tree, wanted) = match &o.components {
         Some(paths) => {
             let tree = ComponentTree::from_components(api.list_all(components::list(&page))?);
             let ids = crate::common::resolve_paths(
@@ -166,72 +165,118 @@ fn run(
             d.id
         ));
     }
-
-    let mut before = Map::new();
-    let mut after = Map::new();
-    let mut results = Vec::new();
-    let mut counts: std::collections::BTreeMap<&'static str, usize> = Default::default();
-    let mut writes = 0usize;
+    let r = Run {
+        o,
+        page,
+        schedule,
+        tree,
+        wanted,
+        now,
+        check: ctx.check_mode(),
+    };
+    let mut done = Done::default();
     for s in &plan.steps {
-        let key = format!("iteration {}", s.iteration);
-        let old = s
-            .current
-            .map(|m| maintenance_view(m, s.iteration, &schedule));
-        let components_change = match (s.current, &wanted_components, &s.action) {
-            (Some(m), Some(ids), MaintenanceAction::Nothing(_) | MaintenanceAction::Reschedule)
-                if m.status == MaintenanceStatus::NotStartedYet =>
-            {
-                let now_ids: std::collections::BTreeSet<&ComponentId> =
-                    m.components.iter().map(|c| &c.id).collect();
-                now_ids != ids.iter().collect()
-            }
-            _ => false,
-        };
-        let mut texts = s.text_changes.clone();
-        if components_change {
-            texts.push("components");
-        }
-        let what = verb(&s.action, &texts);
-        let changed = what != "keep";
-        let applied = if changed && !check {
-            match apply(o, api, &page, s, &texts, wanted_components.as_deref(), now) {
-                Ok(v) => v,
-                Err(f) => {
-                    let f = Failure::new(format!(
-                        "iteration {}: could not {what} its window: {}",
-                        s.iteration, f.msg
-                    ))
-                    .with("resets", Value::Array(results));
-                    return Err(if writes > 0 { f.after_writes() } else { f });
-                }
-            }
-        } else {
-            None
-        };
-        if changed && !check {
-            writes += 1;
-        }
-        let new = predicted(s, &schedule, what, applied.as_ref());
-        if changed {
-            *counts.entry(what).or_default() += 1;
-            before.insert(key.clone(), old.clone().unwrap_or(Value::Null));
-            after.insert(key, new.clone().unwrap_or(Value::Null));
-        }
-        let mut entry = new.or(old).unwrap_or(Value::Null);
-        if let Some(map) = entry.as_object_mut() {
-            map.insert("action".into(), json!(what));
-            if !texts.is_empty() {
-                map.insert("changes".into(), json!(texts));
-            }
-            if let (Some(tree), Some(ids)) = (&tree, &wanted_components) {
-                map.insert(
-                    "components".into(),
-                    json!(ids.iter().map(|id| tree.path_of(id)).collect::<Vec<_>>()),
-                );
-            }
-        }
-        results.push(entry);
+        step(&r, api, s, &mut done)?;
     }
+    Ok(outcome(&r, &plan, done))
+}
+
+/// A run's inputs, checked and read.
+struct Run<'a> {
+    o: &'a EphemeryResetsOptions,
+    page: PageId,
+    schedule: Schedule,
+    tree: Option<ComponentTree>,
+    /// The declared components' ids, when declared.
+    wanted: Option<Vec<ComponentId>>,
+    now: Timestamp,
+    check: bool,
+}
+
+/// What the steps did so far: the diff, each window's result, counts per verb, writes.
+#[derive(Default)]
+struct Done {
+    before: Map<String, Value>,
+    after: Map<String, Value>,
+    results: Vec<Value>,
+    counts: std::collections::BTreeMap<&'static str, usize>,
+    writes: usize,
+}
+
+/// One window: decide the verb, write it (not in check mode), record the views.
+fn step(r: &Run<'_>, api: &mut Api<'_>, s: &ResetStep<'_>, done: &mut Done) -> Result<(), Failure> {
+    let key = format!("iteration {}", s.iteration);
+    let old = s
+        .current
+        .map(|m| maintenance_view(m, s.iteration, &r.schedule));
+    let components_change = match (s.current, &r.wanted, &s.action) {
+        (Some(m), Some(ids), MaintenanceAction::Nothing(_) | MaintenanceAction::Reschedule)
+            if m.status == MaintenanceStatus::NotStartedYet =>
+        {
+            let now_ids: std::collections::BTreeSet<&ComponentId> =
+                m.components.iter().map(|c| &c.id).collect();
+            now_ids != ids.iter().collect()
+        }
+        _ => false,
+    };
+    let mut texts = s.text_changes.clone();
+    if components_change {
+        texts.push("components");
+    }
+    let what = verb(&s.action, &texts);
+    let changed = what != "keep";
+    let applied = if changed && !r.check {
+        match apply(r.o, api, &r.page, s, &texts, r.wanted.as_deref(), r.now) {
+            Ok(v) => v,
+            Err(f) => {
+                let f = Failure::new(format!(
+                    "iteration {}: could not {what} its window: {}",
+                    s.iteration, f.msg
+                ))
+                .with("resets", Value::Array(std::mem::take(&mut done.results)));
+                return Err(if done.writes > 0 { f.after_writes() } else { f });
+            }
+        }
+    } else {
+        None
+    };
+    if changed && !r.check {
+        done.writes += 1;
+    }
+    let new = predicted(s, &r.schedule, what, applied.as_ref());
+    if changed {
+        *done.counts.entry(what).or_default() += 1;
+        done.before
+            .insert(key.clone(), old.clone().unwrap_or(Value::Null));
+        done.after.insert(key, new.clone().unwrap_or(Value::Null));
+    }
+    let mut entry = new.or(old).unwrap_or(Value::Null);
+    if let Some(map) = entry.as_object_mut() {
+        map.insert("action".into(), json!(what));
+        if !texts.is_empty() {
+            map.insert("changes".into(), json!(texts));
+        }
+        if let (Some(tree), Some(ids)) = (&r.tree, &r.wanted) {
+            map.insert(
+                "components".into(),
+                json!(ids.iter().map(|id| tree.path_of(id)).collect::<Vec<_>>()),
+            );
+        }
+    }
+    done.results.push(entry);
+    Ok(())
+}
+
+/// The result: counts per verb, each window, the current iteration and the diff.
+fn outcome(r: &Run<'_>, plan: &ephemery::ResetPlan<'_>, done: Done) -> Outcome {
+    let Done {
+        before,
+        after,
+        results,
+        counts,
+        ..
+    } = done;
+    let (check, now, schedule) = (r.check, r.now, &r.schedule);
     let changed = !counts.is_empty();
     let msg = if changed {
         let parts: Vec<String> = counts
@@ -247,7 +292,7 @@ fn run(
         format!("{} Ephemery reset window(s) up to date", plan.steps.len())
     };
     let current = schedule.iteration_at(now);
-    Ok(Outcome::new(changed, msg)
+    Outcome::new(changed, msg)
         .with("resets", Value::Array(results))
         .with(
             "current",
@@ -264,7 +309,7 @@ fn run(
                 .map(|m| m.id.as_str())
                 .collect::<Vec<_>>()),
         )
-        .with_diff(Diff::new(Value::Object(before), Value::Object(after))))
+        .with_diff(Diff::new(Value::Object(before), Value::Object(after)))
 }
 
 /// The step's result as the page will show it (the answer of the write when there was one).
@@ -319,52 +364,11 @@ fn apply(
             .unwrap_or_default()
     });
     let stage = |api: &mut Api<'_>, m: &Maintenance, status: MaintenanceStatus, message: String| {
-        let implied = match status {
-            MaintenanceStatus::InProgress => ComponentStatus::UnderMaintenance,
-            _ => ComponentStatus::Operational,
-        };
-        let mut body = CreateMaintenanceUpdateRequest::new(status);
-        body.message = Some(message);
-        body.notify = Some(o.notify);
-        // When the stage changed: the time the module acts at (the clock, or `now` in tests), so
-        // a window completed after it passed never reads as called off.
-        body.started = Some(Timestamp::from_second(now.as_second()).unwrap_or(now));
-        body.components = m.components.iter().map(|c| c.id.clone()).collect();
-        body.statuses = body
-            .components
-            .iter()
-            .map(|id| ComponentStatusEntry::new(id.clone(), implied.clone()))
-            .collect();
-        api.send(maintenances::create_update(page, &m.id, &body))
-            .map(|_| None)
+        post_stage(o, api, page, m, status, message, now).map(|()| None)
     };
     match (&s.action, s.current, &s.window) {
         (A::Schedule | A::CreateInProgress, None, Some(w)) => {
-            let status = if s.action == A::Schedule {
-                MaintenanceStatus::NotStartedYet
-            } else {
-                MaintenanceStatus::InProgress
-            };
-            let mut body = CreateMaintenanceRequest::new(w.name.as_str(), w.start, w.end);
-            body.message = Some(w.message.clone());
-            body.components = ids.clone();
-            body.status = status.clone();
-            body.notify = o.notify;
-            body.duration = Some(w.minutes());
-            body.notify_start = o.notify;
-            body.notify_end = o.notify;
-            body.notify_early = o.notify_early;
-            body.notify_minutes = o.notify_minutes;
-            body.auto_start = o.auto;
-            body.auto_end = o.auto;
-            if status == MaintenanceStatus::InProgress {
-                body.statuses = ids
-                    .iter()
-                    .map(|id| {
-                        ComponentStatusEntry::new(id.clone(), ComponentStatus::UnderMaintenance)
-                    })
-                    .collect();
-            }
+            let body = create_request(o, s, w, &ids);
             let marker = o.schedule.marker.clone();
             let iteration = s.iteration;
             let client = api.client()?;
@@ -414,27 +418,7 @@ fn apply(
                 || texts.contains(&"components");
             let mut answer = None;
             if moved {
-                let mut body = UpdateMaintenanceRequest::from_maintenance(m, w.message.clone())
-                    .ok_or_else(|| {
-                        Failure::new(format!(
-                            "maintenance {} has no start or duration in the API's answer",
-                            m.id
-                        ))
-                    })?;
-                body.name = Some(w.name.clone());
-                if s.action == A::Extend {
-                    body.end = w.end;
-                    body.duration = m
-                        .start
-                        .map_or(w.minutes(), |start| w.end.duration_since(start).as_mins());
-                } else {
-                    body.start = w.start;
-                    body.end = w.end;
-                    body.duration = w.minutes();
-                }
-                body.components = ids.clone();
-                body.auto_start = o.auto;
-                body.auto_end = o.auto;
+                let body = update_request(o, s, m, w, &ids)?;
                 answer = Some(api.send(maintenances::update(page, &m.id, &body))?);
             }
             if texts.contains(&"message") {
@@ -458,4 +442,101 @@ fn apply(
             }
         ))),
     }
+}
+
+/// Posts a stage change (`InProgress`, `Completed`) with the statuses it implies for the
+/// window's components.
+fn post_stage(
+    o: &EphemeryResetsOptions,
+    api: &mut Api<'_>,
+    page: &PageId,
+    m: &Maintenance,
+    status: MaintenanceStatus,
+    message: String,
+    now: Timestamp,
+) -> Result<(), Failure> {
+    let implied = match status {
+        MaintenanceStatus::InProgress => ComponentStatus::UnderMaintenance,
+        _ => ComponentStatus::Operational,
+    };
+    let mut body = CreateMaintenanceUpdateRequest::new(status);
+    body.message = Some(message);
+    body.notify = Some(o.notify);
+    // When the stage changed: the time the module acts at (the clock, or `now` in tests), so
+    // a window completed after it passed never reads as called off.
+    body.started = Some(Timestamp::from_second(now.as_second()).unwrap_or(now));
+    body.components = m.components.iter().map(|c| c.id.clone()).collect();
+    body.statuses = body
+        .components
+        .iter()
+        .map(|id| ComponentStatusEntry::new(id.clone(), implied.clone()))
+        .collect();
+    api.send(maintenances::create_update(page, &m.id, &body))
+        .map(|_| ())
+}
+
+/// The create request of a window not on the page yet (scheduled, or in progress when it
+/// already runs).
+fn create_request(
+    o: &EphemeryResetsOptions,
+    s: &ResetStep<'_>,
+    w: &ResetWindow,
+    ids: &[ComponentId],
+) -> CreateMaintenanceRequest {
+    let status = if s.action == MaintenanceAction::Schedule {
+        MaintenanceStatus::NotStartedYet
+    } else {
+        MaintenanceStatus::InProgress
+    };
+    let mut body = CreateMaintenanceRequest::new(w.name.as_str(), w.start, w.end);
+    body.message = Some(w.message.clone());
+    body.components = ids.to_vec();
+    body.status = status.clone();
+    body.notify = o.notify;
+    body.duration = Some(w.minutes());
+    body.notify_start = o.notify;
+    body.notify_end = o.notify;
+    body.notify_early = o.notify_early;
+    body.notify_minutes = o.notify_minutes;
+    body.auto_start = o.auto;
+    body.auto_end = o.auto;
+    if status == MaintenanceStatus::InProgress {
+        body.statuses = ids
+            .iter()
+            .map(|id| ComponentStatusEntry::new(id.clone(), ComponentStatus::UnderMaintenance))
+            .collect();
+    }
+    body
+}
+
+/// The update request that moves, extends or renames a window (or changes its components).
+fn update_request(
+    o: &EphemeryResetsOptions,
+    s: &ResetStep<'_>,
+    m: &Maintenance,
+    w: &ResetWindow,
+    ids: &[ComponentId],
+) -> Result<UpdateMaintenanceRequest, Failure> {
+    let mut body =
+        UpdateMaintenanceRequest::from_maintenance(m, w.message.clone()).ok_or_else(|| {
+            Failure::new(format!(
+                "maintenance {} has no start or duration in the API's answer",
+                m.id
+            ))
+        })?;
+    body.name = Some(w.name.clone());
+    if s.action == MaintenanceAction::Extend {
+        body.end = w.end;
+        body.duration = m
+            .start
+            .map_or(w.minutes(), |start| w.end.duration_since(start).as_mins());
+    } else {
+        body.start = w.start;
+        body.end = w.end;
+        body.duration = w.minutes();
+    }
+    body.components = ids.to_vec();
+    body.auto_start = o.auto;
+    body.auto_end = o.auto;
+    Ok(body)
 }

@@ -25,8 +25,8 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use crate::common::{
-    not_applied_warning, notice_failure, parse_timestamp, resolve_paths, status_name, without, Api,
-    CommonOptions, StatusOption,
+    diff_view, not_applied_warning, notice_failure, parse_timestamp, resolve_paths, Api,
+    CommonOptions,
 };
 use crate::protocol::{AnsibleModule, Context, Diff, Failure, Outcome, Rules};
 
@@ -143,8 +143,8 @@ fn parse_statuses(
     let mut out = Vec::new();
     let mut bad = Vec::new();
     for (path, status) in components {
-        match serde_json::from_value::<StatusOption>(json!(status.trim())) {
-            Ok(s) => out.push((path.clone(), s.to_api())),
+        match ComponentStatus::parse_known(status.trim()) {
+            Ok(s) => out.push((path.clone(), s)),
             Err(_) => bad.push(format!("'{path}': '{status}'")),
         }
     }
@@ -203,7 +203,7 @@ fn label(o: &IncidentOptions) -> String {
 fn view(incident: &Incident, tree: &ComponentTree) -> Value {
     let components: Map<String, Value> = affected(incident)
         .iter()
-        .map(|(id, status)| (tree.path_of(id), json!(status_name(status))))
+        .map(|(id, status)| (tree.path_of(id), json!(status.user_name())))
         .collect();
     json!({
         "id": Some(incident.id.as_str()).filter(|id| !id.is_empty()),
@@ -217,10 +217,6 @@ fn view(incident: &Incident, tree: &ComponentTree) -> Value {
 }
 
 /// The diff view: what a reader of `--diff` cares about (no id, no times).
-fn diff_view(v: &Value) -> Value {
-    without(v, &["id", "started", "resolved"])
-}
-
 /// Whether the edit changes the page, and what the result says.
 fn summary(edit: &IncidentEdit<'_>, label: &str, check: bool) -> (bool, String) {
     let would = |planned: &str, done: &str| {

@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::common::{page_json, status_name, Api, CommonOptions};
+use crate::common::{page_json, Api, CommonOptions};
 use crate::protocol::{AnsibleModule, Context, Failure, Outcome};
 
 /// The module.
@@ -63,7 +63,7 @@ fn run(o: &InfoOptions, api: &mut Api<'_>) -> Result<Outcome, Failure> {
         let node = tree.node(i);
         let c = &node.component;
         let path = tree.path(i);
-        status_by_path.insert(path.clone(), json!(status_name(&c.status)));
+        status_by_path.insert(path.clone(), json!(c.status.user_name()));
         components.push(json!({
             "id": c.id.as_str(),
             "name": c.name.as_str(),
@@ -71,7 +71,7 @@ fn run(o: &InfoOptions, api: &mut Api<'_>) -> Result<Outcome, Failure> {
             "group": node.parent.map(|p| tree.node(p).component.name.as_str().to_owned()),
             "is_group": c.is_parent || !node.children.is_empty(),
             "description": c.description_str(),
-            "status": status_name(&c.status),
+            "status": c.status.user_name(),
             "order": c.order,
             "show_uptime": c.show_uptime.unwrap_or(false),
             "archived": c.is_archived(),

@@ -24,7 +24,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::common::{
-    not_applied_warning, notice_failure, parse_timestamp, resolve_paths, without, Api,
+    diff_view, not_applied_warning, notice_failure, parse_timestamp, resolve_paths, Api,
     CommonOptions,
 };
 use crate::protocol::{AnsibleModule, Context, Diff, Failure, Outcome, RequiredIf, Rules};
@@ -299,10 +299,6 @@ fn view(m: &Maintenance, tree: &ComponentTree) -> Value {
 }
 
 /// The diff view: the return view without the id.
-fn diff_view(v: &Value) -> Value {
-    without(v, &["id"])
-}
-
 /// Whether the edit changes the page, and what the result says.
 fn summary(edit: &MaintenanceEdit<'_>, label: &str, check: bool) -> (bool, String) {
     let would = |planned: &str, done: &str| {

@@ -41,7 +41,8 @@ impl AnsibleModule for PageModule {
     }
 }
 
-fn run(o: &PageOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome, Failure> {
+/// The options as a page spec, checked before any request.
+fn checked_spec(o: &PageOptions) -> Result<PageSpec, Failure> {
     let spec = PageSpec {
         settings: o.settings.clone(),
         ..PageSpec::default()
@@ -55,6 +56,11 @@ fn run(o: &PageOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome,
         }
         spec_failure(e)
     })?;
+    Ok(spec)
+}
+
+fn run(o: &PageOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome, Failure> {
+    let spec = checked_spec(o)?;
     let page = api.page()?;
     let current = Current {
         page: page.clone(),

@@ -176,38 +176,7 @@ fn plan(
             o.time_zone
         ))
     })?;
-    let (window, label) = match (&o.month, o.days) {
-        (Some(m), _) => month(m, now, &tz)?,
-        (None, Some(days)) => {
-            let end = match &o.end {
-                Some(e) => e.parse::<Timestamp>().map_err(|_| {
-                    Failure::new(format!(
-                        "end: {e:?} is not an RFC 3339 time such as 2026-12-01T00:00:00Z"
-                    ))
-                })?,
-                None => now,
-            };
-            if !(1..=3660).contains(&days) {
-                return Err(Failure::new(format!(
-                    "days: {days} is out of range; allowed: 1 to 3660"
-                )));
-            }
-            let w = Window::rolling(
-                end,
-                instatus::jiff::SignedDuration::from_hours(24 * i64::from(days)),
-            )
-            .map_err(|e| Failure::new(format!("days: {e}")))?;
-            (
-                w,
-                format!(
-                    "{days} day{} to {}",
-                    if days == 1 { "" } else { "s" },
-                    end.to_zoned_datetime(tz.clone()).strftime("%Y-%m-%d %H:%M")
-                ),
-            )
-        }
-        (None, None) => return Err(Failure::new("one of month or days is required")),
-    };
+    let (window, label) = window(o, now, &tz)?;
     let weights = Weights::from_fractions(o.major_outage_weight, o.partial_outage_weight, o.degraded_performance_weight)
         .map_err(|e| match e {
             MethodError::BadWeight { field, value } => Failure::new(format!(
@@ -259,6 +228,52 @@ fn plan(
     options.bar_days = o.bar_days;
     options.decimals = o.decimals;
     options.slas = slas;
+    let outputs = outputs(o)?;
+    Ok((options, outputs))
+}
+
+/// The report's window and its label, from `month` or `days` (and `end`).
+fn window(
+    o: &ReportModuleOptions,
+    now: Timestamp,
+    tz: &TimeZone,
+) -> Result<(Window, String), Failure> {
+    Ok(match (&o.month, o.days) {
+        (Some(m), _) => month(m, now, tz)?,
+        (None, Some(days)) => {
+            let end = match &o.end {
+                Some(e) => e.parse::<Timestamp>().map_err(|_| {
+                    Failure::new(format!(
+                        "end: {e:?} is not an RFC 3339 time such as 2026-12-01T00:00:00Z"
+                    ))
+                })?,
+                None => now,
+            };
+            if !(1..=3660).contains(&days) {
+                return Err(Failure::new(format!(
+                    "days: {days} is out of range; allowed: 1 to 3660"
+                )));
+            }
+            let w = Window::rolling(
+                end,
+                instatus::jiff::SignedDuration::from_hours(24 * i64::from(days)),
+            )
+            .map_err(|e| Failure::new(format!("days: {e}")))?;
+            (
+                w,
+                format!(
+                    "{days} day{} to {}",
+                    if days == 1 { "" } else { "s" },
+                    end.to_zoned_datetime(tz.clone()).strftime("%Y-%m-%d %H:%M")
+                ),
+            )
+        }
+        (None, None) => return Err(Failure::new("one of month or days is required")),
+    })
+}
+
+/// The files to write, each checked: its directory exists and it is not a directory.
+fn outputs(o: &ReportModuleOptions) -> Result<Vec<(Format, PathBuf)>, Failure> {
     let mut outputs = Vec::new();
     for (format, path) in [
         (Format::Markdown, &o.markdown),
@@ -287,7 +302,7 @@ fn plan(
         }
         outputs.push((format, path));
     }
-    Ok((options, outputs))
+    Ok(outputs)
 }
 
 fn format_option(f: Format) -> &'static str {

@@ -1,3 +1,4 @@
+//! (Long: one module; its single form and its list form share the options, the identity, the views and the add/remove requests.)
 //! `ephemery.instatus.subscriber`: subscribers (email, SMS phone number or webhook URL), each to
 //! every component or to a list of components by name path. One subscriber (`email` / `phone` /
 //! `webhook`), or a declared set (`subscribers`), optionally `exclusive` (removes the page's other
@@ -8,12 +9,12 @@ use std::collections::BTreeSet;
 
 use instatus::api::components;
 use instatus::api::subscribers::{self, AddSubscriberRequest};
-use instatus::model::{ComponentId, ComponentTree, Subscriber, SubscriberDetail};
+use instatus::model::{ComponentId, ComponentTree, PageId, Subscriber, SubscriberDetail};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::common::{check_form, check_secret_form, Api, CommonOptions, State};
+use crate::common::{check_form, check_secret_form, resolve_paths, Api, CommonOptions, State};
 use crate::protocol::{AnsibleModule, Context, Diff, Failure, Outcome, Rules};
 use instatus::recover::create_once;
 
@@ -179,27 +180,20 @@ struct Names {
 }
 
 impl Names {
-    fn name_of(&self, id: &ComponentId) -> String {
-        self.tree
-            .index_of(id)
-            .map(|i| self.tree.path(i))
-            .unwrap_or_else(|| id.to_string())
-    }
-
     /// (all, ids, sorted names) of a listed subscriber.
     fn current(&self, s: &Subscriber) -> (bool, BTreeSet<ComponentId>, Vec<String>) {
         let all = s.all.unwrap_or(s.components.is_empty());
         let mut names: Vec<String> = if all {
             Vec::new()
         } else {
-            s.components.iter().map(|c| self.name_of(c)).collect()
+            s.components.iter().map(|c| self.tree.path_of(c)).collect()
         };
         names.sort();
         (all, s.components.iter().cloned().collect(), names)
     }
 
-    /// (all, ids, sorted names) of declared name paths; the unknown paths are an error naming
-    /// `at`.
+    /// (all, ids, sorted names) of declared name paths; unknown and ambiguous paths are an
+    /// error naming `at`.
     fn wanted(
         &self,
         at: &str,
@@ -208,22 +202,9 @@ impl Names {
         let Some(paths) = paths else {
             return Ok((true, BTreeSet::new(), Vec::new()));
         };
-        let mut ids = BTreeSet::new();
-        let mut unknown = Vec::new();
-        for path in paths {
-            match self.tree.find(path) {
-                Some(c) => {
-                    ids.insert(c.id.clone());
-                }
-                None => unknown.push(path.as_str()),
-            }
-        }
-        if !unknown.is_empty() {
-            return Err(Failure::new(format!(
-                "{at}: components not found on the page (name paths, `Group/Name`): {}",
-                unknown.join(", ")
-            )));
-        }
+        let ids = resolve_paths(&self.tree, at, paths.iter().map(String::as_str))?
+            .into_iter()
+            .collect();
         let mut names = paths.clone();
         names.sort();
         names.dedup();
@@ -275,24 +256,9 @@ fn run(o: &SubscriberOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Ou
         auto_confirm: o.auto_confirm,
     };
     check_forms("", &wanted)?;
-    let page = api.page_id()?;
-    let existing: Vec<Subscriber> = api
-        .list_all(subscribers::list(&page))?
-        .into_iter()
-        .filter(|s| matches(s, kind, address))
-        .collect();
-    if existing.len() > 1 {
-        ctx.warn(format!(
-            "{} subscribers have this {kind}; the module manages the first",
-            existing.len()
-        ));
-    }
-    let current = existing.first();
+    let (page, current, names) = read_single(o, api, ctx)?;
+    let current = current.as_ref();
     let check = ctx.check_mode();
-
-    // Component names <-> ids, only when a list is involved.
-    let needs_tree = o.components.is_some() || current.is_some_and(|s| !s.components.is_empty());
-    let names = load_names(api, needs_tree)?;
     let current_view = current.map(|s| names.current(s));
 
     if o.state == State::Absent {
@@ -369,6 +335,33 @@ fn run(o: &SubscriberOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Ou
     Ok(Outcome::new(true, format!("{verb} the {kind} subscriber"))
         .with("subscriber", with_id(after.clone(), id.as_deref()))
         .with_diff(Diff::new(json!({}), after)))
+}
+
+/// The page, the first subscriber with the task's identity (a warning when several have it),
+/// and the component names, read only when a list is involved.
+fn read_single(
+    o: &SubscriberOptions,
+    api: &mut Api<'_>,
+    ctx: &mut Context,
+) -> Result<(PageId, Option<Subscriber>, Names), Failure> {
+    let (kind, address) = identity(o);
+    let page = api.page_id()?;
+    let existing: Vec<Subscriber> = api
+        .list_all(subscribers::list(&page))?
+        .into_iter()
+        .filter(|s| matches(s, kind, address))
+        .collect();
+    if existing.len() > 1 {
+        ctx.warn(format!(
+            "{} subscribers have this {kind}; the module manages the first",
+            existing.len()
+        ));
+    }
+    let current = existing.into_iter().next();
+    let needs_tree =
+        o.components.is_some() || current.as_ref().is_some_and(|s| !s.components.is_empty());
+    let names = load_names(api, needs_tree)?;
+    Ok((page, current, names))
 }
 
 /// A view with the subscriber's id (`null` when it does not exist yet: check mode).
@@ -463,11 +456,24 @@ fn run_list(
     let page = api.page_id()?;
     let listed = api.list_all(subscribers::list(&page))?;
     let check = ctx.check_mode();
+    let (pairs, claimed) = pair(&wanted, &listed);
+    let needs_tree = wanted.iter().any(|w| w.components.is_some())
+        || listed.iter().any(|s| !s.components.is_empty());
+    let names = load_names(api, needs_tree)?;
+    let steps = plan_list(o, &pairs, &listed, &claimed, &names, ctx)?;
+    let (results, counts) = apply_list(api, &page, &names, &steps, check, ctx)?;
+    Ok(list_outcome(&steps, results, counts, check, wanted.len()))
+}
 
-    // Pair each declared subscriber with the first listed one that has its identity.
+/// A declared subscriber and the listed one with its identity, if any.
+type Pair<'a> = (&'a Wanted, Option<&'a Subscriber>);
+
+/// Pairs each declared subscriber with the first listed one that has its identity; returns the
+/// pairs and which listed ones were claimed.
+fn pair<'a>(wanted: &'a [Wanted], listed: &'a [Subscriber]) -> (Vec<Pair<'a>>, Vec<bool>) {
     let mut claimed = vec![false; listed.len()];
     let mut pairs: Vec<(&Wanted, Option<&Subscriber>)> = Vec::new();
-    for w in &wanted {
+    for w in wanted {
         let found = listed
             .iter()
             .enumerate()
@@ -477,12 +483,22 @@ fn run_list(
         }
         pairs.push((w, found.map(|(_, s)| s)));
     }
-    let needs_tree = wanted.iter().any(|w| w.components.is_some())
-        || listed.iter().any(|s| !s.components.is_empty());
-    let names = load_names(api, needs_tree)?;
+    (pairs, claimed)
+}
 
-    // The steps, and the before/after views (declared webhooks are scrubbed as secrets by the
-    // protocol; undeclared ones are cut to their host here).
+/// A step with the subscriber's view before and after it.
+type Planned<'a> = (Step<'a>, Value, Value);
+
+/// The steps, and the before/after views (declared webhooks are scrubbed as secrets by the
+/// protocol; undeclared ones are cut to their host here).
+fn plan_list<'a>(
+    o: &SubscriberOptions,
+    pairs: &[Pair<'a>],
+    listed: &'a [Subscriber],
+    claimed: &[bool],
+    names: &Names,
+    ctx: &mut Context,
+) -> Result<Vec<Planned<'a>>, Failure> {
     let mut steps: Vec<(Step<'_>, Value, Value)> = Vec::new();
     for (i, (w, current)) in pairs.iter().enumerate() {
         let at = format!("subscribers[{i}].components");
@@ -537,10 +553,30 @@ fn run_list(
         ));
     }
 
-    // Apply (not in check mode), recording each result; a failure reports what was done.
+    Ok(steps)
+}
+
+/// How many subscribers were added, re-added and removed.
+#[derive(Clone, Copy, Default)]
+struct Counts {
+    added: usize,
+    readded: usize,
+    removed: usize,
+}
+
+/// Applies the steps (not in check mode), recording each result; a failure reports what was
+/// done.
+fn apply_list(
+    api: &mut Api<'_>,
+    page: &PageId,
+    names: &Names,
+    steps: &[Planned<'_>],
+    check: bool,
+    ctx: &mut Context,
+) -> Result<(Vec<Value>, Counts), Failure> {
     let mut results: Vec<Value> = Vec::new();
-    let (mut added, mut readded, mut removed) = (0usize, 0usize, 0usize);
-    for (step, before, after) in &steps {
+    let mut counts = Counts::default();
+    for (step, before, after) in steps {
         let (action, shown) = match step {
             Step::Keep => ("unchanged", before.clone()),
             Step::Add(w) => {
@@ -551,13 +587,13 @@ fn run_list(
                         .map_err(|f| partial(f, &results, "adding a subscriber"))?;
                     shown = with_id(after.clone(), Some(done.id.as_str()));
                 }
-                added += 1;
+                counts.added += 1;
                 ("added", shown)
             }
             Step::Readd(s, w) => {
                 let mut shown = after.clone();
                 if !check {
-                    api.send(subscribers::remove(&page, &s.id))
+                    api.send(subscribers::remove(page, &s.id))
                         .map_err(|f| partial(f, &results, "removing a subscriber to re-add it"))?;
                     let (all, ids, _) = names.wanted("", w.components.as_ref())?;
                     let done = add(api, w, all, &ids).map_err(|f| {
@@ -577,21 +613,37 @@ fn run_list(
                         w.kind
                     ));
                 }
-                readded += 1;
+                counts.readded += 1;
                 ("readded", shown)
             }
             Step::Remove(s) => {
                 if !check {
-                    api.send(subscribers::remove(&page, &s.id))
+                    api.send(subscribers::remove(page, &s.id))
                         .map_err(|f| partial(f, &results, "removing a subscriber"))?;
                 }
-                removed += 1;
+                counts.removed += 1;
                 ("removed", before.clone())
             }
         };
         results.push(json!({"action": action, "subscriber": shown}));
     }
 
+    Ok((results, counts))
+}
+
+/// The result: counts, each subscriber's action, and the diff of the declared set.
+fn list_outcome(
+    steps: &[Planned<'_>],
+    results: Vec<Value>,
+    counts: Counts,
+    check: bool,
+    declared: usize,
+) -> Outcome {
+    let Counts {
+        added,
+        readded,
+        removed,
+    } = counts;
     let changed = added + readded + removed > 0;
     let verb = |n: usize, what: &str| {
         let pre = if check { "would be " } else { "" };
@@ -605,7 +657,7 @@ fn run_list(
             verb(removed, "removed")
         )
     } else {
-        format!("the {} declared subscriber(s) are up to date", wanted.len())
+        format!("the {} declared subscriber(s) are up to date", declared)
     };
     let sorted = |after: bool| {
         let mut v: Vec<Value> = steps
@@ -627,12 +679,12 @@ fn run_list(
         json!({"subscribers": sorted(false)}),
         json!({"subscribers": sorted(true)}),
     );
-    Ok(Outcome::new(changed, msg)
+    Outcome::new(changed, msg)
         .with("subscribers", Value::Array(results))
         .with("added", json!(added))
         .with("readded", json!(readded))
         .with("removed", json!(removed))
-        .with_diff(diff))
+        .with_diff(diff)
 }
 
 /// A failure in the middle of the list: says which writes were done before it.

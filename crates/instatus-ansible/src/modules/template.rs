@@ -7,14 +7,15 @@ use std::collections::BTreeMap;
 use instatus::api::templates::{self, CreateTemplateRequest, NewTemplate, UpdateTemplateRequest};
 use instatus::api::{components, ComponentStatusEntry};
 use instatus::model::{
-    ComponentId, ComponentStatus, ComponentTree, Template, TemplateStatus, TemplateType,
+    ComponentId, ComponentStatus, ComponentTree, PageId, StatusPage, Template, TemplateStatus,
+    TemplateType,
 };
 use instatus::recover::create_once;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::common::{check_form, status_name, Api, CommonOptions, State};
+use crate::common::{check_form, diff_view, resolve_paths, Api, CommonOptions, State, UserSpelled};
 use crate::protocol::{AnsibleModule, Context, Diff, Failure, Outcome};
 
 /// The module.
@@ -49,53 +50,17 @@ impl KindOption {
     }
 }
 
-/// The status the template gives the notice it creates, as users write it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TemplateStatusOption {
-    /// Incident: the cause is being looked for.
-    #[serde(alias = "INVESTIGATING")]
-    Investigating,
-    /// Incident: the cause is known.
-    #[serde(alias = "IDENTIFIED")]
-    Identified,
-    /// Incident: a fix is being watched.
-    #[serde(alias = "MONITORING")]
-    Monitoring,
-    /// Incident: over.
-    #[serde(alias = "RESOLVED")]
-    Resolved,
-    /// Maintenance: not started yet.
-    #[serde(alias = "NOTSTARTEDYET")]
-    Scheduled,
-    /// Maintenance: running.
-    #[serde(alias = "INPROGRESS")]
-    InProgress,
-    /// Maintenance: over.
-    #[serde(alias = "COMPLETED")]
-    Completed,
-}
-
-impl TemplateStatusOption {
-    fn to_api(self) -> TemplateStatus {
-        match self {
-            Self::Investigating => TemplateStatus::Investigating,
-            Self::Identified => TemplateStatus::Identified,
-            Self::Monitoring => TemplateStatus::Monitoring,
-            Self::Resolved => TemplateStatus::Resolved,
-            Self::Scheduled => TemplateStatus::NotStartedYet,
-            Self::InProgress => TemplateStatus::InProgress,
-            Self::Completed => TemplateStatus::Completed,
-        }
-    }
-
-    fn fits(self, kind: KindOption) -> bool {
-        let incident = matches!(
-            self,
-            Self::Investigating | Self::Identified | Self::Monitoring | Self::Resolved
-        );
-        incident == (kind == KindOption::Incident)
-    }
+/// Whether a template of `kind` can give its notice `status` (incident statuses for incident
+/// templates, maintenance statuses for maintenance templates).
+fn fits(status: &TemplateStatus, kind: KindOption) -> bool {
+    let incident = matches!(
+        status,
+        TemplateStatus::Investigating
+            | TemplateStatus::Identified
+            | TemplateStatus::Monitoring
+            | TemplateStatus::Resolved
+    );
+    incident == (kind == KindOption::Incident)
 }
 
 /// Options of `ephemery.instatus.template`.
@@ -119,7 +84,7 @@ pub struct TemplateOptions {
     /// The notice's status: `investigating`, `identified`, `monitoring`, `resolved` (incident
     /// templates) or `scheduled`, `in_progress`, `completed` (maintenance templates). On create
     /// the default is `investigating` or `scheduled`; left as it is when omitted.
-    pub status: Option<TemplateStatusOption>,
+    pub status: Option<UserSpelled<TemplateStatus>>,
 
     /// Whether a notice made from the template notifies subscribers. On create the default is
     /// false; left as it is when omitted.
@@ -155,7 +120,13 @@ fn view(t: &Template, tree: &ComponentTree) -> Value {
                 .index_of(id)
                 .map(|i| tree.path(i))
                 .unwrap_or_else(|| id.to_string());
-            Some((name, c.status.as_ref().map(status_name).unwrap_or_default()))
+            Some((
+                name,
+                c.status
+                    .as_ref()
+                    .map(ComponentStatus::user_name)
+                    .unwrap_or_default(),
+            ))
         })
         .collect();
     json!({
@@ -174,37 +145,66 @@ fn shown_components(declared: Option<&BTreeMap<String, ComponentStatus>>) -> Val
     let shown: BTreeMap<&String, String> = declared
         .into_iter()
         .flatten()
-        .map(|(path, status)| (path, status_name(status)))
+        .map(|(path, status)| (path, status.user_name()))
         .collect();
     json!(shown)
 }
 
-fn without_id(v: &Value) -> Value {
-    let mut v = v.clone();
-    if let Some(m) = v.as_object_mut() {
-        m.remove("id");
+fn run(o: &TemplateOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome, Failure> {
+    let declared = checked_options(o)?;
+    let (page, current, tree) = read(o, api, ctx)?;
+    let check = ctx.check_mode();
+    if o.state == State::Absent {
+        return delete(o, api, &page.id, current.as_ref(), &tree, check);
     }
-    v
+    let wanted = wanted_components(&tree, declared.as_ref())?;
+    let task = Task {
+        o,
+        page,
+        tree,
+        declared,
+        wanted,
+        check,
+    };
+    match &current {
+        None => create(&task, api),
+        Some(t) => update(&task, api, t),
+    }
 }
 
-fn run(o: &TemplateOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outcome, Failure> {
+/// A present task, checked and resolved against the page.
+struct Task<'a> {
+    o: &'a TemplateOptions,
+    page: StatusPage,
+    tree: ComponentTree,
+    /// The declared component statuses by name path.
+    declared: Option<BTreeMap<String, ComponentStatus>>,
+    /// The same, resolved to ids.
+    wanted: Option<Vec<ComponentStatusEntry>>,
+    check: bool,
+}
+
+/// Every check that needs no page (so a bad option fails before any request); returns the
+/// declared component statuses.
+fn checked_options(
+    o: &TemplateOptions,
+) -> Result<Option<BTreeMap<String, ComponentStatus>>, Failure> {
     check_form("name", Some(&o.name), instatus::validate::name)?;
     let kind = o.kind;
-    if let Some(status) = o.status {
-        if !status.fits(kind) {
+    if let Some(UserSpelled(status)) = &o.status {
+        if !fits(status, kind) {
             let allowed = match kind {
                 KindOption::Incident => "investigating, identified, monitoring, resolved",
                 KindOption::Maintenance => "scheduled, in_progress, completed",
             };
             return Err(Failure::new(format!(
                 "status: {} is not a status of {} templates; allowed: {allowed}",
-                status.to_api().user_name(),
+                status.user_name(),
                 kind.word()
             )));
         }
     }
-    // Component statuses, checked before any request.
-    let declared: Option<BTreeMap<String, ComponentStatus>> = match &o.components {
+    let declared = match &o.components {
         None => None,
         Some(map) => Some(
             map.iter()
@@ -225,10 +225,20 @@ fn run(o: &TemplateOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
             }
         }
     }
+    Ok(declared)
+}
+
+/// The page, the template of this name and type (the first, with a warning when several
+/// have it), and the component tree when a view or the task needs it.
+fn read(
+    o: &TemplateOptions,
+    api: &mut Api<'_>,
+    ctx: &mut Context,
+) -> Result<(StatusPage, Option<Template>, ComponentTree), Failure> {
+    let kind = o.kind;
     let page = api.page()?;
-    let page_id = page.id.clone();
     let found: Vec<Template> = api
-        .list_all(templates::list(&page_id))?
+        .list_all(templates::list(&page.id))?
         .into_iter()
         .filter(|t| t.kind == kind.to_api() && t.name.as_str() == o.name)
         .collect();
@@ -241,126 +251,202 @@ fn run(o: &TemplateOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
             found[0].id
         ));
     }
-    let current = found.first();
-    let needs_tree = o.components.is_some() || current.is_some_and(|t| !t.components.is_empty());
+    let current = found.into_iter().next();
+    let needs_tree =
+        o.components.is_some() || current.as_ref().is_some_and(|t| !t.components.is_empty());
     let tree = if needs_tree {
-        ComponentTree::from_components(api.list_all(components::list(&page_id))?)
+        ComponentTree::from_components(api.list_all(components::list(&page.id))?)
     } else {
         ComponentTree::default()
     };
-    let check = ctx.check_mode();
+    Ok((page, current, tree))
+}
 
-    if o.state == State::Absent {
-        let Some(t) = current else {
-            return Ok(Outcome::new(
-                false,
-                format!("the {} template '{}' is absent", kind.word(), o.name),
-            )
-            .with("template", Value::Null));
-        };
-        let before = view(t, &tree);
-        if !check {
-            api.send(templates::delete(&page_id, &t.id))?;
-        }
-        let verb = if check { "would delete" } else { "deleted" };
+/// Declared name paths -> ids; unknown and ambiguous paths are named.
+fn wanted_components(
+    tree: &ComponentTree,
+    declared: Option<&BTreeMap<String, ComponentStatus>>,
+) -> Result<Option<Vec<ComponentStatusEntry>>, Failure> {
+    let Some(map) = declared else {
+        return Ok(None);
+    };
+    let ids = resolve_paths(tree, "components", map.keys().map(String::as_str))?;
+    Ok(Some(
+        ids.into_iter()
+            .zip(map.values())
+            .map(|(id, status)| ComponentStatusEntry::new(id, status.clone()))
+            .collect(),
+    ))
+}
+
+/// `state: absent`.
+fn delete(
+    o: &TemplateOptions,
+    api: &mut Api<'_>,
+    page_id: &PageId,
+    current: Option<&Template>,
+    tree: &ComponentTree,
+    check: bool,
+) -> Result<Outcome, Failure> {
+    let kind = o.kind;
+    let Some(t) = current else {
         return Ok(Outcome::new(
-            true,
-            format!("{verb} the {} template '{}'", kind.word(), o.name),
+            false,
+            format!("the {} template '{}' is absent", kind.word(), o.name),
+        )
+        .with("template", Value::Null));
+    };
+    let before = view(t, tree);
+    if !check {
+        api.send(templates::delete(page_id, &t.id))?;
+    }
+    let verb = if check { "would delete" } else { "deleted" };
+    Ok(Outcome::new(
+        true,
+        format!("{verb} the {} template '{}'", kind.word(), o.name),
+    )
+    .with("template", before.clone())
+    .with_diff(Diff::new(diff_view(&before), json!({}))))
+}
+
+/// A template not there yet: created (once, even after an ambiguous create).
+fn create(task: &Task<'_>, api: &mut Api<'_>) -> Result<Outcome, Failure> {
+    let Task {
+        o,
+        page,
+        tree,
+        check,
+        ..
+    } = task;
+    let kind = o.kind;
+    let page_id = &page.id;
+    let Some(message) = &o.message else {
+        return Err(Failure::new(format!(
+            "message: required to create the {} template '{}'",
+            kind.word(),
+            o.name
+        )));
+    };
+    let status = o
+        .status
+        .as_ref()
+        .map(|s| s.0.clone())
+        .unwrap_or(match kind {
+            KindOption::Incident => TemplateStatus::Investigating,
+            KindOption::Maintenance => TemplateStatus::NotStartedYet,
+        });
+    let Some(subdomain) = page.subdomain.clone() else {
+        return Err(Failure::new(
+            "page: the page has no subdomain; a template needs it",
+        ));
+    };
+    let body = CreateTemplateRequest::from(NewTemplate {
+        kind: kind.to_api(),
+        subdomain,
+        name: o.name.clone(),
+        message: message.clone(),
+        status: status.clone(),
+    })
+    .notify(o.notify.unwrap_or(false))
+    .components(task.wanted.clone().unwrap_or_default());
+    let predicted = json!({
+        "id": null,
+        "type": kind.word(),
+        "name": o.name,
+        "message": message,
+        "status": status.user_name(),
+        "notify": o.notify.unwrap_or(false),
+        "components": shown_components(task.declared.as_ref()),
+    });
+    let shown = if *check {
+        predicted
+    } else {
+        let name = o.name.clone();
+        let client = api.client()?;
+        let created = create_once(
+            client,
+            || templates::create(page_id, &body),
+            |c| {
+                Ok(c.list_all(templates::list(page_id))?
+                    .into_iter()
+                    .find(|t| t.kind == kind.to_api() && t.name.as_str() == name))
+            },
+        )
+        .map_err(|e| Failure::new(e.to_string()))?;
+        view(&created.value, tree)
+    };
+    let verb = if *check { "would create" } else { "created" };
+    Ok(Outcome::new(
+        true,
+        format!("{verb} the {} template '{}'", kind.word(), o.name),
+    )
+    .with("template", shown.clone())
+    .with_diff(Diff::new(json!({}), diff_view(&shown))))
+}
+
+/// The template there: compare what the task declares and send only what differs.
+fn update(task: &Task<'_>, api: &mut Api<'_>, t: &Template) -> Result<Outcome, Failure> {
+    let Task {
+        o,
+        page,
+        tree,
+        declared,
+        check,
+        ..
+    } = task;
+    let kind = o.kind;
+    let before = view(t, tree);
+    let (update, changes) = changes(o, t, task.wanted.as_ref());
+    if changes.is_empty() {
+        return Ok(Outcome::new(
+            false,
+            format!("the {} template '{}' is up to date", kind.word(), o.name),
         )
         .with("template", before.clone())
-        .with_diff(Diff::new(without_id(&before), json!({}))));
+        .with_diff(Diff::new(diff_view(&before), diff_view(&before))));
     }
-
-    // Desired components: name paths -> ids; unknown paths are named.
-    let wanted_components: Option<Vec<ComponentStatusEntry>> = match &declared {
-        None => None,
-        Some(map) => {
-            let mut entries = Vec::new();
-            let mut unknown = Vec::new();
-            for (path, status) in map {
-                match tree.find(path) {
-                    Some(c) => {
-                        entries.push(ComponentStatusEntry::new(c.id.clone(), status.clone()))
-                    }
-                    None => unknown.push(path.as_str()),
-                }
+    let shown = if *check {
+        let mut after = before.clone();
+        if let Some(m) = after.as_object_mut() {
+            if let Some(x) = &o.message {
+                m.insert("message".into(), json!(x));
             }
-            if !unknown.is_empty() {
-                return Err(Failure::new(format!(
-                    "components: not found on the page (name paths, `Group/Name`): {}",
-                    unknown.join(", ")
-                )));
+            if let Some(UserSpelled(s)) = &o.status {
+                m.insert("status".into(), json!(s.user_name()));
             }
-            Some(entries)
+            if let Some(n) = o.notify {
+                m.insert("notify".into(), json!(n));
+            }
+            if declared.is_some() {
+                m.insert("components".into(), shown_components(declared.as_ref()));
+            }
         }
+        after
+    } else {
+        let updated = api.send(templates::update(&page.id, &t.id, &update))?;
+        view(&updated, tree)
     };
+    let verb = if *check { "would update" } else { "updated" };
+    Ok(Outcome::new(
+        true,
+        format!(
+            "{verb} the {} template '{}' ({})",
+            kind.word(),
+            o.name,
+            changes.join(", ")
+        ),
+    )
+    .with("template", shown.clone())
+    .with("changes", json!(changes))
+    .with_diff(Diff::new(diff_view(&before), diff_view(&shown))))
+}
 
-    let Some(t) = current else {
-        let Some(message) = &o.message else {
-            return Err(Failure::new(format!(
-                "message: required to create the {} template '{}'",
-                kind.word(),
-                o.name
-            )));
-        };
-        let status = o
-            .status
-            .map(TemplateStatusOption::to_api)
-            .unwrap_or(match kind {
-                KindOption::Incident => TemplateStatus::Investigating,
-                KindOption::Maintenance => TemplateStatus::NotStartedYet,
-            });
-        let Some(subdomain) = page.subdomain.clone() else {
-            return Err(Failure::new(
-                "page: the page has no subdomain; a template needs it",
-            ));
-        };
-        let body = CreateTemplateRequest::from(NewTemplate {
-            kind: kind.to_api(),
-            subdomain,
-            name: o.name.clone(),
-            message: message.clone(),
-            status: status.clone(),
-        })
-        .notify(o.notify.unwrap_or(false))
-        .components(wanted_components.clone().unwrap_or_default());
-        let predicted = json!({
-            "id": null,
-            "type": kind.word(),
-            "name": o.name,
-            "message": message,
-            "status": status.user_name(),
-            "notify": o.notify.unwrap_or(false),
-            "components": shown_components(declared.as_ref()),
-        });
-        let shown = if check {
-            predicted
-        } else {
-            let name = o.name.clone();
-            let client = api.client()?;
-            let created = create_once(
-                client,
-                || templates::create(&page_id, &body),
-                |c| {
-                    Ok(c.list_all(templates::list(&page_id))?
-                        .into_iter()
-                        .find(|t| t.kind == kind.to_api() && t.name.as_str() == name))
-                },
-            )
-            .map_err(|e| Failure::new(e.to_string()))?;
-            view(&created.value, &tree)
-        };
-        let verb = if check { "would create" } else { "created" };
-        return Ok(Outcome::new(
-            true,
-            format!("{verb} the {} template '{}'", kind.word(), o.name),
-        )
-        .with("template", shown.clone())
-        .with_diff(Diff::new(json!({}), without_id(&shown))));
-    };
-
-    // Compare what the task declares; send only what differs.
-    let before = view(t, &tree);
+/// The update request with what the task declares and `t` lacks, and the names of the fields.
+fn changes(
+    o: &TemplateOptions,
+    t: &Template,
+    wanted: Option<&Vec<ComponentStatusEntry>>,
+) -> (UpdateTemplateRequest, Vec<&'static str>) {
     let mut update = UpdateTemplateRequest::new();
     let mut changes = Vec::new();
     if let Some(m) = &o.message {
@@ -369,9 +455,9 @@ fn run(o: &TemplateOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
             changes.push("message");
         }
     }
-    if let Some(s) = o.status {
-        if t.status != s.to_api() {
-            update = update.status(s.to_api());
+    if let Some(UserSpelled(s)) = &o.status {
+        if &t.status != s {
+            update = update.status(s.clone());
             changes.push("status");
         }
     }
@@ -381,7 +467,7 @@ fn run(o: &TemplateOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
             changes.push("notify");
         }
     }
-    if let Some(wanted) = &wanted_components {
+    if let Some(wanted) = wanted {
         let have: BTreeMap<&ComponentId, Option<&ComponentStatus>> = t
             .components
             .iter()
@@ -394,46 +480,5 @@ fn run(o: &TemplateOptions, api: &mut Api<'_>, ctx: &mut Context) -> Result<Outc
             changes.push("components");
         }
     }
-    if changes.is_empty() {
-        return Ok(Outcome::new(
-            false,
-            format!("the {} template '{}' is up to date", kind.word(), o.name),
-        )
-        .with("template", before.clone())
-        .with_diff(Diff::new(without_id(&before), without_id(&before))));
-    }
-    let shown = if check {
-        let mut after = before.clone();
-        if let Some(m) = after.as_object_mut() {
-            if let Some(x) = &o.message {
-                m.insert("message".into(), json!(x));
-            }
-            if let Some(s) = o.status {
-                m.insert("status".into(), json!(s.to_api().user_name()));
-            }
-            if let Some(n) = o.notify {
-                m.insert("notify".into(), json!(n));
-            }
-            if declared.is_some() {
-                m.insert("components".into(), shown_components(declared.as_ref()));
-            }
-        }
-        after
-    } else {
-        let updated = api.send(templates::update(&page_id, &t.id, &update))?;
-        view(&updated, &tree)
-    };
-    let verb = if check { "would update" } else { "updated" };
-    Ok(Outcome::new(
-        true,
-        format!(
-            "{verb} the {} template '{}' ({})",
-            kind.word(),
-            o.name,
-            changes.join(", ")
-        ),
-    )
-    .with("template", shown.clone())
-    .with("changes", json!(changes))
-    .with_diff(Diff::new(without_id(&before), without_id(&shown))))
+    (update, changes)
 }

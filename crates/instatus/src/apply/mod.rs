@@ -4,4 +4,5 @@
 //! results; the pure planners in [`crate::status`] and [`crate::desired`] stay free of I/O.
 
 pub mod notice;
+mod notice_maintenance;
 pub mod status;

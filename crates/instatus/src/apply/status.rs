@@ -1,3 +1,4 @@
+//! (Long: one `match` over the engine's `Action`s and the two writers behind it, kept together so the HTTP and in-memory pages cannot drift apart.)
 //! Applying the status engine's [`Plan`]: one `match` over [`Action`], writing through a
 //! [`StatusWriter`], either the API ([`HttpWriter`], what the bridge uses) or the in-memory page
 //! ([`Preview`], for `plan` previews and for tests that run many evaluations without a server).

@@ -163,13 +163,33 @@ pub struct ApiAlert {
     pub status: Option<serde_json::Value>,
 }
 
+/// Why Alertmanager's alerts could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReadError {
+    /// No answer (connection refused, timeout) after the retries.
+    #[error(transparent)]
+    Unreachable(#[from] crate::ForeignError),
+    /// An answer other than 200.
+    #[error("Alertmanager answered HTTP {status}: {snippet}")]
+    Status {
+        /// The HTTP status.
+        status: u16,
+        /// The start of the body.
+        snippet: String,
+    },
+    /// A body that is not an alert list.
+    #[error("not an Alertmanager alert list: {0}")]
+    NotAlerts(#[source] serde_json::Error),
+}
+
 /// Reads every alert Alertmanager holds (silenced and inhibited included: a silenced alert that
 /// resolves just disappears) as a complete delivery: alerts missing from it are resolved.
 pub fn read_alerts(
     client: &Client,
     base_url: &str,
     now: Timestamp,
-) -> Result<AlertDelivery, String> {
+) -> Result<AlertDelivery, ReadError> {
     let url = format!("{}/api/v2/alerts", base_url.trim_end_matches('/'));
     let query = [
         ("active", "true"),
@@ -179,18 +199,17 @@ pub fn read_alerts(
     ];
     let (status, body) = client.get_foreign(&url, &query)?;
     if status != 200 {
-        return Err(format!(
-            "Alertmanager answered HTTP {status}: {}",
-            String::from_utf8_lossy(&body[..body.len().min(200)])
-        ));
+        return Err(ReadError::Status {
+            status,
+            snippet: String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned(),
+        });
     }
     parse_alerts(&body, now)
 }
 
 /// Parses a `/api/v2/alerts` body as a complete delivery.
-pub fn parse_alerts(body: &[u8], now: Timestamp) -> Result<AlertDelivery, String> {
-    let alerts: Vec<ApiAlert> =
-        serde_json::from_slice(body).map_err(|e| format!("not an Alertmanager alert list: {e}"))?;
+pub fn parse_alerts(body: &[u8], now: Timestamp) -> Result<AlertDelivery, ReadError> {
+    let alerts: Vec<ApiAlert> = serde_json::from_slice(body).map_err(ReadError::NotAlerts)?;
     Ok(AlertDelivery {
         received_at: now,
         alerts: alerts

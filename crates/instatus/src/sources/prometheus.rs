@@ -34,7 +34,7 @@ pub enum PromError {
     },
     /// No answer (connection refused, timeout) after the retries.
     #[error("Prometheus unreachable: {0}")]
-    Transport(String),
+    Transport(#[source] crate::ForeignError),
 }
 
 /// A sample value at a time.

@@ -26,6 +26,14 @@ pub enum Level {
     MajorOutage,
 }
 
+/// A word [`Level::parse`] does not know; the message lists the allowed values.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("'{value}' is not a level; allowed values: {}", Level::ALLOWED.join(", "))]
+pub struct UnknownLevel {
+    /// The word as written.
+    pub value: String,
+}
+
 impl Level {
     /// Every level, healthy first.
     pub const ALL: [Level; 4] = [
@@ -56,7 +64,7 @@ impl Level {
 
     /// Parses a level: the configuration spelling or Instatus' (`MAJOROUTAGE`,
     /// `degraded_performance`), case-insensitive, `_`, `-` and spaces ignored.
-    pub fn parse(value: &str) -> Result<Level, String> {
+    pub fn parse(value: &str) -> Result<Level, UnknownLevel> {
         let folded: String = value
             .chars()
             .filter(|c| !matches!(c, '_' | '-' | ' '))
@@ -67,10 +75,9 @@ impl Level {
             "degraded" | "degradedperformance" => Ok(Level::Degraded),
             "partialoutage" => Ok(Level::PartialOutage),
             "majoroutage" => Ok(Level::MajorOutage),
-            _ => Err(format!(
-                "'{value}' is not a level; allowed values: {}",
-                Self::ALLOWED.join(", ")
-            )),
+            _ => Err(UnknownLevel {
+                value: value.to_owned(),
+            }),
         }
     }
 
@@ -104,7 +111,7 @@ impl fmt::Display for Level {
 }
 
 impl TryFrom<String> for Level {
-    type Error = String;
+    type Error = UnknownLevel;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Level::parse(&value)
     }

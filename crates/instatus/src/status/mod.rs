@@ -80,7 +80,7 @@ pub use config::{
 pub use engine::{AlertRecord, ComponentState, Engine, State};
 pub use graph::{DependencyGraph, DependencyKind, Hop, Impact, ImpactKind, Impacted};
 pub use hold::Held;
-pub use level::Level;
+pub use level::{Level, UnknownLevel};
 pub use manual::StatusRecord;
 pub use matcher::{MatchOp, Matcher};
 pub use observe::{Alert, AlertDelivery, CurrentPage, Observations, QueryResult, Sample};

@@ -1384,7 +1384,10 @@ fn levels_parse_both_spellings_and_map_to_component_statuses() {
         assert_eq!(Level::parse(text), Ok(level), "{text}");
         assert_eq!(Level::from_status(&level.status()), level);
     }
-    assert!(Level::parse("down").unwrap_err().contains("allowed values"));
+    assert!(Level::parse("down")
+        .unwrap_err()
+        .to_string()
+        .contains("allowed values"));
     assert!(
         Level::Operational < Level::Degraded
             && Level::Degraded < Level::PartialOutage

@@ -1,3 +1,4 @@
+//! (Long: one wire format, the three webhook payloads Instatus posts and their parser, type by type as the API sends them.)
 //! The three payloads Instatus posts to webhook subscribers, parsed into typed values.
 //!
 //! There is no event-type field: the top-level key says what happened (`incident`,

@@ -102,7 +102,9 @@ impl BeaconProbe {
         };
         let get = |path: &str| -> Result<(u16, Vec<u8>), String> {
             deadline.check()?;
-            client.get_foreign(&format!("{}{path}", self.url.trim_end_matches('/')), &[])
+            client
+                .get_foreign(&format!("{}{path}", self.url.trim_end_matches('/')), &[])
+                .map_err(|e| e.to_string())
         };
         // The request that decides `up`.
         let syncing = if node {

@@ -258,7 +258,9 @@ fn call(
     params: Value,
 ) -> Result<Result<Value, String>, String> {
     let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
-    let (status, bytes) = client.post_foreign_json(url, &body)?;
+    let (status, bytes) = client
+        .post_foreign_json(url, &body)
+        .map_err(|e| e.to_string())?;
     let envelope: Value = serde_json::from_slice(&bytes)
         .map_err(|_| format!("HTTP {status}, not JSON-RPC: {:?}", snippet(&bytes)))?;
     if let Some(error) = envelope.get("error") {

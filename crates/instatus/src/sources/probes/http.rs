@@ -115,7 +115,7 @@ impl HttpProbe {
         let started = Instant::now();
         let (status, body) = match client.get_foreign(&self.url, &[]) {
             Ok(answer) => answer,
-            Err(why) => return ProbeReading::down(HTTP_SIGNALS, &["up", "ok"], why),
+            Err(why) => return ProbeReading::down(HTTP_SIGNALS, &["up", "ok"], why.to_string()),
         };
         let latency = started.elapsed().as_secs_f64();
         let status_ok = if self.status.is_empty() {
