@@ -18,13 +18,19 @@ step=0
 
 pass() { passed=$((passed + 1)); echo "ok   $1"; }
 fail() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && [ -f "$2" ] && tail -n 40 "$2" | sed 's/^/     /'; }
-# check NAME CMD...: runs CMD with its output in a log; one check.
+# check NAME CMD...: runs CMD with its output in a log; one check, timed.
 check() {
-  local name=$1 log
+  local name=$1 log started tenths
   shift
   step=$((step + 1))
   log="$out/$(printf '%02d' "$step")-$(tr -c 'a-zA-Z0-9\n' '-' <<<"$name" | head -c 60).log"
-  if "$@" >"$log" 2>&1; then pass "$name"; else fail "$name" "$log"; fi
+  started=$(date +%s%N)
+  if "$@" >"$log" 2>&1; then
+    tenths=$((($(date +%s%N) - started) / 100000000))
+    pass "$name ($((tenths / 10)).$((tenths % 10)) s)"
+  else
+    fail "$name" "$log"
+  fi
   last_log=$log
 }
 # count_asserts LOG: one check per "CHECK OK:" assertion in a playbook log.

@@ -473,7 +473,9 @@ expect "with Prometheus down the component stays DEGRADEDPERFORMANCE" \
   status_is "$page" "Execution Client" DEGRADEDPERFORMANCE
 reports_unknown() { [ "$(unknown_gauge "$bridge_a_port" "Execution Client")" = "${1:-1}" ]; }
 expect "the bridge reports the component unknown on /metrics" reports_unknown
-"$bridge_bin" --config "$cfg" once >"$work/once-prom-down.log" 2>&1
+# once beside the running serve: its own state_dir (one bridge per folder: the lock refuses a second).
+sed "s|^state_dir: .*|state_dir: $work/state-a4-once|" "$cfg" >"$work/a4-once.yml"
+"$bridge_bin" --config "$work/a4-once.yml" once >"$work/once-prom-down.log" 2>&1
 rc=$?
 expect "once exits 2 (not converged: a source is unknown), saw $rc" [ "$rc" -eq 2 ]
 start_prometheus

@@ -2,8 +2,8 @@
 # The built-in probes and the Ephemery defaults, end to end on one Ephemery-like host.
 #
 # 1. examples/bridge/ephemery.yml is the role template's rendering (scripts/gen-ephemery-example.sh --check).
-# 2. (The probe tests with real parts, cargo test -p instatus --test probes with a real anvil from
-#    npm and -p instatus-bridge --test probes, run with the workspace's tests in scripts/test.sh.)
+# 2. (The probe tests with real parts, cargo test -p instatus --test it probes:: with a real anvil from
+#    npm and -p instatus-bridge --test it probes::, run with the workspace's tests in scripts/test.sh.)
 # 3. A single host set up like the real Ephemery repository's: a real execution client (anvil,
 #    JSON-RPC on a free port), stand-ins for the beacon node, the validator client's metrics,
 #    Grafana and the checkpoint sync provider (tests/standins), a real Prometheus with that

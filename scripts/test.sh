@@ -34,8 +34,8 @@ rust_tests() {
     cargo test --workspace --doc --quiet &&
     # Headless Chromium: screenshots of the emulator's page preview and of every day of the
     # HTML uptime report's bars.
-    cargo test -q -p instatus-emulator --test preview_browser -- --ignored &&
-    cargo test -q -p instatus --test uptime_browser -- --ignored
+    cargo test -q -p instatus-emulator --test it preview_browser:: -- --ignored &&
+    cargo test -q -p instatus --test it uptime_browser:: -- --ignored
 }
 echo "== cargo test (workspace, doc, browser) in the background: $logs/rust.log"
 rust_started=$SECONDS

@@ -202,10 +202,13 @@ pub fn once(settings: Settings, format: Format) -> Result<ExitCode, CliError> {
     }
     let converged = converged(&mut bridge, &evaluation);
     match format {
-        Format::Text => print(&report::once_text(&evaluation, converged.clone())),
+        Format::Text => print(&report::once_text(
+            &evaluation,
+            converged.as_ref().err().map(String::as_str),
+        )),
         Format::Json => print(&format!(
             "{:#}\n",
-            report::once_json(&evaluation, &converged)
+            report::once_json(&evaluation, converged.as_ref().err().map(String::as_str))
         )),
     }
     Ok(if converged.is_ok() {

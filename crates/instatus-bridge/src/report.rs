@@ -113,8 +113,8 @@ fn outcome(o: &Outcome) -> &'static str {
     }
 }
 
-/// `once`'s text.
-pub fn once_text(e: &Evaluation, converged: Result<(), String>) -> String {
+/// `once`'s text; `not_converged` says why the page does not show the target yet.
+pub fn once_text(e: &Evaluation, not_converged: Option<&str>) -> String {
     let mut out = String::new();
     for w in &e.writes {
         out.push_str(&write_line(w));
@@ -130,9 +130,9 @@ pub fn once_text(e: &Evaluation, converged: Result<(), String>) -> String {
     }
     notes_text(&e.notes, &mut out);
     sources_text(&e.sources, &mut out);
-    match converged {
-        Ok(()) => out.push_str("converged\n"),
-        Err(why) => out.push_str(&format!("not converged: {why}\n")),
+    match not_converged {
+        None => out.push_str("converged\n"),
+        Some(why) => out.push_str(&format!("not converged: {why}\n")),
     }
     out
 }
@@ -148,14 +148,14 @@ pub fn write_line(w: &WriteReport) -> String {
     }
 }
 
-/// `once --format json`.
-pub fn once_json(e: &Evaluation, converged: &Result<(), String>) -> serde_json::Value {
+/// `once --format json`; `not_converged` as for [`once_text`].
+pub fn once_json(e: &Evaluation, not_converged: Option<&str>) -> serde_json::Value {
     json!({
         "writes": e.writes,
         "metrics": e.metrics,
         "notes": e.notes,
         "sources": e.sources,
-        "converged": converged.is_ok(),
-        "why": converged.as_ref().err(),
+        "converged": not_converged.is_none(),
+        "why": not_converged,
     })
 }

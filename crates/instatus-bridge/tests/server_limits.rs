@@ -1,6 +1,8 @@
+// Its own binary, not a module of tests/it: it reads this process's CPU time and raises its fd limit.
 //! The server run in-process (`server::run_with`): a crowd of idle connections, slow senders,
 //! a stuck or panicking evaluator. Each test is named after what broke.
 
+#[path = "it/common/mod.rs"]
 mod common;
 
 use std::io::{Read, Write};

@@ -57,7 +57,7 @@ pub fn run(client: &Client, page: &PageId) -> Result<Done, Error> {
 }
 
 /// Runs against the page named by `INSTATUS_PAGE` (id, subdomain or name; default `ephemery`).
-#[allow(dead_code)] // tests/examples.rs includes this file and calls `run` itself
+#[allow(dead_code)] // tests/it/examples.rs includes this file and calls `run` itself
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = Client::builder_from_env().build()?;
     let wanted = std::env::var("INSTATUS_PAGE").unwrap_or_else(|_| "ephemery".into());

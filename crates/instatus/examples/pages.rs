@@ -49,7 +49,7 @@ pub fn run(client: &Client) -> Result<Done, Error> {
     })
 }
 
-#[allow(dead_code)] // tests/examples.rs includes this file and calls `run` itself
+#[allow(dead_code)] // tests/it/examples.rs includes this file and calls `run` itself
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = Client::builder_from_env().build()?;
     let done = run(&client)?;

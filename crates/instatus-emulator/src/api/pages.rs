@@ -36,7 +36,7 @@ pub(super) enum Unset {
 /// deviations (`instatus::api::deviations`). A test holds the table to the spec.
 ///
 /// The library's settings table (`instatus::desired::settings`) writes through
-/// `UpdateStatusPageRequest`, which `crates/instatus/tests/contract.rs` holds to the same spec:
+/// `UpdateStatusPageRequest`, which `crates/instatus/tests/it/contract.rs` holds to the same spec:
 /// the two meet at the spec, and neither is derived from the other, so a client's mistake copied
 /// into the emulator cannot pass here and fail against Instatus.
 #[derive(Clone, Copy, Debug)]

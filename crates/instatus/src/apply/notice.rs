@@ -1,5 +1,5 @@
 //! Applying a person's incident and maintenance tasks: the [`IncidentEdit`] and
-//! [`MaintenanceEdit`] plans of [`crate::status::incident_edit`] and
+//! [`MaintenanceEdit`](crate::status::maintenance_edit::MaintenanceEdit) plans of [`crate::status::incident_edit`] and
 //! [`crate::status::maintenance_edit`], written through the [`Client`], read back, and reported
 //! exactly: what was written (a failure part-way says what landed before it), and each field the
 //! API accepted but does not show ([`IncidentField`], [`MaintenanceField`]).

@@ -796,7 +796,7 @@ fn parse_matchers(list: &[String], at: &str) -> Result<Vec<Matcher>, ConfigError
     }
     list.iter()
         .enumerate()
-        .map(|(k, m)| Matcher::parse(m).map_err(|e| err(format!("{at}[{k}]"), e)))
+        .map(|(k, m)| Matcher::parse(m).map_err(|e| err(format!("{at}[{k}]"), e.to_string())))
         .collect()
 }
 

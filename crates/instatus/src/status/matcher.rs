@@ -29,10 +29,19 @@ pub enum MatchOp {
     NotRegex(Regex),
 }
 
+/// Why a matcher does not parse: what is wrong, with the operators allowed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct MatcherError(String);
+
 impl Matcher {
     /// Parses `name op "value"` (the value may be unquoted). The error says what is wrong and
     /// lists the operators.
-    pub fn parse(text: &str) -> Result<Matcher, String> {
+    pub fn parse(text: &str) -> Result<Matcher, MatcherError> {
+        Self::parse_text(text).map_err(MatcherError)
+    }
+
+    fn parse_text(text: &str) -> Result<Matcher, String> {
         let text = text.trim();
         let name_end = text
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))

@@ -82,6 +82,6 @@ pub use graph::{DependencyGraph, DependencyKind, Hop, Impact, ImpactKind, Impact
 pub use hold::Held;
 pub use level::{Level, UnknownLevel};
 pub use manual::StatusRecord;
-pub use matcher::{MatchOp, Matcher};
+pub use matcher::{MatchOp, Matcher, MatcherError};
 pub use observe::{Alert, AlertDelivery, CurrentPage, Observations, QueryResult, Sample};
 pub use plan::{Action, Affected, IncidentStep, Note, NoteKind, Plan};

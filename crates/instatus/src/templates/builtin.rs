@@ -1,5 +1,5 @@
 //! The built-in message templates. Each is rendered for every stage and scenario by
-//! `crates/instatus/tests/messages.rs` (snapshots) and listed with an example in
+//! `crates/instatus/tests/it/messages.rs` (snapshots) and listed with an example in
 //! docs/notifications.md.
 
 use std::collections::BTreeMap;

@@ -230,13 +230,24 @@ impl Deadline {
         }
     }
 
-    /// `Err` with a sentence once it has passed.
-    pub fn check(&self) -> Result<(), String> {
+    /// `Err` once it has passed.
+    pub fn check(&self) -> Result<(), DeadlinePassed> {
         if Instant::now() >= self.at {
-            Err(format!("no answer within {} s", self.total.as_secs()))
+            Err(DeadlinePassed(self.total))
         } else {
             Ok(())
         }
+    }
+}
+
+/// A probe's deadline passed before its service answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("no answer within {} s", .0.as_secs())]
+pub struct DeadlinePassed(pub Duration);
+
+impl From<DeadlinePassed> for String {
+    fn from(e: DeadlinePassed) -> String {
+        e.to_string()
     }
 }
 

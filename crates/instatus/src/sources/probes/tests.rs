@@ -1,5 +1,5 @@
 //! Unit tests of the probes' pure parts; the runs against real nodes are in
-//! `crates/instatus/tests/probes.rs`.
+//! `crates/instatus/tests/it/probes.rs`.
 
 use std::collections::BTreeMap;
 
