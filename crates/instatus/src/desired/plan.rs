@@ -1,3 +1,4 @@
+//! (Long: one concept, the page planner: the settings, the tree walk and the moves share one matching of declared to current components.)
 //! Planning: (declared page, current page) → the fewest writes that make them agree. Pure: no I/O.
 
 use std::collections::{HashMap, HashSet};

@@ -1,3 +1,4 @@
+//! (Long: one concept, the evaluation: its steps share the per-component evaluations and the page index, and read top to bottom in the order they run.)
 //! The validated configuration ([`Engine`]), the carried [`State`], and [`Engine::evaluate`]:
 //! rules → levels → dependencies → precedence → status writes; then the incidents per cause
 //! (`causes.rs`) and the groups.
