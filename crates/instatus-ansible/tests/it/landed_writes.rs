@@ -82,7 +82,9 @@ fn ten_parallel_page_spec_runs_leave_duplicates_that_are_reported_then_deduped()
         action: FaultAction::Delay(std::time::Duration::from_secs(3)),
         times: Some(10),
     });
-    let args = json!({"page": "race", "components": tree()});
+    // A 30 s request timeout: the 3 s hold plus ten module processes on a loaded 2-core CI machine
+    // overran the default 5 s once (the runs must race, not time out).
+    let args = json!({"page": "race", "components": tree(), "timeout": 30});
     // An inventory of ten hosts without run_once: ten runs at once on one empty page.
     let results: Vec<Value> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..10)
