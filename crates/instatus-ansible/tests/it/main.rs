@@ -5,7 +5,6 @@ mod support;
 
 mod binary;
 mod fifo_files;
-mod fuzz_modules;
 mod landed_writes;
 mod masking;
 mod masking_props;

@@ -1,3 +1,5 @@
+//! (Its own test binary: it runs modules in-process with `silence_panics`, a process-wide panic hook
+//! that would hide every other test's failure message in a shared binary.)
 //! A bounded fuzz pass: arbitrary JSON (and arbitrary bytes) as the args file of EVERY registered
 //! module, through `run_args` as the binary runs it. Requests only reach 127.0.0.1: every other
 //! case goes to a local server that refuses everything at once (a closed port would cost each case
@@ -8,7 +10,8 @@
 //! Cases: `CASES_PER_MODULE` per module for JSON plus `BYTE_CASES` byte strings; the test prints
 //! the counts it ran.
 
-use crate::support;
+#[path = "it/support/mod.rs"]
+mod support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
