@@ -18,21 +18,7 @@ cd "$root"
 
 out=target/test-e2e
 rm -rf "$out" && mkdir -p "$out"
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "ok   $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL $1"; }
-# expect NAME CONDITION-CMD...: one check.
-expect() {
-  local name=$1
-  shift
-  if "$@"; then pass "$name"; else fail "$name"; fi
-}
-finish() {
-  echo "$passed passed, $failed failed"
-  [ "$failed" -eq 0 ]
-  exit $?
-}
+source scripts/checks.sh
 
 for tool in prometheus prometheus-alertmanager promtool python3 curl; do
   if ! command -v "$tool" >/dev/null; then

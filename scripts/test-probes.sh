@@ -23,20 +23,7 @@ cd "$root"
 
 out=target/test-probes
 rm -rf "$out" && mkdir -p "$out"
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "ok   $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL $1"; }
-expect() {
-  local name=$1
-  shift
-  if "$@"; then pass "$name"; else fail "$name"; fi
-}
-finish() {
-  echo "$passed passed, $failed failed"
-  [ "$failed" -eq 0 ]
-  exit $?
-}
+source scripts/checks.sh
 for tool in prometheus promtool python3 curl npm; do
   command -v "$tool" >/dev/null || { fail "$tool present (apt-get install prometheus python3 curl npm)"; finish; }
 done
